@@ -1,0 +1,234 @@
+"""Execute the book's chapters with papermill and render the HTML book.
+
+Pipeline (DESIGN.md): generate the default dataset if absent → for each chapter of
+``_toc.yml``, Jupytext ``.py`` → ``.ipynb`` → papermill executes it with its parameters →
+``jupyter-book build`` renders the executed notebooks to ``_build/html``.
+
+A chapter is executed again only when something it depends on changed: its source, its
+parameters, the dataset file, the package code, or an earlier chapter (whose artifacts it
+may read). The fingerprints live in ``<artifacts>/build-state.json``. ``--force`` re-runs
+everything.
+
+Usage::
+
+    python -m cellmotion.build                     # full profile, whole book, HTML
+    python -m cellmotion.build --profile smoke     # small parameters, a few minutes
+    python -m cellmotion.build --chapters 01_data  # only some chapters, no HTML
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .paths import project_root
+
+QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": "ignore"}
+PROFILES = ("full", "smoke")
+
+
+class ChapterFailed(RuntimeError):
+    """A chapter raised an error; the message names the chapter and the cell."""
+
+
+def toc_chapters(root: Path) -> list[str]:
+    """Chapter stems (e.g. ``01_data``) listed in ``_toc.yml`` that have a ``book/<stem>.py``."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc.get("root")] + [c["file"] for c in toc.get("chapters", [])]
+    for part in toc.get("parts", []):
+        files += [c["file"] for c in part.get("chapters", [])]
+    stems = []
+    for f in files:
+        if f and (root / (f + ".py")).exists():
+            stems.append(Path(f).name)
+    return stems
+
+
+def default_artifacts(dataset: str, profile: str) -> str:
+    """The artifacts folder of a dataset and profile, relative to the project root."""
+    name = "synthetic" if dataset == "synthetic" else Path(dataset).stem
+    return f"artifacts/{name}-{profile}"
+
+
+def _digest(paths, extra: str = "") -> str:
+    h = hashlib.sha256(extra.encode())
+    for p in paths:
+        p = Path(p)
+        h.update(str(p.name).encode())
+        h.update(p.read_bytes() if p.exists() else b"<missing>")
+    return h.hexdigest()
+
+
+def package_digest(root: Path) -> str:
+    """Fingerprint of the package source that chapters import."""
+    return _digest(sorted((root / "src" / "cellmotion").glob("*.py")))
+
+
+def dataset_path(root: Path, dataset: str) -> Path:
+    if dataset == "synthetic":
+        from .datasets import SYNTHETIC_PATH
+        return root / SYNTHETIC_PATH
+    p = Path(dataset)
+    return p if p.is_absolute() else root / p
+
+
+def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress: bool = True) -> float:
+    """Run one chapter through papermill; returns wall seconds.
+
+    The executed notebook goes to ``out_dir/<stem>.ipynb``. On an error the partly
+    executed notebook stays there and :class:`ChapterFailed` names the chapter and cell.
+    """
+    import jupytext
+    import papermill as pm
+
+    src = root / "book" / f"{stem}.py"
+    nb = jupytext.read(src)
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    raw = out_dir / f"{stem}.source.ipynb"
+    jupytext.write(nb, raw)
+    out = out_dir / f"{stem}.ipynb"
+    partial = out_dir / f"{stem}.partial.ipynb"
+    for k, v in QUIET_ENV.items():
+        os.environ.setdefault(k, v)
+    os.environ["CELLMOTION_ROOT"] = str(root)
+    start = time.perf_counter()
+    try:
+        pm.execute_notebook(str(raw), str(partial), parameters=params, kernel_name="python3",
+                            cwd=str(root), progress_bar=progress, log_output=False)
+    except pm.PapermillExecutionError as err:
+        raise ChapterFailed(
+            f"chapter '{stem}' failed in cell {err.exec_count} ({err.ename}: {err.evalue}). "
+            f"The partly executed notebook is kept at {partial}.") from None
+    finally:
+        raw.unlink(missing_ok=True)
+    partial.replace(out)  # atomic: a finished notebook appears only when the chapter finished
+    return time.perf_counter() - start
+
+
+def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapters=None,
+        artifacts: str | None = None, force: bool = False, html: bool = True,
+        html_dir: str | None = None, strict: bool = True) -> dict:
+    """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
+
+    Returns a dict with the executed and skipped chapters and their wall times.
+    """
+    from tqdm.auto import tqdm
+
+    if profile not in PROFILES:
+        raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
+    root = project_root()
+    artifacts = artifacts or default_artifacts(dataset, profile)
+    art = root / artifacts
+    art.mkdir(parents=True, exist_ok=True)
+    nb_dir = art / "notebooks"
+
+    if dataset == "synthetic":
+        from .simulate import ensure_default_dataset
+        from .datasets import SYNTHETIC_PATH
+        ensure_default_dataset(SYNTHETIC_PATH, seed=0)
+
+    all_stems = toc_chapters(root)
+    stems = all_stems if not chapters else [s for s in all_stems if s in chapters]
+    unknown = set(chapters or []) - set(all_stems)
+    if unknown:
+        raise SystemExit(f"unknown chapter(s) {sorted(unknown)}; _toc.yml lists {all_stems}")
+
+    state_file = art / "build-state.json"
+    state = json.loads(state_file.read_text()) if state_file.exists() else {}
+    pkg = package_digest(root)
+    data_digest = _digest([dataset_path(root, dataset)])
+    report = {"profile": profile, "dataset": dataset, "artifacts": artifacts,
+              "executed": {}, "skipped": []}
+    upstream = ""
+    overall = tqdm(all_stems, desc=f"book ({profile})", unit="chapter")
+    for stem in overall:
+        params = {"dataset": dataset, "profile": profile, "seed": seed, "artifacts": artifacts}
+        key = _digest([root / "book" / f"{stem}.py"],
+                      json.dumps(params, sort_keys=True) + pkg + data_digest + upstream)
+        upstream = key
+        done = (nb_dir / f"{stem}.ipynb").exists() and state.get(stem) == key
+        if stem not in stems or (done and not force):
+            if stem in stems:
+                report["skipped"].append(stem)
+            continue
+        overall.set_postfix_str(stem)
+        seconds = execute_chapter(root, stem, params, nb_dir)
+        report["executed"][stem] = round(seconds, 1)
+        state[stem] = key
+        tmp = state_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, indent=1))
+        tmp.replace(state_file)
+    overall.close()
+
+    timings = art / "build-timings.json"
+    previous = json.loads(timings.read_text()) if timings.exists() else {}
+    previous.update(report["executed"])
+    timings.write_text(json.dumps(previous, indent=1))
+
+    if html:
+        render_html(root, nb_dir, all_stems, html_dir=html_dir, strict=strict)
+    return report
+
+
+def render_html(root: Path, nb_dir: Path, stems, html_dir: str | None = None, strict: bool = True):
+    """Copy executed notebooks next to their sources and run ``jupyter-book build``.
+
+    Jupyter Book does not execute anything (``execute_notebooks: off``); a warning or a
+    broken reference fails the build when ``strict``.
+    """
+    missing = [s for s in stems if not (nb_dir / f"{s}.ipynb").exists()]
+    if missing:
+        raise SystemExit(f"cannot render: chapters not executed yet: {missing}")
+    for s in stems:
+        shutil.copyfile(nb_dir / f"{s}.ipynb", root / "book" / f"{s}.ipynb")
+    cmd = [sys.executable, "-m", "jupyter_book", "build", str(root), "--builder", "html"]
+    if html_dir:
+        cmd += ["--path-output", str(html_dir)]
+    if strict:
+        cmd += ["-W", "-n", "--keep-going"]
+    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
+    if jb:
+        cmd = [jb] + cmd[3:]
+    proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-6000:] + proc.stderr[-6000:])
+        raise SystemExit(f"jupyter-book build failed (exit {proc.returncode}); see the log above.")
+    out = Path(html_dir or root) / "_build" / "html" / "index.html"
+    print(f"book written to {out}")
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="python -m cellmotion.build", description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--profile", default=os.environ.get("PROFILE", "full"), choices=PROFILES)
+    p.add_argument("--dataset", default="synthetic", help="'synthetic' or a tidy CSV path")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--artifacts", default=None, help="artifacts folder (default artifacts/<data>-<profile>)")
+    p.add_argument("--chapters", nargs="*", default=None, help="chapter stems to run (default: all)")
+    p.add_argument("--force", action="store_true", help="re-execute chapters even if nothing changed")
+    p.add_argument("--no-html", action="store_true", help="execute only, do not render HTML")
+    p.add_argument("--html-dir", default=None, help="output folder for _build (default: project root)")
+    args = p.parse_args(argv)
+    start = time.perf_counter()
+    try:
+        report = run(profile=args.profile, dataset=args.dataset, seed=args.seed,
+                     chapters=args.chapters, artifacts=args.artifacts, force=args.force,
+                     html=not (args.no_html or args.chapters), html_dir=args.html_dir)
+    except ChapterFailed as err:
+        raise SystemExit(f"build stopped: {err}")
+    print(json.dumps(report, indent=1))
+    print(f"total wall time {time.perf_counter() - start:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,529 @@
+"""Classifying trajectories by their environment with stacked LSTM networks (Rieke 2016, ch. 4).
+
+The report fed windows ("mini trajectories") of 30 velocity steps, normalised to [-1, 1],
+into stacked LSTM layers topped by a dense softmax over the conditions, trained with
+categorical cross-entropy weighted by 1/N_i per class and RMSprop (learning rate 0.001,
+batch 15, 100 epochs). Its networks: A (1 LSTM layer x 5 units), B (1 x 10), C (2 x 10),
+D (3 x 30). LSTM: Hochreiter & Schmidhuber 1997, as used for sequences by Graves 2013.
+
+Everything here works on plain numpy arrays and on :class:`cellmotion.preprocess.Trajectories`.
+
+Class weights
+-------------
+``N_i`` is the number of training **windows** of class ``i`` (the loss is a mean over windows,
+so windows are what the weights must balance). Weights are ``w_i = N / (K N_i)`` with ``N`` the
+number of windows and ``K`` the number of classes present: every class carries the same total
+weight ``N / K`` and the weights summed over all windows equal ``N``, so the weighted loss has the
+scale of the unweighted one and the learning rate keeps its meaning.
+
+Training schedule
+-----------------
+:data:`ORIGINAL` is the report's schedule (batch 15, 100 epochs, lr 0.001, no validation).
+:data:`FAST` uses batches of 64 with the learning rate raised by about sqrt(64/15) (the
+square-root rule keeps the noise of an update step similar), and stops early on the weighted
+loss of a validation set carved from the training *tracks* (never from the test tracks, never
+splitting a track), restoring the best weights. ``benchmarks/bench_classify_schedule.py``
+compares the two.
+
+Keys of ``classification_metrics.json`` (written by the chapter with :func:`save_json`)
+------------------------------------------------------------------------------------------
+A *summary* is ``{"overall": S, "<condition>": S, ..., "per_track": S}`` with
+``S = {"mean": float, "std": float, "folds": [float, ...]}`` (accuracy in [0, 1], mean and
+standard deviation over cross-validation folds; ``per_track`` averages the window probabilities
+of each test track and scores one prediction per track).
+
+- ``dataset`` (str), ``synthetic`` (bool), ``profile`` (str), ``seed`` (int)
+- ``conditions``: condition names in label order; ``window``: window length (steps)
+- ``schedule``: the training schedule used (batch_size, learning_rate, max_epochs, patience,
+  val_fraction); ``class_weights``: how weights were computed (text)
+- ``table2_ours``: ``{net: {"overall": acc, "<condition>": acc, ..., "per_track": acc,
+  "epochs": int}}`` on the seeded 80/20 split (with z, as the report)
+- ``table2_report``: the report's Table 2, same layout (overall and three conditions)
+- ``window_lengths``: ``{"lengths": [...], "<net>": [acc, ...]}`` test accuracy per length
+- ``cv``: ``{"n_splits", "n_repeats", "results": {net: {"with_z": summary, "without_z": summary}}}``
+  (the baseline and our own network are also rows of ``results``, under ``"baseline"`` and
+  ``"own"``)
+- ``baseline``: ``{"name", "features": [...], "with_z": summary, "without_z": summary}``
+- ``own``: ``{"name", "description", "spec": {...}, "with_z": summary, "without_z": summary}``
+- ``confusion``: ``{"network", "z", "labels", "matrix"}`` test-window counts summed over folds
+  (rows: true condition, columns: predicted)
+- ``per_trajectory``: ``{net: acc}`` per-track accuracy on the 80/20 split
+- ``wall_time_s``: ``{step: seconds}``
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import asdict, dataclass, field
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np  # noqa: E402
+
+from .preprocess import Scaler, make_windows  # noqa: E402
+
+#: The report's Table 2 (test accuracies; overall / Collagen / Plastic / Fibronectin).
+REPORT_TABLE2 = {
+    "A": {"overall": 0.85, "Collagen": 0.95, "Plastic": 0.96, "Fibronectin": 0.42},
+    "B": {"overall": 0.94, "Collagen": 1.00, "Plastic": 0.94, "Fibronectin": 0.85},
+    "C": {"overall": 0.95, "Collagen": 0.98, "Plastic": 0.94, "Fibronectin": 0.87},
+    "D": {"overall": 0.95, "Collagen": 0.98, "Plastic": 0.97, "Fibronectin": 0.80},
+}
+
+#: Names of the motility features of the baseline, one value each per window.
+FEATURE_NAMES = ["mean speed [µm/min]", "speed s.d. [µm/min]", "straightness",
+                 "lag-1 autocorrelation", "mean turning angle [rad]", "net displacement [µm]"]
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Architecture of a classifier: LSTM ``layers`` (units per layer), optional
+    bidirectional layers and random x-y rotation of training windows."""
+
+    name: str
+    layers: tuple
+    bidirectional: bool = False
+    rotate: bool = False
+
+    def describe(self) -> str:
+        kind = "bidirectional LSTM" if self.bidirectional else "LSTM"
+        text = f"{len(self.layers)} {kind} layer(s) x " + "/".join(map(str, self.layers)) + " units"
+        return text + (", random x-y rotation of training windows" if self.rotate else "")
+
+
+#: The report's four networks.
+NETWORKS = {
+    "A": NetworkSpec("A", (5,)),
+    "B": NetworkSpec("B", (10,)),
+    "C": NetworkSpec("C", (10, 10)),
+    "D": NetworkSpec("D", (30, 30, 30)),
+}
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """How a network is trained. ``patience=None`` or ``val_fraction=0`` trains all epochs."""
+
+    batch_size: int = 64
+    learning_rate: float = 0.002
+    max_epochs: int = 80
+    patience: int | None = 10
+    val_fraction: float = 0.15
+
+
+#: The report's schedule: batch 15, 100 epochs, RMSprop 0.001, no validation set.
+ORIGINAL = Schedule(batch_size=15, learning_rate=1e-3, max_epochs=100, patience=None, val_fraction=0.0)
+#: Our faster schedule (see module docstring).
+FAST = Schedule()
+
+
+# ----------------------------------------------------------------------------- models
+def _keras():
+    import keras
+
+    return keras
+
+
+def _rotation_layer_class():
+    keras = _keras()
+    from keras import ops
+
+    @keras.saving.register_keras_serializable(package="cellmotion")
+    class RandomPlaneRotation(keras.layers.Layer):
+        """Rotate each window by its own random angle in the x-y plane while training.
+
+        Cells on a dish have no preferred direction, so a rotated window is as likely as the
+        original. Channels 0 and 1 are x and y; further channels (z) pass unchanged. At
+        inference the layer is the identity.
+        """
+
+        def __init__(self, seed=None, **kwargs):
+            super().__init__(**kwargs)
+            self.seed = seed
+            self.seed_generator = keras.random.SeedGenerator(seed)
+
+        def call(self, x, training=None):
+            if not training:
+                return x
+            theta = keras.random.uniform((ops.shape(x)[0], 1), 0.0, 2 * math.pi,
+                                         seed=self.seed_generator)
+            c, s = ops.cos(theta), ops.sin(theta)
+            vx, vy = x[..., 0], x[..., 1]
+            rot = ops.stack([c * vx - s * vy, s * vx + c * vy], axis=-1)
+            return ops.concatenate([rot, x[..., 2:]], axis=-1)
+
+        def get_config(self):
+            return {**super().get_config(), "seed": self.seed}
+
+    return RandomPlaneRotation
+
+
+_ROTATION = None
+
+
+def RandomPlaneRotation(seed=None, **kwargs):
+    """Keras layer rotating training windows randomly in the x-y plane (identity at inference)."""
+    global _ROTATION
+    if _ROTATION is None:
+        _ROTATION = _rotation_layer_class()
+    return _ROTATION(seed=seed, **kwargs)
+
+
+def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
+                     learning_rate: float = 1e-3, seed: int | None = None):
+    """Stacked LSTM classifier: ``(batch, time, n_features)`` -> class probabilities.
+
+    Any window length is accepted (the time axis is ``None``), so a network trained on 30
+    steps can be tested on longer or shorter windows (the report's Figure 7). Compiled with
+    RMSprop and sparse categorical cross-entropy (the same loss as categorical
+    cross-entropy on one-hot labels).
+    """
+    keras = _keras()
+    inp = keras.Input(shape=(None, n_features), name="velocities")
+    x = inp
+    if spec.rotate:
+        if n_features < 2:
+            raise ValueError("rotation needs at least x and y")
+        x = RandomPlaneRotation(seed=seed, name="rotate_xy")(x)
+    for k, units in enumerate(spec.layers):
+        lstm = keras.layers.LSTM(units, return_sequences=k < len(spec.layers) - 1)
+        x = keras.layers.Bidirectional(lstm)(x) if spec.bidirectional else lstm(x)
+    out = keras.layers.Dense(n_classes, activation="softmax", name="condition")(x)
+    model = keras.Model(inp, out, name=f"network_{spec.name}")
+    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate),
+                  loss="sparse_categorical_crossentropy", weighted_metrics=["accuracy"])
+    return model
+
+
+# ----------------------------------------------------------------------------- weights, splits
+def class_weights(y, n_classes: int) -> dict:
+    """Weights ``N / (K N_i)`` per class (``N_i`` = number of samples of class ``i``).
+
+    Every present class gets the same total weight and the weights of all samples sum to
+    ``N``; an absent class gets weight 0.
+    """
+    y = np.asarray(y, dtype=int)
+    counts = np.bincount(y, minlength=n_classes).astype(float)
+    present = counts > 0
+    w = np.zeros(n_classes)
+    w[present] = len(y) / (present.sum() * counts[present])
+    return {i: float(w[i]) for i in range(n_classes)}
+
+
+def sample_weights(y, n_classes: int) -> np.ndarray:
+    """Per-sample weights from :func:`class_weights`."""
+    w = class_weights(y, n_classes)
+    return np.array([w[int(c)] for c in y], dtype=np.float32)
+
+
+def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray:
+    """Boolean mask over samples that holds out whole groups (tracks), stratified by label.
+
+    Within each label, ``round(fraction * n_groups)`` groups (at least one when the label
+    has two or more groups) are drawn with ``seed``; every sample of a drawn group is held out.
+    """
+    groups, labels = np.asarray(groups), np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    held = []
+    for lab in np.unique(labels):
+        g = np.unique(groups[labels == lab])
+        if len(g) < 2:
+            continue
+        k = min(len(g) - 1, max(1, int(round(fraction * len(g)))))
+        held.extend(rng.permutation(g)[:k])
+    return np.isin(groups, held)
+
+
+def cv_splits(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, seed: int = 0):
+    """Repeated, grouped, stratified k-fold splits of tracks: list of ``(train_idx, test_idx)``.
+
+    ``StratifiedGroupKFold`` runs on the windows (labels = condition, groups = track), so the
+    folds balance the number of windows per condition and no track has windows on both sides.
+    Tracks too short for one window never enter a test fold. Repeat ``r`` shuffles with
+    ``seed + r``.
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    _, y, owner = make_windows(traj.velocities, traj.labels, window)
+    splits = []
+    for r in range(n_repeats):
+        cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed + r)
+        for tr, te in cv.split(np.zeros(len(y)), y, owner):
+            test = np.unique(owner[te])
+            train = np.setdiff1d(np.arange(len(traj)), test)
+            splits.append((train, test))
+    return splits
+
+
+# ----------------------------------------------------------------------------- callbacks
+class _PerClassBase:
+    pass
+
+
+def per_class_accuracy_callback(X, y, n_classes: int):
+    """A Keras callback that records the accuracy of every class on ``(X, y)`` after each
+    epoch (and once before training): ``callback.history`` is ``(epochs + 1, n_classes)``."""
+    keras = _keras()
+
+    class PerClassAccuracy(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.history = []
+
+        def _record(self):
+            pred = self.model.predict(X, batch_size=4096, verbose=0).argmax(axis=1)
+            self.history.append([float(np.mean(pred[y == c] == c)) if np.any(y == c) else np.nan
+                                 for c in range(n_classes)])
+
+        def on_train_begin(self, logs=None):
+            self.history = []
+            self._record()
+
+        def on_epoch_end(self, epoch, logs=None):
+            self._record()
+
+    return PerClassAccuracy()
+
+
+# ----------------------------------------------------------------------------- training
+def fit_network(model, X, y, groups, n_classes: int, schedule: Schedule = FAST, seed: int = 0,
+                callbacks=()):
+    """Train ``model`` on windows ``X`` with labels ``y``; ``groups`` names each window's track.
+
+    With ``schedule.val_fraction > 0`` whole tracks are held out for early stopping on the
+    class-weighted validation loss (best weights restored). Class weights are computed on the
+    windows that are trained on. Returns ``(history dict, epochs run, seconds)``.
+    """
+    keras = _keras()
+    X, y = np.asarray(X, np.float32), np.asarray(y, int)
+    cbs = list(callbacks)
+    val = None
+    if schedule.val_fraction and schedule.val_fraction > 0:
+        held = holdout_groups(groups, y, schedule.val_fraction, seed=seed + 7919)
+        if held.any() and (~held).any():
+            val = (X[held], y[held], sample_weights(y[held], n_classes))
+            X, y = X[~held], y[~held]
+    if val is not None and schedule.patience:
+        cbs.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=schedule.patience,
+                                                 restore_best_weights=True))
+    t0 = time.perf_counter()
+    h = model.fit(X, y, sample_weight=sample_weights(y, n_classes), batch_size=schedule.batch_size,
+                  epochs=schedule.max_epochs, validation_data=val, shuffle=True, verbose=0,
+                  callbacks=cbs)
+    return h.history, len(h.history["loss"]), time.perf_counter() - t0
+
+
+def predict_proba(model, X, batch_size: int = 4096) -> np.ndarray:
+    """Class probabilities for windows ``X`` (empty input gives an empty array)."""
+    if len(X) == 0:
+        return np.zeros((0, model.output_shape[-1]), np.float32)
+    return model.predict(np.asarray(X, np.float32), batch_size=batch_size, verbose=0)
+
+
+def score(proba, y, owner, condition_names) -> dict:
+    """Accuracies from window probabilities: overall, per condition (recall), per track.
+
+    Per-track accuracy averages the probabilities of each track's windows and scores one
+    prediction per track. Also returns the confusion matrix (counts, rows = true).
+    """
+    proba, y, owner = np.asarray(proba), np.asarray(y, int), np.asarray(owner)
+    k = len(condition_names)
+    pred = proba.argmax(axis=1)
+    out = {"overall": float(np.mean(pred == y)) if len(y) else float("nan")}
+    for c, name in enumerate(condition_names):
+        m = y == c
+        out[name] = float(np.mean(pred[m] == c)) if m.any() else float("nan")
+    tracks = np.unique(owner)
+    tp = np.array([proba[owner == t].mean(axis=0).argmax() for t in tracks])
+    ty = np.array([y[owner == t][0] for t in tracks])
+    out["per_track"] = float(np.mean(tp == ty)) if len(tracks) else float("nan")
+    cm = np.zeros((k, k), dtype=int)
+    np.add.at(cm, (y, pred), 1)
+    out["confusion"] = cm.tolist()
+    return out
+
+
+@dataclass
+class SplitResult:
+    """A trained network and its test scores on one train/test split."""
+
+    spec: NetworkSpec
+    model: object
+    scaler: Scaler
+    metrics: dict
+    history: dict
+    epochs: int
+    seconds: float
+    test: object = None  # the test Trajectories (scaled windows are rebuilt from them on demand)
+
+
+def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: Schedule = FAST,
+                       window: int = 30, seed: int = 0, callbacks=(), per_class_history=False):
+    """Fit a scaler and ``spec`` on the training tracks, test on the test tracks.
+
+    Velocities are normalised with :class:`~cellmotion.preprocess.Scaler` fitted on the
+    training tracks only. With ``per_class_history`` a per-class training-accuracy callback is
+    added and its record is stored as ``history["per_class"]``.
+    """
+    keras = _keras()
+    tr, te = traj.subset(train_idx), traj.subset(test_idx)
+    scaler = Scaler().fit(tr.velocities)
+    Xtr, ytr, otr = make_windows(scaler.transform(tr.velocities), tr.labels, window)
+    Xte, yte, ote = make_windows(scaler.transform(te.velocities), te.labels, window)
+    k = len(traj.condition_names)
+    keras.utils.set_random_seed(seed)
+    model = build_classifier(spec, Xtr.shape[-1], k, schedule.learning_rate, seed=seed)
+    cbs = list(callbacks)
+    pc = None
+    if per_class_history:
+        pc = per_class_accuracy_callback(Xtr, ytr, k)
+        cbs.append(pc)
+    history, epochs, secs = fit_network(model, Xtr, ytr, otr, k, schedule, seed, cbs)
+    if pc is not None:
+        history["per_class"] = pc.history
+    metrics = score(predict_proba(model, Xte), yte, ote, traj.condition_names)
+    return SplitResult(spec, model, scaler, metrics, history, epochs, secs, te)
+
+
+def accuracy_by_window_length(result: SplitResult, lengths) -> list:
+    """Test accuracy of a trained network on non-overlapping test windows of each length
+    (the report's Figure 7). Lengths longer than every test track give NaN."""
+    te = result.test
+    v = result.scaler.transform(te.velocities)
+    accs = []
+    for n in lengths:
+        X, y, _ = make_windows(v, te.labels, int(n))
+        accs.append(float(np.mean(predict_proba(result.model, X).argmax(1) == y)) if len(y) else float("nan"))
+    return accs
+
+
+# ----------------------------------------------------------------------------- cross-validation
+def summarize_folds(fold_metrics, condition_names) -> dict:
+    """Mean, standard deviation and fold values of each accuracy (see module docstring)."""
+    out = {}
+    for key in ["overall", *condition_names, "per_track"]:
+        vals = [float(m[key]) for m in fold_metrics]
+        out[key] = {"mean": float(np.nanmean(vals)), "std": float(np.nanstd(vals)), "folds": vals}
+    return out
+
+
+def cross_validate(traj, splits, spec: NetworkSpec, schedule: Schedule = FAST, window: int = 30,
+                   seed: int = 0):
+    """Train and test ``spec`` on every split. Returns ``(summary, summed confusion, seconds)``."""
+    folds, secs = [], 0.0
+    cm = None
+    for f, (tr, te) in enumerate(splits):
+        r = train_and_evaluate(traj, tr, te, spec, schedule, window, seed=seed + f)
+        folds.append(r.metrics)
+        secs += r.seconds
+        c = np.asarray(r.metrics["confusion"])
+        cm = c if cm is None else cm + c
+        del r
+    return summarize_folds(folds, traj.condition_names), cm.tolist(), secs
+
+
+# ----------------------------------------------------------------------------- baseline
+def window_features(X, dt: float) -> np.ndarray:
+    """Classic motility features of each velocity window ``X`` ``(n, T, d)`` in µm/min.
+
+    Columns (:data:`FEATURE_NAMES`): mean and standard deviation of step speed [µm/min],
+    straightness, lag-1 velocity autocorrelation, mean turning angle [rad], net displacement
+    [µm], computed with :mod:`cellmotion.motility`.
+    """
+    from . import motility as mot
+    from .preprocess import velocities_to_positions
+
+    rows = []
+    for v in np.asarray(X, dtype=float):
+        sp = mot.step_speeds(v)
+        r = velocities_to_positions(v, dt)
+        ang = mot.turning_angles(v)
+        rows.append([sp.mean(), sp.std(), mot.straightness(r), mot.lag1_autocorrelation(v),
+                     ang.mean() if len(ang) else np.pi / 2, mot.net_displacement(r)])
+    return np.asarray(rows)
+
+
+def baseline_cv(traj, splits, window: int = 30, seed: int = 0, n_estimators: int = 300):
+    """Random forest on :func:`window_features` over the same splits as the networks.
+
+    Class-balanced (``class_weight="balanced"``, the same 1/N_i weighting). Features come
+    from raw velocities (µm/min): trees do not need normalisation. Returns
+    ``(summary, summed confusion, seconds)``.
+    """
+    from sklearn.ensemble import RandomForestClassifier
+
+    t0 = time.perf_counter()
+    X, y, owner = make_windows(traj.velocities, traj.labels, window)
+    F = window_features(X, traj.dt)
+    folds, cm = [], None
+    for f, (tr, te) in enumerate(splits):
+        mtr, mte = np.isin(owner, tr), np.isin(owner, te)
+        rf = RandomForestClassifier(n_estimators=n_estimators, class_weight="balanced",
+                                    min_samples_leaf=2, random_state=seed + f, n_jobs=1)
+        rf.fit(F[mtr], y[mtr])
+        proba = np.zeros((mte.sum(), len(traj.condition_names)))
+        proba[:, rf.classes_] = rf.predict_proba(F[mte])
+        m = score(proba, y[mte], owner[mte], traj.condition_names)
+        folds.append(m)
+        c = np.asarray(m["confusion"])
+        cm = c if cm is None else cm + c
+    return summarize_folds(folds, traj.condition_names), cm.tolist(), time.perf_counter() - t0
+
+
+# ----------------------------------------------------------------------------- tables, io
+def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2):
+    """Our Table 2 beside the report's: one row per network, columns ``(source, column)``."""
+    import pandas as pd
+
+    cols = ["overall", *condition_names]
+    rows = {}
+    for net, m in ours.items():
+        row = {("ours (synthetic)", c): m.get(c, np.nan) for c in cols}
+        row[("ours (synthetic)", "per track")] = m.get("per_track", np.nan)
+        row.update({("report", c): report.get(net, {}).get(c, np.nan) for c in cols})
+        rows[net] = row
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    df.index.name = "network"
+    return df
+
+
+def cv_frame(results: dict, condition_names):
+    """One row per (model, z setting) with ``mean ± s.d.`` strings of every accuracy."""
+    import pandas as pd
+
+    rows = []
+    for name, by_z in results.items():
+        for z, summ in by_z.items():
+            row = {"model": name, "inputs": z.replace("_", " ")}
+            for key in ["overall", *condition_names, "per_track"]:
+                s = summ[key]
+                row[key.replace("_", " ")] = f"{s['mean']:.3f} ± {s['std']:.3f}"
+            rows.append(row)
+    return pd.DataFrame(rows).set_index(["model", "inputs"])
+
+
+def _jsonable(o):
+    if isinstance(o, dict):
+        return {str(k): _jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [_jsonable(v) for v in o]
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating, float)):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, np.ndarray):
+        return _jsonable(o.tolist())
+    if isinstance(o, (NetworkSpec, Schedule)):
+        return _jsonable(asdict(o))
+    return o
+
+
+def save_json(obj, path) -> None:
+    """Write ``obj`` as JSON (numpy numbers converted, NaN written as null)."""
+    with open(path, "w") as fh:
+        json.dump(_jsonable(obj), fh, indent=1)

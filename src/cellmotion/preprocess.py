@@ -1,0 +1,223 @@
+"""Preprocessing as in the report: resampling, velocities, normalisation, split, windows.
+
+Rieke (2016, section 3) brought every condition to one sampling interval of 5 min (every
+second Collagen step, every fifth Plastic/Fibronectin step), turned positions into
+velocities ``v_t = (r_{t+1} - r_t) / dt`` in µm/min, and normalised velocities to
+[-1, 1]. Training windows ("mini trajectories") are 30 steps long.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from .loading import DataError, conditions, flat_z_conditions
+
+
+def resample(df: pd.DataFrame, interval: float = 5.0) -> pd.DataFrame:
+    """Keep every k-th position so that each condition is sampled every ``interval`` minutes.
+
+    The native interval of a condition is the median time step of its tracks and must
+    divide ``interval`` (within 1 %); otherwise a :class:`DataError` says which condition
+    does not fit. Tracks keep their first position. Missing frames stay missing.
+    """
+    parts = []
+    for cond, g in df.groupby("condition", sort=False):
+        dt = float(g.groupby("track_id")["t"].diff().median())
+        k = interval / dt
+        if k < 1 - 1e-6 or abs(k - round(k)) > 0.01 * k:
+            raise DataError(f"condition '{cond}': native interval {dt:g} min does not divide the "
+                            f"requested interval {interval:g} min.")
+        k = int(round(k))
+        t0 = g.groupby("track_id")["t"].transform("min")
+        step = np.round((g["t"] - t0) / dt).astype(int)
+        parts.append(g[step % k == 0])
+    return pd.concat(parts).reset_index(drop=True)
+
+
+@dataclass
+class Trajectories:
+    """Velocity sequences of many tracks at one sampling interval.
+
+    ``velocities[i]`` has shape ``(T_i, d)`` in µm/min; ``starts[i]`` is the first position
+    (µm); ``labels[i]`` indexes ``condition_names``; ``flat_z`` lists the 2D conditions
+    (z never changes).
+    """
+
+    track_ids: np.ndarray
+    conditions: np.ndarray
+    condition_names: list
+    labels: np.ndarray
+    velocities: list
+    starts: list
+    dt: float
+    dims: list
+    flat_z: list = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.velocities)
+
+    def subset(self, idx) -> "Trajectories":
+        """The tracks at integer positions ``idx`` (condition names keep their order)."""
+        idx = np.asarray(idx, dtype=int)
+        return replace(self, track_ids=self.track_ids[idx], conditions=self.conditions[idx],
+                       labels=self.labels[idx], velocities=[self.velocities[i] for i in idx],
+                       starts=[self.starts[i] for i in idx])
+
+    def drop_z(self) -> "Trajectories":
+        """The same tracks with x and y only."""
+        if "z" not in self.dims:
+            return self
+        keep = [i for i, d in enumerate(self.dims) if d != "z"]
+        return replace(self, velocities=[v[:, keep] for v in self.velocities],
+                       starts=[s[keep] for s in self.starts], dims=[self.dims[i] for i in keep])
+
+    def positions(self, i: int) -> np.ndarray:
+        """Positions of track ``i`` in µm, shape ``(T_i + 1, d)``."""
+        return velocities_to_positions(self.velocities[i], self.dt, self.starts[i])
+
+    def lengths(self) -> np.ndarray:
+        """Number of velocity steps per track."""
+        return np.array([len(v) for v in self.velocities])
+
+    def to_frame(self) -> pd.DataFrame:
+        """Back to the tidy table (positions in µm, t in min from each track's start)."""
+        frames = []
+        for i in range(len(self)):
+            pos = self.positions(i)
+            part = pd.DataFrame({"track_id": self.track_ids[i], "condition": self.conditions[i],
+                                 "t": np.arange(len(pos)) * self.dt})
+            for j, d in enumerate(self.dims):
+                part[d] = pos[:, j]
+            frames.append(part)
+        return pd.concat(frames, ignore_index=True)
+
+
+def velocities_to_positions(v: np.ndarray, dt: float, start=None) -> np.ndarray:
+    """Integrate velocities ``(T, d)`` [µm/min] over ``dt`` [min] to positions ``(T+1, d)`` [µm]."""
+    v = np.asarray(v, dtype=float)
+    start = np.zeros(v.shape[1]) if start is None else np.asarray(start, dtype=float)
+    return np.vstack([start, start + np.cumsum(v * dt, axis=0)])
+
+
+def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajectories:
+    """Resample a tidy table to ``interval`` minutes and turn each track into velocities.
+
+    ``interval=None`` keeps the native sampling (all conditions must then share it).
+    Tracks are ordered by condition (order of first appearance) and track id.
+    """
+    if interval is not None:
+        df = resample(df, interval)
+        dt = float(interval)
+    else:
+        dts = df.groupby("track_id")["t"].diff().dropna()
+        dt = float(dts.median())
+    dims = [d for d in ("x", "y", "z") if d in df.columns]
+    names = conditions(df)
+    ids, conds, vels, starts = [], [], [], []
+    for (cond, tid), g in df.groupby(["condition", "track_id"], sort=False):
+        pos = g[dims].to_numpy(dtype=float)
+        if len(pos) < 2:
+            continue
+        ids.append(tid)
+        conds.append(cond)
+        vels.append(np.diff(pos, axis=0) / dt)
+        starts.append(pos[0])
+    conds = np.asarray(conds, dtype=object)
+    order = np.lexsort((np.asarray(ids, dtype=str), [names.index(c) for c in conds]))
+    return Trajectories(
+        track_ids=np.asarray(ids, dtype=object)[order], conditions=conds[order],
+        condition_names=names, labels=np.array([names.index(c) for c in conds[order]]),
+        velocities=[vels[i] for i in order], starts=[starts[i] for i in order], dt=dt, dims=dims,
+        flat_z=flat_z_conditions(df) if "z" in dims else [])
+
+
+def split_tracks(traj: Trajectories, test_fraction: float = 0.2, seed: int = 0):
+    """Seeded split by trajectory, stratified by condition: ``(train_idx, test_idx)``.
+
+    Within each condition the tracks are shuffled with ``seed`` and the first
+    ``round(test_fraction * n)`` (at least one) go to the test set. The result does not
+    depend on the order in which files were listed, only on track ids and the seed.
+    """
+    if not 0 < test_fraction < 1:
+        raise ValueError("test_fraction must lie between 0 and 1")
+    test = []
+    for lab, name in enumerate(traj.condition_names):
+        idx = np.flatnonzero(traj.labels == lab)
+        if len(idx) < 2:
+            raise DataError(f"condition '{name}' has {len(idx)} track(s); "
+                            "a train/test split needs at least two.")
+        idx = idx[np.argsort(traj.track_ids[idx].astype(str))]
+        # one stream per condition, keyed by its name: independent of condition order
+        rng = np.random.default_rng([seed, zlib.crc32(str(name).encode())])
+        idx = rng.permutation(idx)
+        n_test = min(len(idx) - 1, max(1, int(round(test_fraction * len(idx)))))
+        test.extend(idx[:n_test])
+    test = np.sort(np.asarray(test, dtype=int))
+    train = np.setdiff1d(np.arange(len(traj)), test)
+    return train, test
+
+
+class Scaler:
+    """Scale velocities by one number so that the largest |component| maps to 1.
+
+    One scalar for all dimensions (the report's [-1, 1] normalisation) keeps directions
+    intact, so rotated tracks stay rotated tracks. ``scale`` is in µm/min per unit.
+    """
+
+    def __init__(self, scale: float | None = None):
+        self.scale = scale
+
+    def fit(self, velocities) -> "Scaler":
+        arrays = velocities if isinstance(velocities, (list, tuple)) else [velocities]
+        m = max(float(np.max(np.abs(v))) for v in arrays if len(v))
+        if not m > 0:
+            raise ValueError("cannot fit a scale to all-zero velocities")
+        self.scale = m
+        return self
+
+    def _check(self):
+        if self.scale is None:
+            raise RuntimeError("Scaler is not fitted: call fit() first")
+
+    def transform(self, v):
+        self._check()
+        if isinstance(v, (list, tuple)):
+            return [np.asarray(x) / self.scale for x in v]
+        return np.asarray(v) / self.scale
+
+    def inverse_transform(self, v):
+        self._check()
+        if isinstance(v, (list, tuple)):
+            return [np.asarray(x) * self.scale for x in v]
+        return np.asarray(v) * self.scale
+
+
+def make_windows(velocities, labels, length: int = 30, stride: int | None = None):
+    """Cut tracks into windows ("mini trajectories") of ``length`` steps.
+
+    Returns ``X`` ``(n, length, d)`` float32, ``y`` ``(n,)`` labels and ``owner`` ``(n,)``,
+    the index of the source track in ``velocities``. Windows start at 0, ``stride``,
+    2 ``stride``, ... and never straddle two tracks; a track shorter than ``length`` gives
+    no window. ``stride=None`` means non-overlapping windows (stride = length).
+    """
+    if length < 1:
+        raise ValueError("window length must be at least 1")
+    stride = length if stride is None else int(stride)
+    if stride < 1:
+        raise ValueError("stride must be at least 1")
+    xs, ys, owners = [], [], []
+    labels = np.asarray(labels)
+    for i, v in enumerate(velocities):
+        v = np.asarray(v)
+        for s in range(0, len(v) - length + 1, stride):
+            xs.append(v[s:s + length])
+            ys.append(labels[i])
+            owners.append(i)
+    d = np.asarray(velocities[0]).shape[1] if len(velocities) else 0
+    if not xs:
+        return (np.zeros((0, length, d), np.float32), np.zeros(0, int), np.zeros(0, int))
+    return np.stack(xs).astype(np.float32), np.asarray(ys), np.asarray(owners)
