@@ -176,6 +176,9 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     timings.write_text(json.dumps(previous, indent=1))
 
     if html:
+        if html_dir is None and dataset != "synthetic":
+            # another dataset's book goes to its own folder, never over the default book
+            html_dir = str(root / "_build" / "books" / Path(artifacts).name)
         render_html(root, nb_dir, all_stems, html_dir=html_dir, strict=strict)
     return report
 
