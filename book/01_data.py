@@ -33,7 +33,13 @@
 #
 # Papermill sets these when it executes the chapter (`python -m cellmotion.build`); `dataset`
 # is `"synthetic"` or the path to a tidy CSV (`track_id, condition, t, x, y[, z]`, minutes and
-# micrometres).
+# micrometres). To re-execute this chapter alone with other values (the download button at
+# the top of the page gives the executed notebook):
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb book/01_data.py -o 01_data.ipynb
+# .venv/bin/papermill 01_data.ipynb 01_data.out.ipynb -p profile smoke -p window_length 20
+# ```
 
 # %% tags=["parameters"]
 dataset = "synthetic"  # "synthetic" or a tidy CSV path
@@ -57,7 +63,7 @@ import pandas as pd
 from cellmotion import figures, motility
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.loading import summarize
-from cellmotion.paths import project_path
+from cellmotion.paths import project_path, write_json
 from cellmotion.preprocess import Scaler, make_windows, split_tracks, to_trajectories
 from cellmotion.simulate import CALIBRATION_TARGETS, DEFAULT_CONDITIONS
 
@@ -98,11 +104,11 @@ table1
 # %% [markdown]
 # ## Figure 4: every trajectory
 #
-# As in the report's Figure 4, each track starts at the origin. Top: the x-y plane. Bottom:
+# As in the report's Figure 4, each track starts at the origin ({numref}`fig-all-tracks`). Top: the x-y plane. Bottom:
 # movement in z over time. Collagen is the only 3D environment; on the two dishes the cells
 # move in a plane, so z is flat.
 
-# %%
+# %% mystnb={"figure": {"name": "fig-all-tracks", "caption": "Every trajectory, starting at the origin (the report's Figure 4). Top: x-y plane [µm]; bottom: z relative to the start [µm] against time [min]."}}
 fig, axes = plt.subplots(2, len(conditions), figsize=(4 * len(conditions), 7.5), squeeze=False)
 for j, cond in enumerate(conditions):
     g = tracks[tracks["condition"] == cond]
@@ -125,7 +131,7 @@ fig.tight_layout()
 # µm/min. The figure shows one track of each condition before and after resampling: the coarse
 # track keeps the shape but loses the jitter of single frames.
 
-# %%
+# %% mystnb={"figure": {"name": "fig-resampling", "caption": "One track per condition at its native sampling interval (grey) and after resampling to the common interval (colour)."}}
 traj = to_trajectories(tracks, interval=interval)
 fig, axes = plt.subplots(1, len(conditions), figsize=(4 * len(conditions), 3.8), squeeze=False)
 for j, cond in enumerate(conditions):
@@ -164,7 +170,7 @@ for i in range(len(traj)):
 steps_df = pd.concat(rows, ignore_index=True)
 msd_df = pd.concat(msd_rows, ignore_index=True)
 
-# %%
+# %% mystnb={"figure": {"name": "fig-motility", "caption": "Step speed [µm/min] and turning angle [rad] distributions per condition, and the mean squared displacement [µm²] against lag time [min] with diffusive and ballistic guides."}}
 import seaborn as sns
 
 fig, axes = plt.subplots(1, 3, figsize=(14, 4))
@@ -204,7 +210,7 @@ pd.DataFrame([m.__dict__ for m in DEFAULT_CONDITIONS]).set_index("name")
 # the density peaks of the report's Figure 10. The table puts those targets next to what the
 # synthetic tracks give (median over tracks of the lag-1 velocity autocorrelation and of the
 # r.m.s. velocity component; the statistics chapter repeats this with the full Bayesian
-# analysis), and the figure shows every track. On your own data the same table simply
+# analysis), and {numref}`fig-calibration` shows every track. On your own data the same table simply
 # describes your conditions.
 
 # %%
@@ -216,7 +222,7 @@ if synthetic:
     calibration = calibration.join(targets)
 calibration.round(2)
 
-# %%
+# %% mystnb={"figure": {"name": "fig-calibration", "caption": "Persistence (lag-1 velocity autocorrelation at 5 min) and cell speed [µm/min] of every track; crosses mark the peaks of the report's Figure 10 that the synthetic data was calibrated to."}}
 fig, ax = plt.subplots(figsize=(6, 4.5))
 for cond in conditions:
     d = per_track[per_track["condition"] == cond]
@@ -273,7 +279,7 @@ summary = {
     "velocity_scale_um_per_min": scaler.scale,
     "split": json.loads(split_table.reset_index(names="condition").to_json(orient="records")),
 }
-(art / "data_summary.json").write_text(json.dumps(summary, indent=1))
+write_json(art / "data_summary.json", summary)
 print(f"wrote {art / 'data_summary.json'}")
 
 # %% [markdown]

@@ -21,11 +21,8 @@ TF_LOG = re.compile(r"(^|\n)(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] |WARNIN
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    art = out / "artifacts"
-    report = run(profile="smoke", artifacts=str(art), html=True, html_dir=str(out), force=True)
-    return out, art, report
+def built(built_book):
+    return built_book
 
 
 def test_every_toc_chapter_has_a_source_and_was_executed(built):

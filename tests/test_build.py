@@ -30,8 +30,10 @@ art = Path(os.environ["CELLMOTION_ROOT"]) / artifacts
 @pytest.fixture
 def project(tmp_path, monkeypatch):
     (tmp_path / "_config.yml").write_text("title: t\n")
-    (tmp_path / "_toc.yml").write_text("format: jb-book\nroot: book/a\nchapters:\n  - file: book/b\n")
+    (tmp_path / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/index\nchapters:\n  - file: book/a\n  - file: book/b\n")
     (tmp_path / "book").mkdir()
+    (tmp_path / "book" / "index.md").write_text("# Index\n")
     (tmp_path / "src" / "cellmotion").mkdir(parents=True)
     (tmp_path / "src" / "cellmotion" / "mod.py").write_text("X = 1\n")
     (tmp_path / "data.csv").write_text("track_id,condition,t,x,y\n")

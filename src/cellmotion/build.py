@@ -39,7 +39,7 @@ class ChapterFailed(RuntimeError):
 
 
 def toc_chapters(root: Path) -> list[str]:
-    """Chapter stems (e.g. ``01_data``) listed in ``_toc.yml`` that have a ``book/<stem>.py``."""
+    """Chapter stems (e.g. ``01_data``) of ``_toc.yml`` with a ``book/<stem>.py``, in execution order."""
     import yaml
 
     toc = yaml.safe_load((root / "_toc.yml").read_text())
@@ -47,7 +47,7 @@ def toc_chapters(root: Path) -> list[str]:
     for part in toc.get("parts", []):
         files += [c["file"] for c in part.get("chapters", [])]
     stems = []
-    for f in files:
+    for f in files[1:] + files[:1]:  # the root page (the introduction) runs last: it summarises
         if f and (root / (f + ".py")).exists():
             stems.append(Path(f).name)
     return stems

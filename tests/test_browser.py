@@ -1,0 +1,110 @@
+"""The rendered book, opened page by page in a real browser (headless Chromium).
+
+Checks what a reader would notice: every page loads, every image loads, no cell output
+shows a Python traceback or a TensorFlow log line, every chapter shows its figures, and the
+introduction's summary table has no empty cells. A screenshot of every page is saved to
+``_build/smoke/screenshots/``.
+
+Uses Debian's ``chromium`` and ``chromium-driver`` (``.ci/run`` installs them); the test
+installs nothing and is skipped with a reason where they are absent.
+"""
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.book
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+TF_LOG = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] tensorflow|WARNING:tensorflow|oneDNN custom operations")
+CHAPTERS = ("01_data", "02_classification", "03_generation", "04_statistics")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM or not CHROMEDRIVER:
+        pytest.skip("headless Chromium not installed (apt-get install chromium chromium-driver)")
+    selenium = pytest.importorskip("selenium", reason="selenium is not installed")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage", "--window-size=1280,2000"):
+        opts.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
+    driver.set_page_load_timeout(60)
+    yield driver
+    driver.quit()
+
+
+@pytest.fixture(scope="module")
+def pages(built_book, browser):
+    """Visit every page of the book once; return what each page showed."""
+    out = built_book[0]
+    html = out / "_build" / "html"
+    shots = out / "screenshots"
+    shots.mkdir(exist_ok=True)
+    found = {}
+    for page in sorted(html.rglob("*.html")):
+        rel = page.relative_to(html).as_posix()
+        if rel.startswith(("_static/", "_sources/", "_images/")):
+            continue
+        browser.get(page.as_uri())
+        info = browser.execute_script("""
+            const imgs = Array.from(document.images);
+            const outs = Array.from(document.querySelectorAll('.cell_output'));
+            const figs = Array.from(document.querySelectorAll('.cell_output img, figure img'));
+            const tables = Array.from(document.querySelectorAll('table.summary-table, #summary table, section#headline-numbers table'));
+            const empty = [];
+            tables.forEach(t => t.querySelectorAll('td').forEach(td => {
+                if (td.innerText.trim() === '' || td.innerText.trim() === 'nan') empty.push(td.cellIndex); }));
+            return {ready: document.readyState, title: document.title,
+                    broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
+                    n_images: imgs.length, n_figures: figs.length,
+                    output_text: outs.map(o => o.innerText).join('\\n'),
+                    n_summary_cells: tables.reduce((n, t) => n + t.querySelectorAll('td').length, 0),
+                    empty_cells: empty};
+        """)
+        name = rel.replace("/", "_").replace(".html", ".png")
+        browser.save_screenshot(str(shots / name))
+        info["screenshot"] = shots / name
+        found[rel] = info
+    return found
+
+
+def test_every_page_loads_with_a_title(pages):
+    assert "book/intro.html" in pages
+    for rel, info in pages.items():
+        assert info["ready"] == "complete", rel
+        assert info["title"].strip(), f"{rel} has no title"
+        assert Path(info["screenshot"]).stat().st_size > 1000, f"no screenshot of {rel}"
+
+
+def test_no_broken_images(pages):
+    for rel, info in pages.items():
+        assert not info["broken"], f"{rel}: images that did not load: {info['broken'][:3]}"
+
+
+def test_no_traceback_or_tensorflow_log_in_outputs(pages):
+    for rel, info in pages.items():
+        text = info["output_text"]
+        assert "Traceback (most recent call last)" not in text, f"{rel} shows a traceback"
+        assert not TF_LOG.search(text), f"{rel} shows a TensorFlow log line"
+
+
+def test_each_chapter_has_its_figures(pages):
+    for stem in CHAPTERS:
+        info = pages[f"book/{stem}.html"]
+        assert info["n_figures"] >= 2, f"{stem} shows {info['n_figures']} figures"
+
+
+def test_intro_summary_table_is_complete(pages):
+    intro = pages["book/intro.html"]
+    assert intro["n_summary_cells"] > 0, "the introduction has no summary table"
+    assert not intro["empty_cells"], "the summary table has empty cells"
