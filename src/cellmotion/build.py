@@ -111,8 +111,24 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
             f"The partly executed notebook is kept at {partial}.") from None
     finally:
         raw.unlink(missing_ok=True)
+    _hide_injected_parameters(partial)
     partial.replace(out)  # atomic: a finished notebook appears only when the chapter finished
     return time.perf_counter() - start
+
+
+def _hide_injected_parameters(path: Path):
+    """Give papermill's injected-parameters cell the parameters cell's ``remove-*`` tags."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    tags = next((c.metadata.get("tags", []) for c in nb.cells if "parameters" in c.metadata.get("tags", [])), [])
+    hide = [t for t in tags if t.startswith("remove-")]
+    if not hide:
+        return
+    for cell in nb.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.metadata["tags"] = list(dict.fromkeys(cell.metadata["tags"] + hide))
+    nbformat.write(nb, path)
 
 
 def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapters=None,

@@ -1,0 +1,131 @@
+"""The benchmark suite: one command, a printed table, a JSON record.
+
+    .venv/bin/python benchmarks/run.py            # smoke profile + incremental rebuild + component benchmarks
+    .venv/bin/python benchmarks/run.py --full     # also the full profile (about 20+ minutes on 2 cores)
+
+Measures on this machine: wall time of each chapter (smoke, and full with ``--full``), the
+incremental rebuild with nothing changed, peak memory of each chapter's kernel, and runs the
+component benchmarks (``bench_*.py`` beside this file: classifier schedule, MDN training and
+generation, bayesloop per trajectory and parallel speed-up), keeping what they print.
+The record goes to ``benchmarks/latest.json``; the book's appendix shows it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+
+
+def machine() -> dict:
+    """What the numbers were measured on."""
+    cpu = platform.processor() or ""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        mem = f"{kb / 2**20:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "platform": platform.platform()}
+
+
+def timed(cmd: list[str], env=None) -> tuple[float, float, str]:
+    """Run ``cmd``; return (wall seconds, peak RSS of any descendant in MiB, output)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+    wall = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
+        raise SystemExit(f"failed: {' '.join(cmd)}")
+    return wall, max(peak, before) / 1024, proc.stdout
+
+
+def chapters(profile: str) -> list[dict]:
+    """Execute every chapter (forced) one by one; wall time and peak memory of each."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from cellmotion.build import toc_chapters
+
+    rows = []
+    art = f"artifacts/bench-{profile}"
+    for stem in toc_chapters(ROOT):
+        wall, peak, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
+                               "--chapters", stem, "--force"])
+        rows.append({"what": f"chapter {stem} ({profile})", "seconds": round(wall, 1),
+                     "peak_rss_mib": round(peak)})
+        print(f"  {stem:22s} {profile:5s} {wall:7.1f} s  peak {peak:6.0f} MiB", flush=True)
+    rows.append({"what": f"all chapters ({profile})", "seconds": round(sum(r["seconds"] for r in rows), 1),
+                 "peak_rss_mib": max(r["peak_rss_mib"] for r in rows)})
+    # a rebuild right after: nothing changed, so nothing executes; HTML is rendered again
+    wall, _, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
+                        "--html-dir", str(ROOT / "_build" / f"bench-{profile}")])
+    wall2, _, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
+                         "--html-dir", str(ROOT / "_build" / f"bench-{profile}")])
+    rows.append({"what": f"rebuild with nothing changed, incl. HTML ({profile})", "seconds": round(wall2, 1),
+                 "peak_rss_mib": None})
+    print(f"  first render {wall:.1f} s, rebuild with nothing changed {wall2:.1f} s", flush=True)
+    return rows
+
+
+def components(quick: bool) -> list[dict]:
+    """Run every ``bench_*.py`` beside this file and keep its output."""
+    out = []
+    for script in sorted(Path(__file__).parent.glob("bench_*.py")):
+        cmd = [PY, str(script)] + (["--quick"] if quick else [])
+        print(f"  {script.name} ...", flush=True)
+        wall, peak, text = timed(cmd)
+        out.append({"script": script.name, "seconds": round(wall, 1), "peak_rss_mib": round(peak),
+                    "output": text.strip().splitlines()[-40:]})
+        print("\n".join("    " + line for line in text.strip().splitlines()[-40:]), flush=True)
+    return out
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--full", action="store_true", help="also time the full profile")
+    p.add_argument("--quick", action="store_true", help="pass --quick to the component benchmarks")
+    p.add_argument("--skip-components", action="store_true")
+    p.add_argument("--out", default=str(ROOT / "benchmarks" / "latest.json"))
+    args = p.parse_args(argv)
+
+    record = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
+              "rows": [], "components": []}
+    print(f"machine: {record['machine']}")
+    for profile in (["smoke", "full"] if args.full else ["smoke"]):
+        print(f"chapters, {profile} profile:")
+        record["rows"] += chapters(profile)
+    if not args.skip_components:
+        print("component benchmarks:")
+        record["components"] = components(args.quick)
+    Path(args.out).write_text(json.dumps(record, indent=1, ensure_ascii=False))
+    print()
+    print(f"{'what':60s} {'seconds':>9s} {'peak MiB':>9s}")
+    for r in record["rows"]:
+        peak = "" if r["peak_rss_mib"] is None else str(r["peak_rss_mib"])
+        print(f"{r['what']:60s} {r['seconds']:9.1f} {peak:>9s}")
+    for c in record["components"]:
+        print(f"{c['script']:60s} {c['seconds']:9.1f} {c['peak_rss_mib']:9d}")
+    print(f"written to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
