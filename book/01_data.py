@@ -46,7 +46,7 @@ dataset = "synthetic"  # "synthetic" or a tidy CSV path
 profile = "full"  # "full" or "smoke"
 seed = 0  # seed of the split (the synthetic dataset itself always uses seed 0)
 artifacts = "artifacts/synthetic-full"  # folder shared with the later chapters
-interval = 5.0  # common sampling interval after resampling [min] (the report: 5)
+interval = None  # common sampling interval [min]; None: the dataset's (the report: 5)
 window_length = 30  # steps per training window (the report: 30)
 test_fraction = 0.2  # share of trajectories held out for testing (the report: 0.2)
 
@@ -56,13 +56,14 @@ import os
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import json
 
+from IPython.display import display
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
 from cellmotion import figures, motility
-from cellmotion.datasets import is_synthetic, load_dataset
-from cellmotion.loading import summarize
+from cellmotion.datasets import analysis_interval, is_synthetic, load_dataset
+from cellmotion.loading import flat_z_conditions, summarize
 from cellmotion.paths import project_path, write_json
 from cellmotion.preprocess import Scaler, make_windows, split_tracks, to_trajectories
 from cellmotion.simulate import CALIBRATION_TARGETS, DEFAULT_CONDITIONS
@@ -79,8 +80,9 @@ max_tracks_drawn = 40 if profile == "smoke" else 400
 # positions in micrometres; 2D data simply has a flat (or no) z column.
 
 # %%
-tracks = load_dataset(dataset)
+tracks, track_counts = load_dataset(dataset, return_counts=True)
 synthetic = is_synthetic(dataset)
+interval = interval or analysis_interval(dataset)
 conditions = list(dict.fromkeys(tracks["condition"]))
 palette = figures.condition_palette(conditions)
 print(f"{'synthetic stand-in' if synthetic else dataset}: {len(tracks):,} positions, "
@@ -90,16 +92,23 @@ tracks.head()
 # %% [markdown]
 # ## Table 1, recomputed
 #
-# The report's Table 1 next to the same summary computed from the loaded table.
+# The report's Table 1 next to the same summary computed from the loaded table (for your own
+# data, only the latter). Below it: how many tracks were read per condition, how many were cut
+# at missing frames, and how many are too short for one analysis window and are left out.
 
 # %%
-report_table1 = pd.DataFrame(
-    {"trajectories": [65, 177, 69], "positions per trajectory": [577, 998, 998],
-     "sampling interval [min]": [2.5, 1.0, 1.0]},
-    index=pd.Index(["Collagen", "Plastic", "Fibronectin"], name="condition"))
 ours = summarize(tracks)
-table1 = ours.join(report_table1.add_prefix("report: "), how="left")
+table1 = ours
+if synthetic:
+    report_table1 = pd.DataFrame(
+        {"trajectories": [65, 177, 69], "positions per trajectory": [577, 998, 998],
+         "sampling interval [min]": [2.5, 1.0, 1.0]},
+        index=pd.Index(["Collagen", "Plastic", "Fibronectin"], name="condition"))
+    table1 = ours.join(report_table1.add_prefix("report: "), how="left")
 table1
+
+# %%
+track_counts
 
 # %% [markdown]
 # ## Figure 4: every trajectory
@@ -109,7 +118,10 @@ table1
 # move in a plane, so z is flat.
 
 # %% mystnb={"figure": {"name": "fig-all-tracks", "caption": "Every trajectory, starting at the origin (the report's Figure 4). Top: x-y plane [µm]; bottom: z relative to the start [µm] against time [min]."}}
-fig, axes = plt.subplots(2, len(conditions), figsize=(4 * len(conditions), 7.5), squeeze=False)
+has_3d = "z" in tracks.columns and len(flat_z_conditions(tracks)) < len(conditions)
+n_rows = 2 if has_3d else 1
+fig, axes = plt.subplots(n_rows, len(conditions), figsize=(4 * len(conditions), 3.8 * n_rows),
+                         squeeze=False)
 for j, cond in enumerate(conditions):
     g = tracks[tracks["condition"] == cond]
     ids = g["track_id"].unique()[:max_tracks_drawn]
@@ -117,8 +129,9 @@ for j, cond in enumerate(conditions):
     arrays = [g.loc[g["track_id"] == i, dims].to_numpy() for i in ids]
     figures.plot_tracks_xy(axes[0, j], arrays, palette[cond])
     axes[0, j].set_title(f"{cond} ({len(ids)} tracks)")
-    dt = float(g.groupby("track_id")["t"].diff().median())
-    figures.plot_z_over_time(axes[1, j], arrays, dt, palette[cond])
+    if has_3d:
+        dt = float(g.groupby("track_id")["t"].diff().median())
+        figures.plot_z_over_time(axes[1, j], arrays, dt, palette[cond])
 fig.suptitle("All trajectories" + (" (synthetic stand-in)" if synthetic else ""))
 fig.tight_layout()
 
@@ -200,10 +213,13 @@ fig.tight_layout()
 # differ between cells; the cell speed is $c_t = a_t/\sqrt{1-q_t^2}$. Positions carry tracking
 # noise of 2 µm r.m.s., the report's stated accuracy (white in the 3D collagen gel, slowly
 # varying on the dishes). Counts, lengths, intervals and dimensions follow Table 1. The model
-# parameters, at the native interval, are:
+# parameters of the synthetic dataset, at the native interval, are:
 
 # %%
-pd.DataFrame([m.__dict__ for m in DEFAULT_CONDITIONS]).set_index("name")
+if synthetic:
+    display(pd.DataFrame([m.__dict__ for m in DEFAULT_CONDITIONS]).set_index("name"))
+else:
+    print(f"{dataset} is not the synthetic dataset: its tracks come from a tracker, not a model.")
 
 # %% [markdown]
 # They were chosen so that the persistence and speed *measured at 5-min sampling* land near

@@ -36,7 +36,9 @@ def project(tmp_path, monkeypatch):
     (tmp_path / "book" / "index.md").write_text("# Index\n")
     (tmp_path / "src" / "cellmotion").mkdir(parents=True)
     (tmp_path / "src" / "cellmotion" / "mod.py").write_text("X = 1\n")
-    (tmp_path / "data.csv").write_text("track_id,condition,t,x,y\n")
+    rows = ["track_id,condition,t,x,y"] + [f"{c}{k},{c},{5 * i},{i * (k + 1)},{i % 3}"
+                                           for c in "AB" for k in range(3) for i in range(32)]
+    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
     (tmp_path / "book" / "a.py").write_text(CHAPTER.format(
         title="A", body='(art / "a.json").write_text("1")'))
     (tmp_path / "book" / "b.py").write_text(CHAPTER.format(
@@ -64,7 +66,7 @@ def test_unchanged_rebuild_executes_nothing_and_edits_rerun_downstream(project):
     (project / "src/cellmotion/mod.py").write_text("X = 2\n")
     assert set(_run()["executed"]) == {"a", "b"}
     # so does other input data
-    (project / "data.csv").write_text("track_id,condition,t,x,y\n1,A,0,0,0\n")
+    (project / "data.csv").write_text((project / "data.csv").read_text().replace(",0\n", ",1\n", 1))
     assert set(_run()["executed"]) == {"a", "b"}
     # and force re-runs all
     assert set(_run(force=True)["executed"]) == {"a", "b"}
@@ -91,3 +93,10 @@ def test_interrupted_build_resumes_at_the_failed_chapter(project):
     (project / "book" / "b.py").write_text(CHAPTER.format(title="B", body='(art / "b.json").write_text("ok")'))
     resumed = _run()
     assert set(resumed["executed"]) == {"b"}  # a was complete and is not repeated
+
+
+def test_refused_dataset_writes_nothing(project):
+    (project / "data.csv").write_text("track_id,condition,t,x,y\nA0,A,0,0,0\nA0,A,5,1,1\n")
+    with pytest.raises(build.DataError):
+        _run()
+    assert not (project / "artifacts").exists()

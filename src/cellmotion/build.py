@@ -28,6 +28,7 @@ import sys
 import time
 from pathlib import Path
 
+from .loading import DataError
 from .paths import project_root
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": "ignore"}
@@ -54,9 +55,13 @@ def toc_chapters(root: Path) -> list[str]:
 
 
 def default_artifacts(dataset: str, profile: str) -> str:
-    """The artifacts folder of a dataset and profile, relative to the project root."""
-    name = "synthetic" if dataset == "synthetic" else Path(dataset).stem
-    return f"artifacts/{name}-{profile}"
+    """The artifacts folder of a dataset and profile, relative to the project root.
+
+    A dataset config names it with its ``name`` key (else its folder, for ``config.yml``).
+    """
+    from .config import dataset_name
+
+    return f"artifacts/{dataset_name(dataset)}-{profile}"
 
 
 def _digest(paths, extra: str = "") -> str:
@@ -71,14 +76,6 @@ def _digest(paths, extra: str = "") -> str:
 def package_digest(root: Path) -> str:
     """Fingerprint of the package source that chapters import."""
     return _digest(sorted((root / "src" / "cellmotion").glob("*.py")))
-
-
-def dataset_path(root: Path, dataset: str) -> Path:
-    if dataset == "synthetic":
-        from .datasets import SYNTHETIC_PATH
-        return root / SYNTHETIC_PATH
-    p = Path(dataset)
-    return p if p.is_absolute() else root / p
 
 
 def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress: bool = True) -> float:
@@ -133,25 +130,29 @@ def _hide_injected_parameters(path: Path):
 
 def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapters=None,
         artifacts: str | None = None, force: bool = False, html: bool = True,
-        html_dir: str | None = None, strict: bool = True) -> dict:
+        html_dir: str | None = None, strict: bool = True, validate: bool = True) -> dict:
     """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
 
+    With ``validate`` the dataset is loaded once first, so that a refused dataset stops the
+    build with its :class:`~cellmotion.loading.DataError` before any file is written.
     Returns a dict with the executed and skipped chapters and their wall times.
     """
     from tqdm.auto import tqdm
 
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
+    from .datasets import ensure_dataset, load_dataset
+
     root = project_root()
+    # generate a generated dataset if absent; every input file is fingerprinted below
+    inputs = ensure_dataset(dataset)
+    if validate:
+        # refuse bad input before anything is written: one DataError naming what is wrong
+        load_dataset(dataset)
     artifacts = artifacts or default_artifacts(dataset, profile)
     art = root / artifacts
     art.mkdir(parents=True, exist_ok=True)
     nb_dir = art / "notebooks"
-
-    if dataset == "synthetic":
-        from .simulate import ensure_default_dataset
-        from .datasets import SYNTHETIC_PATH
-        ensure_default_dataset(SYNTHETIC_PATH, seed=0)
 
     all_stems = toc_chapters(root)
     stems = all_stems if not chapters else [s for s in all_stems if s in chapters]
@@ -162,7 +163,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     state_file = art / "build-state.json"
     state = json.loads(state_file.read_text()) if state_file.exists() else {}
     pkg = package_digest(root)
-    data_digest = _digest([dataset_path(root, dataset)])
+    data_digest = _digest(inputs)  # a config and every file it names
     report = {"profile": profile, "dataset": dataset, "artifacts": artifacts,
               "executed": {}, "skipped": []}
     upstream = ""
@@ -230,7 +231,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(prog="python -m cellmotion.build", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--profile", default=os.environ.get("PROFILE", "full"), choices=PROFILES)
-    p.add_argument("--dataset", default="synthetic", help="'synthetic' or a tidy CSV path")
+    p.add_argument("--dataset", default="synthetic",
+                   help="'synthetic', a tidy CSV path or a dataset config (.yml, see cellmotion.config)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--artifacts", default=None, help="artifacts folder (default artifacts/<data>-<profile>)")
     p.add_argument("--chapters", nargs="*", default=None, help="chapter stems to run (default: all)")
@@ -245,6 +247,8 @@ def main(argv=None):
                      html=not (args.no_html or args.chapters), html_dir=args.html_dir)
     except ChapterFailed as err:
         raise SystemExit(f"build stopped: {err}")
+    except DataError as err:
+        raise SystemExit(f"dataset refused, nothing was written: {err}")
     print(json.dumps(report, indent=1))
     print(f"total wall time {time.perf_counter() - start:.0f} s")
 

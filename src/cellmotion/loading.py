@@ -65,6 +65,8 @@ def validate_tracks(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
             row = int(np.flatnonzero(out[col].isna().to_numpy())[0])
             raise DataError(f"{source}: column '{col}' is empty in row {row + 1}.")
         out[col] = out[col].astype(str)
+    if "z" in out.columns:
+        out = _check_z(out, source)
     for col in [c for c in NUMERIC_COLUMNS if c in out.columns]:
         values = pd.to_numeric(out[col], errors="coerce")
         if values.isna().any():
@@ -102,6 +104,24 @@ def validate_tracks(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
     rank = out["condition"].map(order)
     out = out.assign(_rank=rank).sort_values(["_rank", "track_id", "t"], kind="stable")
     return out.drop(columns="_rank").reset_index(drop=True)
+
+
+def _check_z(out: pd.DataFrame, source: str) -> pd.DataFrame:
+    """Refuse a mix of tracks with and without z; an entirely empty z column means 2D."""
+    empty = out["z"].isna() | (out["z"].astype(str).str.strip() == "")
+    if empty.all():
+        return out.drop(columns="z")
+    if empty.any():
+        per_track = empty.groupby(out["track_id"], sort=False).agg(["all", "any"])
+        no_z = per_track.index[per_track["all"]]
+        if len(no_z):
+            with_z = per_track.index[~per_track["any"]]
+            raise DataError(
+                f"{source}: mixed 2D and 3D tracks: {len(no_z)} track(s) have no z "
+                f"(first: '{no_z[0]}') while {len(with_z)} have z values (first: "
+                f"'{with_z[0] if len(with_z) else '?'}'). Give every track a z (z = 0 for cells "
+                f"on a flat dish) or none.")
+    return out
 
 
 def load_tidy_csv(path, columns: Mapping[str, str] | None = None, *, length_unit: str = "um",
@@ -143,7 +163,7 @@ def convert_units(df: pd.DataFrame, *, length_unit: str = "um", um_per_pixel: fl
                   source: str = "input") -> pd.DataFrame:
     """Return a copy of a tidy table with lengths in µm and times in minutes."""
     out = df.copy()
-    lu = length_unit.lower()
+    lu = _UNIT_ALIASES.get(str(length_unit).strip().lower(), str(length_unit).strip().lower())
     if lu in ("px", "pixel", "pixels"):
         if not um_per_pixel or um_per_pixel <= 0:
             raise DataError(f"{source}: length unit 'pixel' needs a positive um_per_pixel.")
@@ -153,7 +173,7 @@ def convert_units(df: pd.DataFrame, *, length_unit: str = "um", um_per_pixel: fl
     else:
         raise DataError(f"{source}: unknown length unit '{length_unit}'; use one of "
                         f"{sorted(LENGTH_UNITS) + ['pixel']}.")
-    tu = time_unit.lower()
+    tu = _UNIT_ALIASES.get(str(time_unit).strip().lower(), str(time_unit).strip().lower())
     if tu in ("frame", "frames"):
         if not frame_interval or frame_interval <= 0:
             raise DataError(f"{source}: time unit 'frame' needs a positive frame_interval (minutes).")
@@ -252,3 +272,266 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
             "dimensions": "2D" if cond in flat else "3D",
         })
     return pd.DataFrame(rows).set_index("condition")
+
+
+# --------------------------------------------------------------------------- TrackMate
+#: Columns of TrackMate's spot table that the loader reads.
+TRACKMATE_COLUMNS = ("TRACK_ID", "POSITION_X", "POSITION_Y", "POSITION_Z", "POSITION_T", "FRAME")
+_UNIT_ALIASES = {"microns": "um", "micron": "um", "µm": "um", "um": "um", "micrometer": "um",
+                 "micrometre": "um", "micrometers": "um", "nm": "nm", "mm": "mm",
+                 "pixel": "pixel", "pixels": "pixel", "px": "pixel",
+                 "sec": "s", "s": "s", "seconds": "s", "second": "s", "min": "min", "minute": "min",
+                 "minutes": "min", "h": "h", "hour": "h", "hours": "h",
+                 "frame": "frame", "frames": "frame"}
+
+
+def _unit(name) -> str | None:
+    """Canonical form of a unit name ('(microns)' -> 'um'); None for an empty name."""
+    if name is None or (isinstance(name, float) and np.isnan(name)):
+        return None
+    s = str(name).strip().strip("()").strip().lower()
+    if not s:
+        return None
+    return _UNIT_ALIASES.get(s, s)
+
+
+def read_trackmate_spots(path) -> tuple[pd.DataFrame, dict]:
+    """Read TrackMate's spot-table CSV export as text columns, without its extra header rows.
+
+    TrackMate (version 7 and later) writes the feature keys (``TRACK_ID``, ``POSITION_X``,
+    ...) as the header and then three more rows: feature names, short names and units
+    (``(micron)``, ``(sec)``, ``(pixel)``, ``(frame)``). Older versions and hand-made files
+    have only the key row; both are read. Returns the spot rows (strings) and the units of
+    the columns, as far as the file states them.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise DataError(f"{path}: file not found.")
+    if path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty.")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in ("TRACK_ID", "POSITION_X", "POSITION_Y") if c not in raw.columns]
+    if not missing and not ({"POSITION_T", "FRAME"} & set(raw.columns)):
+        missing = ["POSITION_T or FRAME"]
+    if missing:
+        others = [c for c in raw.columns if c not in TRACKMATE_COLUMNS]
+        hints = "".join(dict.fromkeys(_suggest(m, others) for m in missing))
+        raise DataError(
+            f"{path}: not a TrackMate spot table: missing column(s) "
+            f"{', '.join(repr(m) for m in missing)}{hints}; found {list(map(str, raw.columns))[:12]}. "
+            "Export the *spots* table (Tracks > Spots > Export to CSV), not the tracks or edges table.")
+    units: dict = {}
+    n_header = 0
+    for i in range(min(3, len(raw))):
+        x = raw["POSITION_X"].iloc[i].strip()
+        try:
+            float(x)
+            break
+        except ValueError:
+            n_header = i + 1
+            if x.startswith("(") or x == "":
+                units = {c: _unit(raw[c].iloc[i]) for c in raw.columns}
+    return raw.iloc[n_header:].reset_index(drop=True), units
+
+
+def load_trackmate_csv(path, condition: str, *, length_unit: str | None = None,
+                       um_per_pixel: float | None = None, time_unit: str | None = None,
+                       frame_interval: float | None = None) -> pd.DataFrame:
+    """Read one TrackMate spot-table export (one condition) into the tidy table (µm, min).
+
+    Parameters
+    ----------
+    path : the CSV written by TrackMate's *Spots* table export.
+    condition : the condition name of every track in this file.
+    length_unit : unit of ``POSITION_X/Y/Z``; by default the unit row of the file. A value
+        that contradicts the file's unit row is refused (a likely double conversion).
+    um_per_pixel : micrometres per pixel, needed when positions are in pixels.
+    time_unit : unit of ``POSITION_T``; by default the unit row of the file.
+    frame_interval : minutes between frames. When given, time is ``FRAME * frame_interval``
+        (exact even if ``POSITION_T`` was rounded); needed when time is in frames.
+
+    Spots that belong to no track (empty ``TRACK_ID``, as in the *all spots* table) are
+    left out. Track ids become ``<condition>/<TRACK_ID>``. A track with two spots in one
+    frame (a split or merge event) is refused. When ``POSITION_Z`` is the same in every
+    row (a 2D movie) the table has no z column. Rows are ordered by the frame they belong to,
+    whatever order the export wrote them in.
+    """
+    src = str(path)
+    raw, units = read_trackmate_spots(path)
+    raw = raw[~raw["TRACK_ID"].str.strip().isin(["", "None", "none", "NaN", "nan"])]
+    if raw.empty:
+        raise DataError(f"{src}: no spot belongs to a track (TRACK_ID is empty everywhere).")
+    # time
+    use_frames = frame_interval is not None and "FRAME" in raw.columns
+    t_col = "FRAME" if use_frames or "POSITION_T" not in raw.columns else "POSITION_T"
+    file_tu = "frame" if t_col == "FRAME" else units.get("POSITION_T")
+    if t_col == "POSITION_T" and time_unit is not None and file_tu is not None \
+            and _unit(time_unit) != file_tu:
+        raise DataError(f"{src}: the file gives POSITION_T in '{file_tu}' but the time unit "
+                        f"'{time_unit}' was asked for; leave the time unit out or correct it.")
+    tu = "frame" if t_col == "FRAME" else (_unit(time_unit) or file_tu)
+    if tu is None:
+        raise DataError(f"{src}: the file does not state the unit of POSITION_T; give the time "
+                        "unit (s, min, h or frame) or the frame interval.")
+    # length
+    file_lu = units.get("POSITION_X")
+    if length_unit is not None and file_lu is not None and _unit(length_unit) != file_lu:
+        raise DataError(f"{src}: the file gives positions in '{file_lu}' but the length unit "
+                        f"'{length_unit}' was asked for; leave the length unit out or correct it.")
+    lu = _unit(length_unit) or file_lu
+    if lu is None:
+        raise DataError(f"{src}: the file does not state the unit of POSITION_X; give the length "
+                        "unit (um, nm, mm or pixel with um_per_pixel).")
+    df = pd.DataFrame({"track_id": condition + "/" + raw["TRACK_ID"].str.strip(),
+                       "condition": condition, "t": raw[t_col], "x": raw["POSITION_X"],
+                       "y": raw["POSITION_Y"]})
+    if "POSITION_Z" in raw.columns:
+        df["z"] = raw["POSITION_Z"].replace("", np.nan)
+    # numbers first (clear messages), then frame order within each track
+    for col in [c for c in ("t", "x", "y", "z") if c in df.columns]:
+        values = pd.to_numeric(df[col], errors="coerce")
+        if values.isna().any():
+            row = int(np.flatnonzero(values.isna().to_numpy())[0])
+            name = {"t": t_col, "x": "POSITION_X", "y": "POSITION_Y", "z": "POSITION_Z"}[col]
+            raise DataError(f"{src}: column '{name}' has a non-numeric or missing value "
+                            f"{df[col].iloc[row]!r} in spot row {row + 1} (track "
+                            f"'{df['track_id'].iloc[row]}').")
+        df[col] = values
+    if "z" in df.columns and df["z"].nunique() <= 1:
+        df = df.drop(columns="z")
+    key = pd.to_numeric(raw["TRACK_ID"], errors="coerce").fillna(-1).to_numpy()
+    df = df.assign(_k=key).sort_values(["_k", "track_id", "t"], kind="stable")
+    df = df.drop(columns="_k").reset_index(drop=True)
+    dup = df.duplicated(["track_id", "t"])
+    if dup.any():
+        row = int(np.flatnonzero(dup.to_numpy())[0])
+        raise DataError(
+            f"{src}: track '{df['track_id'].iloc[row]}' has two spots at {t_col} = "
+            f"{df['t'].iloc[row]:g} (a split or merge event). Track without splitting and "
+            "merging in TrackMate, or remove one branch.")
+    df = validate_tracks(df, source=src)
+    return convert_units(df, length_unit=lu, um_per_pixel=um_per_pixel, time_unit=tu,
+                         frame_interval=frame_interval, source=src)
+
+
+# --------------------------------------------------------------------------- gaps
+GAP_POLICIES = ("split", "interpolate")
+
+
+def native_intervals(df: pd.DataFrame) -> dict:
+    """The sampling interval [min] of each condition: the median time step of its tracks."""
+    return {c: float(g.groupby("track_id")["t"].diff().median())
+            for c, g in df.groupby("condition", sort=False)}
+
+
+def handle_gaps(df: pd.DataFrame, policy: str = "split", max_gap: int | None = None,
+                intervals: Mapping[str, float] | None = None,
+                source: str = "input") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Deal with missing frames: split tracks at gaps, or fill short gaps by interpolation.
+
+    A gap is a time step longer than 1.5 sampling intervals of the track's condition
+    (``intervals`` in minutes, by default the median step of each condition). With
+    ``policy="split"`` the track is cut at every gap into pieces ``<id>~1``, ``<id>~2``, ...;
+    with ``policy="interpolate"`` each gap of at most ``max_gap`` missing frames (all gaps
+    when ``max_gap`` is None) is filled with positions on the straight line between its two
+    ends, and longer gaps split the track. Pieces with a single position are left out.
+
+    Returns the new table and a per-condition report (gaps, frames interpolated, tracks
+    split, single-position pieces left out). Interpolated positions are not measurements:
+    they make velocities across the gap constant, so keep ``max_gap`` small.
+    """
+    if policy not in GAP_POLICIES:
+        raise DataError(f"{source}: unknown gap policy '{policy}'{_suggest(policy, GAP_POLICIES)}; "
+                        f"use one of {list(GAP_POLICIES)}.")
+    intervals = dict(native_intervals(df), **(intervals or {}))
+    dims = [d for d in ("x", "y", "z") if d in df.columns]
+    parts, rows = [], []
+    for cond, g in df.groupby("condition", sort=False):
+        dt = float(intervals[cond])
+        n_gaps = n_filled = n_split = n_lost = 0
+        for tid, tr in g.groupby("track_id", sort=False):
+            t = tr["t"].to_numpy(float)
+            steps = np.diff(t) / dt
+            gaps = np.flatnonzero(steps > 1.5)
+            if len(gaps) == 0:
+                parts.append(tr)
+                continue
+            n_gaps += len(gaps)
+            pos = tr[dims].to_numpy(float)
+            cut = []
+            new_t, new_pos = [t[:1]], [pos[:1]]
+            for i in range(1, len(t)):
+                j = i - 1
+                k = int(np.round(steps[j])) - 1 if steps[j] > 1.5 else 0
+                if k > 0 and policy == "interpolate" and (max_gap is None or k <= max_gap):
+                    frac = np.arange(1, k + 1) / (k + 1)
+                    new_t.append(t[j] + frac * (t[i] - t[j]))
+                    new_pos.append(pos[j] + frac[:, None] * (pos[i] - pos[j]))
+                    n_filled += k
+                elif k > 0:
+                    cut.append(sum(len(a) for a in new_t))
+                new_t.append(t[i:i + 1])
+                new_pos.append(pos[i:i + 1])
+            t_all, p_all = np.concatenate(new_t), np.vstack(new_pos)
+            bounds = [0, *cut, len(t_all)]
+            pieces = [(a, b) for a, b in zip(bounds[:-1], bounds[1:])]
+            if len(pieces) > 1:
+                n_split += 1
+            for n, (a, b) in enumerate(pieces, start=1):
+                if b - a < 2:
+                    n_lost += 1
+                    continue
+                piece = pd.DataFrame({"track_id": tid if len(pieces) == 1 else f"{tid}~{n}",
+                                      "condition": cond, "t": t_all[a:b]})
+                for m, d in enumerate(dims):
+                    piece[d] = p_all[a:b, m]
+                parts.append(piece)
+        rows.append({"condition": cond, "tracks read": g["track_id"].nunique(), "gaps": n_gaps, "frames interpolated": n_filled,
+                     "tracks split at gaps": n_split, "single-position pieces left out": n_lost})
+    out = pd.concat(parts, ignore_index=True)[list(df.columns)]
+    return out, pd.DataFrame(rows).set_index("condition")
+
+
+# --------------------------------------------------------------------------- short tracks
+def steps_at_interval(df: pd.DataFrame, interval: float = 5.0) -> pd.Series:
+    """Velocity steps each track keeps after resampling to ``interval`` minutes (by track id)."""
+    from .preprocess import resample
+
+    kept = resample(df, interval).groupby("track_id", sort=False).size() - 1
+    return kept.reindex(df["track_id"].unique(), fill_value=0)
+
+
+def drop_short_tracks(df: pd.DataFrame, min_steps: int = 30, interval: float = 5.0,
+                      min_tracks: int = 2, source: str = "input") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Leave out tracks too short for one window of ``min_steps`` steps at ``interval`` min.
+
+    Returns the remaining table and a per-condition count (tracks, left out as too short,
+    used). A condition left with fewer than ``min_tracks`` usable tracks is refused with a
+    :class:`DataError` (the book splits every condition's tracks into training and test
+    sets). The table is unchanged when nothing is left out.
+    """
+    try:
+        steps = steps_at_interval(df, interval)
+    except DataError as err:
+        raise DataError(f"{source}: {err} Choose an analysis interval that is a whole multiple "
+                        "of every condition's frame interval.") from None
+    cond_of = df.drop_duplicates("track_id").set_index("track_id")["condition"]
+    long_enough = steps >= min_steps
+    rows = []
+    for cond in conditions(df):
+        ids = cond_of.index[cond_of.to_numpy() == cond]
+        used = int(long_enough[ids].sum())
+        rows.append({"condition": cond, "tracks": len(ids), "too short (left out)": len(ids) - used,
+                     "used": used})
+        if used < min_tracks:
+            longest = int(steps[ids].max())
+            raise DataError(
+                f"{source}: condition '{cond}' has {used} usable track(s) out of {len(ids)}; "
+                f"at least {min_tracks} need {min_steps} steps of {interval:g} min "
+                f"({min_steps * interval:g} min), and its longest track has {longest} step(s). "
+                "Lower min_track_steps (and the chapters' window length) or add longer tracks.")
+    counts = pd.DataFrame(rows).set_index("condition")
+    if long_enough.all():
+        return df, counts
+    keep = df["track_id"].map(long_enough)
+    return df[keep.to_numpy()].reset_index(drop=True), counts

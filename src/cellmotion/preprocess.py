@@ -44,7 +44,7 @@ class Trajectories:
 
     ``velocities[i]`` has shape ``(T_i, d)`` in µm/min; ``starts[i]`` is the first position
     (µm); ``labels[i]`` indexes ``condition_names``; ``flat_z`` lists the 2D conditions
-    (z never changes).
+    (z never changes, or there is no z at all).
     """
 
     track_ids: np.ndarray
@@ -132,7 +132,7 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
         track_ids=np.asarray(ids, dtype=object)[order], conditions=conds[order],
         condition_names=names, labels=np.array([names.index(c) for c in conds[order]]),
         velocities=[vels[i] for i in order], starts=[starts[i] for i in order], dt=dt, dims=dims,
-        flat_z=flat_z_conditions(df) if "z" in dims else [])
+        flat_z=flat_z_conditions(df))
 
 
 def split_tracks(traj: Trajectories, test_fraction: float = 0.2, seed: int = 0):

@@ -43,10 +43,12 @@ def classification_rows(m: dict) -> list[dict]:
     for net, res in cv.items():
         label = {"baseline": f"baseline ({m['baseline']['name']})",
                  "own": f"our network ({m['own']['name']})"}.get(net, f"network {net}")
+        variants = [k for k in ("with_z", "without_z") if k in res]  # 2D data has no z variant
         rows.append({"chapter": "classification",
-                     "quantity": f"{label}: cross-validated accuracy, with z / without z",
+                     "quantity": f"{label}: cross-validated accuracy, "
+                                 + " / ".join(v.replace("_", " ") for v in variants),
                      "report": NOT_REPORTED,
-                     "ours": f"{_pm(res['with_z']['overall'])} / {_pm(res['without_z']['overall'])}"})
+                     "ours": " / ".join(_pm(res[v]["overall"]) for v in variants)})
     return rows
 
 
