@@ -1,0 +1,67 @@
+"""Benchmark of the superstatistical fits (cellmotion.superstats): prints numbers.
+
+- seconds per track at the report's grid (200 x 200) and a coarse grid (50 x 50), for a
+  3D track of 288 velocity steps (Collagen-like) and a 2D track of 199 steps (dish-like);
+- speed-up of 2 joblib workers (loky processes) over 1 on the same batch of tracks at
+  200 x 200 (target >= 1.7 on an idle 2-core machine).
+
+Usage: .venv/bin/python benchmarks/bench_superstats.py [--tracks 8] [--grid 200]
+Timings depend on the load of the machine: report it with the numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+
+import numpy as np
+
+from cellmotion import superstats as ss
+
+
+def seconds_per_track(vels, model, repeats=1):
+    best = np.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        for v in vels:
+            ss.fit_track(v, model)
+        best = min(best, (time.perf_counter() - t0) / len(vels))
+    return best
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--tracks", type=int, default=8, help="tracks in the parallel batch")
+    p.add_argument("--grid", type=int, default=200, help="grid points per parameter (full)")
+    p.add_argument("--coarse", type=int, default=50, help="grid points per parameter (coarse)")
+    args = p.parse_args()
+
+    print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
+    v3, _, _ = ss.known_parameter_tracks("drifting", n_tracks=2, n_steps=288, dims=3, seed=0)
+    v2, _, _ = ss.known_parameter_tracks("drifting", n_tracks=2, n_steps=199, dims=2, seed=1)
+    ss.fit_track(v2[0], ss.SuperstatModel(n_persistence=20, n_speed=20))  # warm-up (imports)
+    for n in (args.grid, args.coarse):
+        m = ss.SuperstatModel(n_persistence=n, n_speed=n)
+        print(f"grid {n}x{n}: {seconds_per_track(v3, m):.3f} s/track (3D, 288 steps), "
+              f"{seconds_per_track(v2, m):.3f} s/track (2D, 199 steps)")
+
+    m = ss.SuperstatModel(n_persistence=args.grid, n_speed=args.grid)
+    batch, _, _ = ss.known_parameter_tracks("drifting", n_tracks=args.tracks, n_steps=288, dims=3,
+                                            seed=2)
+    ss.fit_tracks(batch[:2], m, n_jobs=2, progress=False)  # start the worker pool
+    times = {}
+    for jobs in (1, 2):
+        t0 = time.perf_counter()
+        fits = ss.fit_tracks(batch, m, n_jobs=jobs, progress=False)
+        times[jobs] = time.perf_counter() - t0
+        inside = np.mean([f.seconds for f in fits])
+        print(f"n_jobs={jobs}: {times[jobs]:.2f} s for {args.tracks} tracks "
+              f"({times[jobs] / args.tracks:.3f} s/track; one fit takes {inside:.3f} s inside "
+              f"its worker: if this grows with n_jobs, the workers are starved of CPU)")
+    print(f"speed-up 2 workers / 1 worker: {times[1] / times[2]:.2f}x (target >= 1.7)")
+    print(f"load average after: {os.getloadavg()}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,403 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # Statistics: persistence and speed of original and generated cells
+#
+# Pictures of tracks only go so far. The report {cite}`rieke2016` (its section 5 and Figure 10)
+# therefore compared original and generated trajectories with the superstatistical analysis of
+# {cite:t}`metzner2015`: every cell is described, at every time step, by two numbers, its
+# *persistence* and its *cell speed*, and both may drift over time. bayesloop
+# {cite}`mark2016bayesloop,mark2018` infers the two at every step; averaging the posteriors over
+# time and cells gives one density per condition. The report found the generated densities at
+# the right place but "much narrower". This chapter repeats the analysis, checks first that it
+# recovers known parameters, fits 2D conditions on x and y only, and measures how close the
+# generated densities are, for the report's sampler and for the corrected one.
+#
+# ```{admonition} Synthetic data
+# :class: warning
+# Unless the book is pointed at your own tracks, the "original" trajectories are the
+# **synthetic stand-in** of the data chapter, not the report's cells. Numbers below are ours,
+# on that data; the report's are quoted as the report's.
+# ```
+#
+# ## Parameters
+
+# %% tags=["parameters"]
+dataset = "synthetic"  # "synthetic" or a tidy CSV path
+profile = "full"  # "full" or "smoke"
+seed = 0  # seed of the track subsets and the recovery simulation
+artifacts = "artifacts/synthetic-full"  # folder shared with the other chapters
+interval = 5.0  # sampling interval of the analysis [min] (the report: 5)
+n_grid = 200  # grid points per parameter (the report: 200 x 200)
+speed_max = 1.5  # upper end of the speed grid [µm/min] (the report: 1.5)
+sigma = 0.03  # s.d. of the Gaussian random walks per step (the report: 0.03)
+log10_pmin = -7.0  # regime-switch floor (the report: -7)
+max_original_per_condition = 0  # 0: every original track (the report: all 311)
+max_generated_per_condition = 40  # generated tracks fitted per condition and sampler
+flat_z_condition = "Plastic"  # 2D condition for the flat-z demonstration
+flat_z_tracks = 30  # tracks of that condition fitted with z kept
+n_jobs = 0  # parallel fits (0: all cores)
+refit = False  # True: ignore saved posteriors
+
+# %%
+if profile == "smoke":
+    n_grid = 40
+    max_original_per_condition = 6
+    max_generated_per_condition = 6
+    flat_z_tracks = 6
+
+# %%
+import json
+import time
+import warnings
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from dataclasses import replace
+from IPython.display import Markdown, display
+from matplotlib.lines import Line2D
+
+from cellmotion import figures
+from cellmotion import superstats as ss
+from cellmotion.datasets import is_synthetic, load_dataset
+from cellmotion.loading import validate_tracks
+from cellmotion.paths import project_path
+from cellmotion.preprocess import to_trajectories
+
+warnings.filterwarnings("ignore")
+figures.setup_style()
+art = project_path(artifacts)
+model = ss.SuperstatModel(n_persistence=n_grid, n_speed=n_grid, speed_range=(0.0, speed_max),
+                          sigma_persistence=sigma, sigma_speed=sigma, log10_pmin=log10_pmin)
+jobs = n_jobs if n_jobs > 0 else -1
+cap = lambda n: n if n and n > 0 else None  # 0 = no cap
+bar = {"progress_interval": 30.0}  # few progress-bar updates in the rendered book
+t_chapter = time.perf_counter()
+model
+
+# %% [markdown]
+# ## The model
+#
+# Each velocity component follows a persistent random walk whose two parameters change over
+# time {cite}`metzner2015`:
+#
+# $$ v_t = q_t\, v_{t-1} + c_t \sqrt{1 - q_t^2}\; n_t, \qquad n_t \sim \mathcal N(0, 1). $$
+#
+# $q_t$ is the persistence (the correlation of successive velocities; negative values mean
+# back-and-forth motion) and $c_t$ the cell speed in µm/min (the stationary s.d. of one
+# component; the report's note: $c_t = a_t/\sqrt{1-q_t^2}$ for the activity $a_t$). bayesloop's
+# `ScaledAR1` observation model is exactly this process. Between steps both parameters move by a
+# Gaussian random walk (s.d. 0.03) and, rarely, jump anywhere (regime switch,
+# $\log_{10} p_\text{min} = -7$). The posterior is computed on a grid: persistence in (-1, 1),
+# speed in (0, 1.5) µm/min, 200 × 200 points in the full profile. The x, y (and z) components
+# of one track are independent series that share $q_t$ and $c_t$.
+#
+# ## Does it find known parameters?
+#
+# Before reading anything into densities we check the method on tracks whose parameters we
+# know: AR(1) velocities simulated with a constant persistence and speed, and with both
+# drifting over the track. The test suite asserts the same claim (persistence within 0.1,
+# speed within 15 %).
+
+# %%
+recovery, examples = {}, {}
+for kind in ("constant", "drifting"):
+    vels, q_true, c_true = ss.known_parameter_tracks(kind, n_tracks=4, n_steps=288, dims=2,
+                                                     seed=seed)
+    fits = ss.fit_tracks(vels, model, n_jobs=jobs, **bar, desc=f"recovery ({kind})")
+    recovery[kind] = ss.recovery_errors(fits, q_true, c_true)
+    examples[kind] = (fits[0], q_true[0], c_true[0])
+pd.DataFrame(recovery).T.round(3)
+
+# %% [markdown]
+# `mae_persistence` is the mean absolute error of the posterior mean persistence over all
+# steps; `mre_speed` the mean relative error of the speed; the last two columns are the worst
+# track's error of the time-averaged values. The drifting example, step by step:
+
+# %% mystnb={"figure": {"name": "fig-recovery", "caption": "Recovery on a simulated track whose persistence and speed drift: truth (black) and posterior mean ± 1 s.d. (colour) against time [min]."}}
+fit, q_true, c_true = examples["drifting"]
+t_min = (np.arange(len(fit.mean_persistence)) + 1) * interval
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+for ax, m, s, truth, name in [(axes[0], fit.mean_persistence, fit.sd_persistence, q_true, "persistence q"),
+                              (axes[1], fit.mean_speed, fit.sd_speed, c_true, "cell speed c [µm/min]")]:
+    ax.fill_between(t_min, m - s, m + s, color="C0", alpha=0.3, lw=0)
+    ax.plot(t_min, m, color="C0", label="posterior mean")
+    ax.plot(t_min, truth[1:], color="k", ls="--", label="truth")
+    ax.set_xlabel("time [min]")
+    ax.set_ylabel(name)
+axes[0].legend(frameon=False)
+fig.tight_layout()
+
+# %% [markdown]
+# ## The original trajectories
+#
+# We load the tracks as in the data chapter and resample them to 5 min. The 2D conditions (z
+# never changes) are fitted on x and y only; why this matters is shown further down. One
+# bayesloop study per track, run in parallel with joblib; the posteriors are saved in the
+# artifacts folder (`superstats_original.npz`), so re-running the figures does not refit.
+
+# %%
+tracks = load_dataset(dataset)
+synthetic = is_synthetic(dataset)
+traj_all = to_trajectories(tracks, interval=interval)
+traj = traj_all.subset(ss.subsample_per_condition(traj_all.conditions, cap(max_original_per_condition), seed))
+conditions = list(traj.condition_names)
+palette = figures.condition_palette(conditions)
+original = ss.load_or_fit(art / "superstats_original.npz", traj, model, refit=refit,
+                          n_jobs=jobs, **bar, desc="original tracks", on_error="skip")
+if original.meta["failed"]:
+    print(f"left out (not describable on the grid; raise speed_max?): {original.meta['failed']}")
+print(f"{len(original)} tracks, 2D conditions fitted on x, y: {traj.flat_z}; "
+      f"{original.seconds.mean():.2f} s per track, wall {original.wall_seconds:.0f} s"
+      + (" (loaded from the artifacts folder)" if original.meta.get("loaded_from_cache") else ""))
+
+# %% [markdown]
+# ## One cell over time
+#
+# What the analysis sees in a single cell: the posterior mean persistence and speed at every
+# step (± 1 posterior s.d.). Both wander, which is why the model lets them drift.
+
+# %% mystnb={"figure": {"name": "fig-example-track", "caption": "Posterior mean persistence and cell speed [µm/min] over time [min] for one original track per condition (band: ± 1 posterior s.d.)."}}
+fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
+for cond in conditions:
+    i = int(np.flatnonzero(original.conditions == cond)[0])
+    seq = original.sequences(i)
+    t_min = seq["step"] * interval
+    for ax, col in zip(axes, ["persistence", "speed"]):
+        ax.fill_between(t_min, seq[col] - seq[col + "_sd"], seq[col] + seq[col + "_sd"],
+                        color=palette[cond], alpha=0.2, lw=0)
+        ax.plot(t_min, seq[col], color=palette[cond], label=f"{cond} ({original.track_ids[i]})")
+axes[0].set_ylabel("persistence q")
+axes[1].set_ylabel("cell speed c [µm/min]")
+for ax in axes:
+    ax.set_xlabel("time [min]")
+fig.legend(*axes[0].get_legend_handles_labels(), loc="lower center", ncol=len(conditions),
+           frameon=False, fontsize=8)
+fig.tight_layout(rect=(0, 0.08, 1, 1))
+
+# %% [markdown]
+# ## What a flat z series does to the fit
+#
+# On the dishes the tracked z is constant, so its velocity is exactly zero at every step. For
+# the AR(1) likelihood a zero series is perfectly predicted: its density
+# $1/\sqrt{2\pi c^2(1-q^2)}$ grows without bound as the step noise $c\sqrt{1-q^2}$ shrinks.
+# One might expect it to drag the fit towards $|q| \to 1$ (the design notes did). We fit one
+# 2D condition twice, on x, y (as everywhere in this chapter) and with the zero z kept, and
+# look.
+
+# %%
+cond_z = flat_z_condition if flat_z_condition in traj.flat_z else (traj.flat_z[0] if traj.flat_z else None)
+if cond_z is None:
+    print("no 2D condition in this dataset: nothing to show")
+    flat_z_summary = None
+else:
+    idx = np.flatnonzero(traj.conditions == cond_z)[:flat_z_tracks]
+    sub = traj.subset(idx)
+    with_z = ss.load_or_fit(art / "superstats_flat_z.npz", sub, model, drop_flat_z=False,
+                            refit=refit, n_jobs=jobs, **bar, desc=f"{cond_z} with z")
+    xy_only = original.densities[np.isin(original.track_ids, sub.track_ids)].mean(axis=0)
+    flat_z_summary = pd.DataFrame({"x, y only": ss.density_summary(xy_only, model),
+                                   "x, y, z = 0": ss.density_summary(with_z.densities.mean(axis=0), model)})
+    display(flat_z_summary.round(3))
+
+# %% mystnb={"figure": {"name": "fig-flat-z", "caption": "Density of persistence and cell speed [µm/min] of one 2D condition, fitted on x, y only (left) and with the constant z kept (right). Lines: 10/25/50 % highest-density regions."}}
+if cond_z is not None:
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
+    ss.plot_density(axes[0], xy_only, model, color=palette[cond_z])
+    ss.plot_density(axes[1], with_z.densities.mean(axis=0), model, color=palette[cond_z])
+    axes[0].set_title(f"{cond_z}: x, y ({len(idx)} tracks)")
+    axes[1].set_title(f"{cond_z}: x, y, z = 0")
+    axes[1].label_outer()
+    fig.tight_layout()
+
+# %% [markdown]
+# The zero series acts like extra steps of a cell that did not move. It carries information
+# only on the step noise $\sigma = c\sqrt{1-q^2}$, not on how successive velocities are
+# correlated; that correlation, and with it $q$, is still fixed by x and y. Given $q$, the
+# maximum-likelihood step variance becomes the x-y residual sum of squares divided by three
+# components instead of two, so the fitted **speed drops by a factor $\sqrt{2/3}$ (about
+# −18 %)** while the **persistence barely moves** (its posterior only becomes over-confident:
+# the x-y likelihood of $q$ is raised to the power 3/2). The test suite asserts both. On the
+# report's data a flat z would thus have lowered the speeds of the 2D conditions by about a
+# fifth; it does not explain a high Fibronectin persistence.
+#
+# ## The generated trajectories
+#
+# The generation chapter wrote two sets of new trajectories: one from the corrected sampler
+# (draw one mixture component by its weight, then sample it; `generated_fixed.csv`) and one
+# from the report's sampler (a weighted sum of one draw from every component;
+# `generated_original.csv`). They are fitted exactly like the originals, with the same 2D
+# conditions fitted on x, y. To keep the book's run time down we fit at most
+# `max_generated_per_condition` tracks per condition and sampler (a seeded random subset).
+
+# %%
+generated, gen_traj = {}, {}
+for sampler in ("fixed", "original"):
+    path = art / f"generated_{sampler}.csv"
+    if not path.exists():
+        print(f"missing {path}: run the generation chapter first; skipping the '{sampler}' sampler")
+        continue
+    g = to_trajectories(validate_tracks(pd.read_csv(path), source=str(path)), interval=interval)
+    g = replace(g, flat_z=[c for c in traj.flat_z])  # 2D in the data = fitted on x, y
+    g = g.subset(ss.subsample_per_condition(g.conditions, cap(max_generated_per_condition), seed))
+    gen_traj[sampler] = g
+    res = ss.load_or_fit(art / f"superstats_generated_{sampler}.npz", g, model, refit=refit,
+                         n_jobs=jobs, **bar, desc=f"generated ({sampler})", on_error="skip")
+    generated[sampler] = res
+    print(f"{sampler}: {len(res)} of {len(g)} tracks fitted, {res.seconds.mean():.2f} s per track"
+          + (f"; not describable on the grid (left out): {res.meta['failed']}" if res.meta["failed"] else ""))
+
+# %% [markdown]
+# ## Figure 10: densities of original and generated trajectories
+#
+# As in the report's Figure 10: for every condition the density of persistence and speed,
+# averaged over the time steps of each track and then over the tracks, with the 10, 25 and
+# 50 % highest-density (credible) regions as black lines. Columns: original, corrected
+# sampler, report's sampler.
+
+# %% mystnb={"figure": {"name": "fig-densities", "caption": "Parameter densities of original and generated trajectories per condition (persistence, cell speed [µm/min]); black lines: 10/25/50 % highest-density regions (the report's Figure 10)."}}
+columns = [("original", original)] + [(f"generated ({s} sampler)", r) for s, r in generated.items()]
+fig, axes = plt.subplots(len(conditions), len(columns), figsize=(3.6 * len(columns), 3.1 * len(conditions)),
+                         squeeze=False, sharex=True, sharey=True)
+for i, cond in enumerate(conditions):
+    for j, (name, res) in enumerate(columns):
+        ax = axes[i, j]
+        if cond in set(res.conditions):
+            ss.plot_density(ax, res.condition_density(cond), model, color=palette[cond])
+        ax.set_title(f"{cond}, {name}", fontsize=9)
+        ax.label_outer()
+fig.tight_layout()
+
+# %% [markdown]
+# All conditions in one plot: filled densities for the original tracks, coloured contours
+# (10/25/50 %) for the corrected sampler (solid) and the report's sampler (dashed).
+
+# %% mystnb={"figure": {"name": "fig-densities-all", "caption": "All conditions together: original densities (shaded, black contours) and generated densities (coloured contours: solid corrected sampler, dashed report's sampler). Persistence against cell speed [µm/min]."}}
+fig, ax = plt.subplots(figsize=(6.5, 5))
+handles = []
+for cond in conditions:
+    ss.plot_density(ax, original.condition_density(cond), model, color=palette[cond], contour_color="k")
+    handles.append(Line2D([], [], color=palette[cond], lw=6, label=f"{cond} original"))
+    for s, style in (("fixed", "solid"), ("original", "dashed")):
+        if s in generated and cond in set(generated[s].conditions):
+            ss.plot_density(ax, generated[s].condition_density(cond), model, fill=False,
+                            contour_color=[palette[cond]], linestyles=style)
+handles += [Line2D([], [], color="0.3", ls="-", label="generated, corrected sampler"),
+            Line2D([], [], color="0.3", ls="--", label="generated, report's sampler")]
+ax.legend(handles=handles, frameon=False, fontsize=8, loc="upper left")
+fig.tight_layout()
+
+# %% [markdown]
+# ## How close are the generated densities?
+#
+# Looking is not measuring. Per condition and sampler we compute the overlap of the original
+# and generated densities, the Bhattacharyya coefficient $BC = \sum \sqrt{p\,g}$ (1 = identical,
+# 0 = disjoint) and the Hellinger distance $\sqrt{1 - BC}$, the peak (grid point of highest
+# density) and the spread (marginal s.d. of persistence and speed, area of the 50 % region) of
+# both. `sd_ratio` below 1 means the generated density is narrower than the original.
+
+# %%
+comparison = pd.concat([ss.compare(original, r, sampler=s) for s, r in generated.items()],
+                       ignore_index=True) if generated else pd.DataFrame()
+show = ["condition", "sampler", "bhattacharyya", "hellinger", "orig_peak_persistence",
+        "gen_peak_persistence", "orig_peak_speed", "gen_peak_speed", "orig_sd_persistence",
+        "gen_sd_persistence", "orig_sd_speed", "gen_sd_speed", "sd_ratio_persistence", "sd_ratio_speed"]
+comparison[show].round(3) if len(comparison) else "no generated trajectories found"
+
+# %%
+def verdict(df):
+    """One sentence per sampler, computed from the table (so it stays true for any data)."""
+    lines = []
+    for s, g in df.groupby("sampler", sort=False):
+        ratio = np.sqrt(g["sd_ratio_persistence"] * g["sd_ratio_speed"])
+        word = lambda r: "narrower" if r < 0.85 else ("wider" if r > 1.15 else "about as wide")
+        parts = [f"{row.condition}: BC {row.bhattacharyya:.2f}, {word(r)} (s.d. ratio q {row.sd_ratio_persistence:.2f}, "
+                 f"c {row.sd_ratio_speed:.2f}), peak shift q {row.gen_peak_persistence - row.orig_peak_persistence:+.2f}, "
+                 f"c {row.gen_peak_speed - row.orig_peak_speed:+.2f} µm/min"
+                 for (_, row), r in zip(g.iterrows(), ratio)]
+        lines.append(f"- **{s} sampler** — " + "; ".join(parts) + ".")
+    return "\n".join(lines)
+
+
+display(Markdown(verdict(comparison) if len(comparison) else "No generated trajectories to compare."))
+
+# %% [markdown]
+# ## Saving the numbers
+#
+# Everything above goes to `statistics_metrics.json` in the artifacts folder (keys documented
+# in `cellmotion.superstats`).
+
+# %%
+def records(df):
+    return json.loads(df.to_json(orient="records")) if len(df) else []
+
+
+metrics = {
+    "dataset": "synthetic" if synthetic else str(dataset), "profile": profile,
+    "model": model.to_dict(),
+    "comparison": records(comparison),
+    "original": {c: ss.density_summary(original.condition_density(c), model) for c in conditions},
+    "flat_z": None if flat_z_summary is None else {
+        "condition": cond_z, "n_tracks": int(len(idx)),
+        **{k: v for k, v in json.loads(flat_z_summary.to_json()).items()}},
+    "recovery": recovery,
+    "timing": {"original_wall_s": original.wall_seconds,
+               "original_s_per_track": float(original.seconds.mean()),
+               "generated_s_per_track": {s: float(r.seconds.mean()) for s, r in generated.items()},
+               "n_original": len(original), "n_generated": {s: len(r) for s, r in generated.items()},
+               "max_generated_per_condition": max_generated_per_condition,
+               "n_jobs": jobs, "chapter_wall_s": time.perf_counter() - t_chapter},
+}
+(art / "statistics_metrics.json").write_text(json.dumps(metrics, indent=1))
+print(f"wrote {art / 'statistics_metrics.json'} ({metrics['timing']['chapter_wall_s']:.0f} s)")
+
+# %% [markdown]
+# ## What we find
+#
+# - **The method works on known ground truth.** On simulated tracks the posterior mean
+#   follows a constant and a drifting persistence within a few hundredths and the speed within
+#   about 10 % (table above), so differences between densities are not artifacts of the fit.
+# - **Flat z must go.** A constant z series biases the speed of 2D conditions down by about
+#   $\sqrt{2/3}$ and makes the persistence look more certain than it is; all 2D densities in
+#   this chapter are fitted on x, y.
+# - **Original vs generated.** The list above is computed from the table, for whatever data
+#   and generator the chapter ran on. In our full-profile run on the synthetic data (seed 0,
+#   40 generated tracks per condition and sampler) it read as follows.
+#   - *Report's sampler*: the densities are much narrower, as the report saw, but for Collagen
+#     and Plastic they are also shifted to about half the speed (overlap BC 0.06 and 0.25);
+#     only Fibronectin overlaps well (BC 0.90).
+#   - *Corrected sampler*: the peaks sit within about 0.1 in persistence and 0.1 µm/min in
+#     speed of the original ones (Fibronectin: +0.14 µm/min), the overlap is BC 0.88-0.97,
+#     and the densities are still narrower, by about a third (s.d. ratio 0.62-0.73 in
+#     persistence, 0.54-0.67 in speed for Collagen and Plastic).
+#
+# Why the report's sampler does this follows from its arithmetic. Adding one draw from every
+# mixture component, weighted, keeps the predicted mean $\bar\mu = \sum_k w_k\mu_k$ but
+# shrinks the step noise from the mixture's variance
+# $\sum_k w_k(\sigma_k^2 + \mu_k^2) - \bar\mu^2$ to $\sum_k w_k^2\sigma_k^2$ (with ten
+# components of similar weight, to about a tenth). In the AR(1) picture the predictable part of
+# a velocity carries a share $q^2$ of its variance and the noise the rest. Weakly persistent
+# cells (Collagen, Plastic: $q^2 < 0.1$) move almost entirely by noise, so their generated
+# speed collapses and their persistence rises; strongly persistent Fibronectin cells
+# ($q^2 \approx 0.8$) move mostly by the predictable part and barely change. Part of the
+# report's "much narrower" densities is therefore the sampler, not the network
+# {cite}`bishop1994`.
+#
+# The narrowing that remains with the corrected sampler is the network's own share: generated
+# cells are more alike than real ones. Each synthetic cell has its own persistence and speed,
+# which drift slowly; a 10-unit LSTM seeded with 20 steps of a real cell can infer and keep only
+# part of that individuality and drifts back towards the condition's typical cell. The report
+# guessed that "a more complex network could learn more of this variation"; the held-out
+# likelihoods of the generation chapter and these densities are the measures to test that with.

@@ -1,0 +1,568 @@
+"""Superstatistical analysis of cell tracks: time-varying persistence and cell speed.
+
+Rieke (2016, section 5) analysed original and generated trajectories with the
+superstatistical persistent random walk of Metzner et al. (2015), fitted with bayesloop
+(Mark 2016). Every velocity component follows the scaled AR(1) process
+
+    v_t = q_t v_{t-1} + c_t sqrt(1 - q_t**2) n_t,      n_t ~ N(0, 1),
+
+with persistence ``q_t`` (bayesloop's 'correlation coefficient', no unit) and cell speed
+``c_t`` (bayesloop's 'standard deviation': stationary s.d. of one velocity component,
+µm/min; ``c_t = a_t / sqrt(1 - q_t**2)`` for the activity ``a_t``). Both parameters drift
+over time: Gaussian random walks (s.d. 0.03 per step on both) plus a regime switch
+(log10 p_min = -7) that allows sudden jumps. Components of one track are independent series
+sharing one parameter pair (bayesloop multiplies their likelihoods).
+
+The report's settings are the defaults of :class:`SuperstatModel`: grid persistence (-1, 1)
+× speed (0, 1.5) µm/min, 200 × 200 points (open intervals, bayesloop's ``oint``: the
+likelihood is singular at |q| = 1 and c = 0).
+
+Per track we keep the posterior averaged over time (a density on the grid) and the
+posterior mean and s.d. of both parameters at every time step. Per condition the
+track densities are averaged with equal weight per track (the report's Figure 10).
+
+2D conditions (z constant) must be fitted on x and y only: a z series of exact zeros is
+perfectly "predictable" and its likelihood grows without bound as the AR(1) step noise
+``sigma = c sqrt(1 - q**2)`` shrinks. It only informs sigma, so given q the fitted step
+variance is the x-y residual variance times 2/3: the speed is biased down by sqrt(2/3)
+while the persistence peak stays put (its posterior only gets over-confident).
+:func:`fit_trajectories` drops z for the conditions in ``Trajectories.flat_z`` unless told
+not to (the chapter shows the difference once).
+
+Fitting is one independent bayesloop study per track, run in parallel with joblib (any
+joblib backend, e.g. ``joblib.parallel_backend("dask")`` on a Dask cluster) with a tqdm
+progress bar.
+
+Keys of ``statistics_metrics.json`` written by chapter 4 (built from this module):
+
+``model``
+    the settings of :class:`SuperstatModel` used (grid sizes and ranges, sigmas, p_min).
+``comparison``
+    list of rows, one per (condition, sampler) with sampler "fixed" or "original": the
+    Bhattacharyya coefficient ``bhattacharyya`` (1 = identical densities, 0 = disjoint) and
+    Hellinger distance ``hellinger`` = sqrt(1 - BC) between the original and the generated
+    condition density; ``n_original``, ``n_generated`` tracks fitted; and for the original
+    (``orig_*``) and generated (``gen_*``) density: ``peak_persistence``, ``peak_speed``
+    [µm/min] (grid point of highest density), ``mean_persistence``, ``sd_persistence``,
+    ``mean_speed``, ``sd_speed`` [µm/min] (marginal moments) and ``hdr50_area`` (area of the
+    50 % highest-density region, persistence × µm/min); ``sd_ratio_persistence`` and
+    ``sd_ratio_speed`` = generated / original s.d. (< 1: generated is narrower).
+``original``
+    per condition the summary of the original density (same keys without prefix).
+``flat_z``
+    the flat-z demonstration: condition, number of tracks, and the summary of the density
+    fitted on (x, y) and on (x, y, z = 0).
+``recovery``
+    recovery on simulated tracks with known parameters: per scenario ("constant",
+    "drifting") the mean absolute error of the persistence ``mae_persistence`` and the mean
+    relative error of the speed ``mre_speed`` (posterior mean at each step vs the truth),
+    and the error of the time-averaged estimates ``err_mean_persistence``,
+    ``relerr_mean_speed``.
+``timing``
+    wall times [s] and seconds per track of the fits, number of jobs, and how many
+    generated tracks were fitted per condition (``max_generated_per_condition``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import pandas as pd
+
+PERSISTENCE = "correlation coefficient"  # bayesloop's name for the persistence q
+SPEED = "standard deviation"  # bayesloop's name for the cell speed c [µm/min]
+
+
+@dataclass(frozen=True)
+class SuperstatModel:
+    """Settings of the superstatistical fit (defaults: the report's).
+
+    Grid ranges are open intervals; ``speed_range`` in µm/min; ``sigma_*`` are the s.d.s of
+    the Gaussian random walks per time step (in parameter units); ``log10_pmin`` is the
+    regime-switch floor.
+    """
+
+    n_persistence: int = 200
+    n_speed: int = 200
+    persistence_range: tuple = (-1.0, 1.0)
+    speed_range: tuple = (0.0, 1.5)
+    sigma_persistence: float = 0.03
+    sigma_speed: float = 0.03
+    log10_pmin: float = -7.0
+
+    @property
+    def persistence_grid(self) -> np.ndarray:
+        """Persistence values of the grid (open interval)."""
+        lo, hi = self.persistence_range
+        return np.linspace(lo, hi, self.n_persistence + 2)[1:-1]
+
+    @property
+    def speed_grid(self) -> np.ndarray:
+        """Cell-speed values of the grid [µm/min] (open interval)."""
+        lo, hi = self.speed_range
+        return np.linspace(lo, hi, self.n_speed + 2)[1:-1]
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["persistence_range"] = list(self.persistence_range)
+        d["speed_range"] = list(self.speed_range)
+        return d
+
+
+@dataclass
+class TrackFit:
+    """Result of one track: posterior averaged over time and per-step posterior moments.
+
+    ``density`` has shape ``(n_persistence, n_speed)`` and sums to 1; the sequences have one
+    entry per fitted time step (T - 1 for T velocities) and refer to the step that produced
+    velocity ``t + 1``.
+    """
+
+    density: np.ndarray
+    mean_persistence: np.ndarray
+    mean_speed: np.ndarray
+    sd_persistence: np.ndarray
+    sd_speed: np.ndarray
+    log10_evidence: float
+    seconds: float
+
+
+def _study(velocities: np.ndarray, model: SuperstatModel):
+    import bayesloop as bl
+
+    S = bl.Study(silent=True)
+    S.load_data(np.asarray(velocities, dtype=float), silent=True)
+    S.set(bl.om.ScaledAR1(PERSISTENCE, model.persistence_grid, SPEED, model.speed_grid),
+          silent=True)
+    S.set(bl.tm.CombinedTransitionModel(
+        bl.tm.GaussianRandomWalk("sigma_q", model.sigma_persistence, target=PERSISTENCE),
+        bl.tm.GaussianRandomWalk("sigma_c", model.sigma_speed, target=SPEED),
+        bl.tm.RegimeSwitch("log10p_min", model.log10_pmin)), silent=True)
+    return S
+
+
+def fit_track(velocities, model: SuperstatModel = SuperstatModel()) -> TrackFit:
+    """Fit one track: ``velocities`` ``(T, d)`` [µm/min], components share the parameters.
+
+    Raises ``ValueError`` for fewer than 3 steps or a fit whose posterior vanishes (data
+    outside the grid, e.g. speeds far above ``model.speed_range``).
+    """
+    v = np.asarray(velocities, dtype=float)
+    if v.ndim == 1:
+        v = v[:, None]
+    if len(v) < 3:
+        raise ValueError(f"a track needs at least 3 velocity steps, got {len(v)}")
+    t0 = time.perf_counter()
+    S = _study(v, model)
+    S.fit(silent=True)
+    if not np.isfinite(S.log_evidence):
+        raise ValueError("bayesloop found zero posterior probability everywhere: are the "
+                         "velocities in µm/min and inside the speed grid "
+                         f"{model.speed_range}?")
+    post = S.posterior_sequence  # (T-1, nq, nc)
+    q, c = model.persistence_grid, model.speed_grid
+    pq = post.sum(axis=2)  # marginal over speed: (T-1, nq)
+    pc = post.sum(axis=1)  # (T-1, nc)
+    mq, mc = pq @ q, pc @ c
+    sq = np.sqrt(np.maximum(pq @ q**2 - mq**2, 0.0))
+    sc = np.sqrt(np.maximum(pc @ c**2 - mc**2, 0.0))
+    density = post.mean(axis=0)
+    density /= density.sum()
+    return TrackFit(density=density.astype(np.float32), mean_persistence=mq, mean_speed=mc,
+                    sd_persistence=sq, sd_speed=sc, log10_evidence=float(S.log10_evidence),
+                    seconds=time.perf_counter() - t0)
+
+
+@dataclass
+class SuperstatResult:
+    """Fits of many tracks: what the figures and metrics need, saved as one ``.npz``.
+
+    ``densities`` ``(n, n_persistence, n_speed)`` time-averaged posteriors (float32);
+    ``mean_persistence`` etc. are the per-step sequences of all tracks concatenated, track
+    ``i`` at ``offsets[i]:offsets[i + 1]``; ``dims_used`` is the number of velocity
+    components fitted per track.
+    """
+
+    track_ids: np.ndarray
+    conditions: np.ndarray
+    model: SuperstatModel
+    densities: np.ndarray
+    offsets: np.ndarray
+    mean_persistence: np.ndarray
+    mean_speed: np.ndarray
+    sd_persistence: np.ndarray
+    sd_speed: np.ndarray
+    log10_evidence: np.ndarray
+    seconds: np.ndarray
+    dims_used: np.ndarray
+    wall_seconds: float = 0.0
+    meta: dict = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.track_ids)
+
+    @property
+    def persistence_grid(self) -> np.ndarray:
+        return self.model.persistence_grid
+
+    @property
+    def speed_grid(self) -> np.ndarray:
+        return self.model.speed_grid
+
+    @property
+    def condition_names(self) -> list:
+        return list(dict.fromkeys(self.conditions.tolist()))
+
+    def sequences(self, i: int) -> pd.DataFrame:
+        """Per-step posterior mean and s.d. of persistence and speed [µm/min] of track ``i``."""
+        s = slice(self.offsets[i], self.offsets[i + 1])
+        return pd.DataFrame({"step": np.arange(s.stop - s.start) + 1,
+                             "persistence": self.mean_persistence[s],
+                             "persistence_sd": self.sd_persistence[s],
+                             "speed": self.mean_speed[s], "speed_sd": self.sd_speed[s]})
+
+    def condition_density(self, condition: str) -> np.ndarray:
+        """Average of the track densities of ``condition`` (equal weight per track), sums to 1."""
+        sel = self.conditions == condition
+        if not sel.any():
+            raise KeyError(f"no fitted tracks of condition '{condition}'")
+        d = self.densities[sel].astype(float).mean(axis=0)
+        return d / d.sum()
+
+    def track_summary(self) -> pd.DataFrame:
+        """One row per track: time-averaged posterior mean persistence and speed [µm/min]."""
+        rows = []
+        for i in range(len(self)):
+            s = slice(self.offsets[i], self.offsets[i + 1])
+            rows.append({"track_id": self.track_ids[i], "condition": self.conditions[i],
+                         "persistence": float(self.mean_persistence[s].mean()),
+                         "speed": float(self.mean_speed[s].mean()),
+                         "steps": s.stop - s.start, "dims": int(self.dims_used[i])})
+        return pd.DataFrame(rows)
+
+    def save(self, path) -> None:
+        """Write to ``path`` (compressed ``.npz``).
+
+        Track densities are stored relative to their maximum as float16 (relative precision
+        1e-3, values below ~1e-7 of the peak flushed to zero: invisible in every figure and
+        metric) to keep the file small: about 10 MB for 300 tracks at 200 x 200.
+        """
+        import json
+
+        peak = self.densities.reshape(len(self.densities), -1).max(axis=1) if len(self) else np.zeros(0)
+        rel = self.densities / np.where(peak > 0, peak, 1)[:, None, None] if len(self) else self.densities
+        np.savez_compressed(
+            path, track_ids=self.track_ids.astype(str), conditions=self.conditions.astype(str),
+            densities_rel=rel.astype(np.float16), density_peak=peak, offsets=self.offsets,
+            mean_persistence=self.mean_persistence, mean_speed=self.mean_speed,
+            sd_persistence=self.sd_persistence, sd_speed=self.sd_speed,
+            log10_evidence=self.log10_evidence, seconds=self.seconds, dims_used=self.dims_used,
+            wall_seconds=np.array(self.wall_seconds),
+            model=np.array(json.dumps(self.model.to_dict())),
+            meta=np.array(json.dumps(self.meta)))
+
+    @classmethod
+    def load(cls, path) -> "SuperstatResult":
+        """Read a result written by :meth:`save`."""
+        import json
+
+        with np.load(path, allow_pickle=False) as z:
+            m = json.loads(str(z["model"]))
+            m["persistence_range"] = tuple(m["persistence_range"])
+            m["speed_range"] = tuple(m["speed_range"])
+            return cls(track_ids=z["track_ids"].astype(object),
+                       conditions=z["conditions"].astype(object), model=SuperstatModel(**m),
+                       densities=(z["densities_rel"].astype(np.float32)
+                                  * z["density_peak"].astype(np.float32)[:, None, None]),
+                       offsets=z["offsets"],
+                       mean_persistence=z["mean_persistence"], mean_speed=z["mean_speed"],
+                       sd_persistence=z["sd_persistence"], sd_speed=z["sd_speed"],
+                       log10_evidence=z["log10_evidence"], seconds=z["seconds"],
+                       dims_used=z["dims_used"], wall_seconds=float(z["wall_seconds"]),
+                       meta=json.loads(str(z["meta"])))
+
+
+def _fit_or_none(velocities, model):
+    """:func:`fit_track`, or ``None`` for a track the model cannot describe (ValueError)."""
+    try:
+        return fit_track(velocities, model)
+    except ValueError:
+        return None
+
+
+def fit_tracks(velocities, model: SuperstatModel = SuperstatModel(), *, n_jobs: int = -1,
+               progress: bool = True, desc: str = "superstatistics",
+               progress_interval: float = 0.1, on_error: str = "raise") -> list:
+    """Fit many tracks (list of ``(T_i, d)`` arrays, µm/min) in parallel; list of :class:`TrackFit`.
+
+    ``on_error="skip"`` returns ``None`` for tracks that cannot be fitted (too short, or
+    velocities far outside the speed grid) instead of raising.
+
+    ``progress_interval`` is the least number of seconds between progress-bar updates.
+    Uses the active joblib backend (loky processes by default, ``n_jobs=-1``: all cores; a
+    Dask cluster inside ``joblib.parallel_backend("dask")``). Results keep the input order.
+    """
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
+    if on_error not in ("raise", "skip"):
+        raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
+    func = fit_track if on_error == "raise" else _fit_or_none
+    velocities = list(velocities)
+    if n_jobs == 1:
+        it = (func(v, model) for v in velocities)
+    else:
+        it = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(func)(v, model) for v in velocities)
+    if progress_interval > 10:  # tqdm's monitor thread would redraw every 10 s regardless
+        tqdm.monitor_interval = 0
+    return list(tqdm(it, total=len(velocities), desc=desc, disable=not progress,
+                     mininterval=progress_interval))
+
+
+def fit_trajectories(traj, model: SuperstatModel = SuperstatModel(), *,
+                     drop_flat_z: bool = True, n_jobs: int = -1, progress: bool = True,
+                     desc: str = "superstatistics", meta: dict | None = None,
+                     progress_interval: float = 0.1, on_error: str = "raise") -> SuperstatResult:
+    """Fit every track of a :class:`cellmotion.preprocess.Trajectories`.
+
+    With ``drop_flat_z`` (default) tracks of the 2D conditions (``traj.flat_z``) are fitted
+    on x and y only; 3D tracks on all components. With ``on_error="skip"`` tracks that
+    cannot be fitted are left out of the result and their ids listed in
+    ``result.meta["failed"]``.
+    """
+    keep_xy = [i for i, d in enumerate(traj.dims) if d != "z"]
+    vels, dims_used = [], []
+    for v, cond in zip(traj.velocities, traj.conditions):
+        if drop_flat_z and cond in traj.flat_z and len(keep_xy) < v.shape[1]:
+            v = v[:, keep_xy]
+        vels.append(v)
+        dims_used.append(v.shape[1])
+    t0 = time.perf_counter()
+    fits = fit_tracks(vels, model, n_jobs=n_jobs, progress=progress, desc=desc,
+                      progress_interval=progress_interval, on_error=on_error)
+    ok = [i for i, f in enumerate(fits) if f is not None]
+    meta = dict(meta or {})
+    meta["failed"] = [str(traj.track_ids[i]) for i, f in enumerate(fits) if f is None]
+    return collect([fits[i] for i in ok], traj.track_ids[ok], traj.conditions[ok], model,
+                   dims_used=[dims_used[i] for i in ok], wall_seconds=time.perf_counter() - t0,
+                   meta=meta)
+
+
+def collect(fits, track_ids, conditions, model: SuperstatModel, *, dims_used=None,
+            wall_seconds: float = 0.0, meta: dict | None = None) -> SuperstatResult:
+    """Bundle a list of :class:`TrackFit` into a :class:`SuperstatResult`."""
+    lengths = [len(f.mean_persistence) for f in fits]
+    cat = (lambda name: np.concatenate([getattr(f, name) for f in fits]) if fits
+           else np.zeros(0))
+    return SuperstatResult(
+        track_ids=np.asarray(track_ids, dtype=object), conditions=np.asarray(conditions, dtype=object),
+        model=model,
+        densities=(np.stack([f.density for f in fits]) if fits
+                   else np.zeros((0, model.n_persistence, model.n_speed), np.float32)),
+        offsets=np.concatenate([[0], np.cumsum(lengths)]).astype(int),
+        mean_persistence=cat("mean_persistence"), mean_speed=cat("mean_speed"),
+        sd_persistence=cat("sd_persistence"), sd_speed=cat("sd_speed"),
+        log10_evidence=np.array([f.log10_evidence for f in fits]),
+        seconds=np.array([f.seconds for f in fits]),
+        dims_used=np.asarray(dims_used if dims_used is not None else [0] * len(fits), dtype=int),
+        wall_seconds=float(wall_seconds), meta=dict(meta or {}))
+
+
+# ----------------------------------------------------------------------------- densities
+
+def hdr_levels(density, masses=(0.1, 0.25, 0.5)) -> np.ndarray:
+    """Density thresholds of the highest-density regions holding ``masses`` of probability.
+
+    The region ``density >= level`` is the smallest set of grid cells with at least that
+    mass (the report's 10/25/50 % credible-region contours). Returned in the order of
+    ``masses``.
+    """
+    d = np.sort(np.asarray(density, dtype=float).ravel())[::-1]
+    d = d / d.sum()
+    cum = np.cumsum(d)
+    idx = np.minimum(np.searchsorted(cum, np.asarray(masses, dtype=float)), len(d) - 1)
+    return d[idx] * np.asarray(density, dtype=float).sum()
+
+
+def bhattacharyya(p, q) -> float:
+    """Bhattacharyya coefficient sum(sqrt(p q)) of two densities on the same grid (1 = identical)."""
+    p = np.asarray(p, dtype=float)
+    q = np.asarray(q, dtype=float)
+    return float(np.sum(np.sqrt((p / p.sum()) * (q / q.sum()))))
+
+
+def hellinger(p, q) -> float:
+    """Hellinger distance sqrt(1 - BC) between two densities on the same grid (0 = identical)."""
+    return float(np.sqrt(max(0.0, 1.0 - bhattacharyya(p, q))))
+
+
+def density_summary(density, model: SuperstatModel) -> dict:
+    """Peak, marginal mean and s.d. (speeds in µm/min) and 50 % HDR area of a grid density."""
+    d = np.asarray(density, dtype=float)
+    d = d / d.sum()
+    q, c = model.persistence_grid, model.speed_grid
+    iq, ic = np.unravel_index(np.argmax(d), d.shape)
+    pq, pc = d.sum(axis=1), d.sum(axis=0)
+    mq, mc = float(pq @ q), float(pc @ c)
+    cell = (q[1] - q[0]) * (c[1] - c[0])
+    level = hdr_levels(d, (0.5,))[0]
+    return {"peak_persistence": float(q[iq]), "peak_speed": float(c[ic]),
+            "mean_persistence": mq, "sd_persistence": float(np.sqrt(max(pq @ q**2 - mq**2, 0))),
+            "mean_speed": mc, "sd_speed": float(np.sqrt(max(pc @ c**2 - mc**2, 0))),
+            "hdr50_area": float((d >= level).sum() * cell)}
+
+
+def compare(original: SuperstatResult, generated: SuperstatResult, sampler: str = "") -> pd.DataFrame:
+    """Per condition: overlap (Bhattacharyya, Hellinger) and peak/spread of both densities."""
+    rows = []
+    for cond in original.condition_names:
+        if cond not in set(generated.conditions):
+            continue
+        p = original.condition_density(cond)
+        g = generated.condition_density(cond)
+        so, sg = density_summary(p, original.model), density_summary(g, generated.model)
+        row = {"condition": cond, "sampler": sampler, "bhattacharyya": bhattacharyya(p, g),
+               "hellinger": hellinger(p, g),
+               "n_original": int((original.conditions == cond).sum()),
+               "n_generated": int((generated.conditions == cond).sum())}
+        row.update({f"orig_{k}": v for k, v in so.items()})
+        row.update({f"gen_{k}": v for k, v in sg.items()})
+        row["sd_ratio_persistence"] = sg["sd_persistence"] / so["sd_persistence"]
+        row["sd_ratio_speed"] = sg["sd_speed"] / so["sd_speed"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- validation
+
+def known_parameter_tracks(kind: str = "constant", n_tracks: int = 4, n_steps: int = 288,
+                           dims: int = 2, seed: int = 0, persistence=0.5, speed=0.4):
+    """Simulated velocities with known persistence and speed [µm/min] per step.
+
+    ``kind="constant"``: ``persistence`` and ``speed`` fixed; ``"drifting"``: both ramp
+    linearly over the track (persistence -0.2 -> 0.7, speed 0.3 -> 0.7 µm/min). Returns
+    ``(velocities, q, c)``: lists of ``(n_steps, dims)`` arrays and ``(n_steps,)`` truths.
+    """
+    from .simulate import simulate_ar1_velocities
+
+    rng = np.random.default_rng(seed)
+    if kind == "constant":
+        q = np.full(n_steps, float(persistence))
+        c = np.full(n_steps, float(speed))
+    elif kind == "drifting":
+        q = np.linspace(-0.2, 0.7, n_steps)
+        c = np.linspace(0.3, 0.7, n_steps)
+    else:
+        raise ValueError(f"kind must be 'constant' or 'drifting', got {kind!r}")
+    vels = [simulate_ar1_velocities(q, c * np.sqrt(1 - q**2), dims, rng) for _ in range(n_tracks)]
+    return vels, [q] * n_tracks, [c] * n_tracks
+
+
+def recovery_errors(fits, q_true, c_true) -> dict:
+    """Errors of the fitted posterior means against known parameters.
+
+    ``mae_persistence``: mean |q̂_t - q_t| over all steps and tracks; ``mre_speed``: mean
+    |ĉ_t - c_t| / c_t; ``err_mean_persistence`` / ``relerr_mean_speed``: worst track error
+    of the time-averaged estimates. Posterior step ``t`` is compared with the parameters of
+    velocity ``t + 1``.
+    """
+    eq, ec, mq, mc = [], [], [], []
+    for f, q, c in zip(fits, q_true, c_true):
+        q, c = np.asarray(q)[1:], np.asarray(c)[1:]
+        eq.append(np.abs(f.mean_persistence - q))
+        ec.append(np.abs(f.mean_speed - c) / c)
+        mq.append(abs(f.mean_persistence.mean() - q.mean()))
+        mc.append(abs(f.mean_speed.mean() - c.mean()) / c.mean())
+    return {"mae_persistence": float(np.mean(np.concatenate(eq))),
+            "mre_speed": float(np.mean(np.concatenate(ec))),
+            "err_mean_persistence": float(np.max(mq)), "relerr_mean_speed": float(np.max(mc))}
+
+
+def subsample_per_condition(conditions, max_per_condition: int | None, seed: int = 0) -> np.ndarray:
+    """Sorted integer indices of at most ``max_per_condition`` tracks per condition (seeded)."""
+    conditions = np.asarray(conditions)
+    if max_per_condition is None:
+        return np.arange(len(conditions))
+    rng = np.random.default_rng(seed)
+    keep = []
+    for cond in dict.fromkeys(conditions.tolist()):
+        idx = np.flatnonzero(conditions == cond)
+        if len(idx) > max_per_condition:
+            idx = rng.choice(idx, size=max_per_condition, replace=False)
+        keep.extend(idx.tolist())
+    return np.sort(np.asarray(keep, dtype=int))
+
+
+# ----------------------------------------------------------------------------- caching
+
+def velocity_digest(velocities) -> str:
+    """Short fingerprint of a list of velocity arrays (detects changed input data)."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for v in velocities:
+        a = np.ascontiguousarray(np.asarray(v, dtype=np.float64))
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
+def load_or_fit(path, traj, model: SuperstatModel = SuperstatModel(), *, drop_flat_z: bool = True,
+                refit: bool = False, **kwargs) -> SuperstatResult:
+    """The fits of ``traj`` from ``path`` (``.npz``) if they match, else fit and save them.
+
+    A saved result is reused only when the model settings, the track ids, the flat-z
+    handling and a fingerprint of the velocities all match, so figures never refit and
+    changed data never reuses stale posteriors. ``kwargs`` go to :func:`fit_trajectories`.
+    """
+    from pathlib import Path
+
+    path = Path(path)
+    key = {"digest": velocity_digest(traj.velocities), "drop_flat_z": bool(drop_flat_z),
+           "flat_z": sorted(traj.flat_z)}
+    if path.exists() and not refit:
+        try:
+            old = SuperstatResult.load(path)
+        except Exception:  # unreadable or old format: fit again
+            old = None
+        fitted = list(old.track_ids) + list(old.meta.get("failed", [])) if old is not None else []
+        if (old is not None and old.model == model
+                and sorted(map(str, fitted)) == sorted(map(str, traj.track_ids))
+                and all(old.meta.get(k) == v for k, v in key.items())):
+            old.meta["loaded_from_cache"] = True
+            return old
+    res = fit_trajectories(traj, model, drop_flat_z=drop_flat_z, meta=key, **kwargs)
+    res.save(path)
+    return res
+
+
+# ----------------------------------------------------------------------------- figures
+
+def plot_density(ax, density, model: SuperstatModel, color="0.2", masses=(0.1, 0.25, 0.5),
+                 fill: bool = True, contour_color="k", linestyles="solid"):
+    """Draw a grid density (persistence on x, speed [µm/min] on y) with HDR contours.
+
+    ``fill`` shades the density from white to ``color``; contours mark the highest-density
+    regions holding ``masses`` (the report's 10/25/50 % credible regions).
+    """
+    from matplotlib.colors import LinearSegmentedColormap, to_rgba
+
+    q, c = model.persistence_grid, model.speed_grid
+    d = np.asarray(density, dtype=float)
+    d = d / d.sum()
+    if fill:
+        cmap = LinearSegmentedColormap.from_list("w2c", [(1, 1, 1, 0), to_rgba(color)])
+        ax.pcolormesh(q, c, d.T, cmap=cmap, shading="nearest", rasterized=True)
+    levels = np.unique(hdr_levels(d, masses))
+    if len(levels) and levels.max() < d.max():
+        ax.contour(q, c, d.T, levels=levels, colors=contour_color, linewidths=0.8,
+                   linestyles=linestyles)
+    ax.set_xlim(*model.persistence_range)
+    ax.set_xticks(np.linspace(*model.persistence_range, 5))
+    ax.set_ylim(*model.speed_range)
+    ax.set_xlabel("persistence q")
+    ax.set_ylabel("cell speed c [µm/min]")
+    return ax

@@ -1,0 +1,179 @@
+"""Claims of the superstatistical analysis (cellmotion.superstats).
+
+Recovery uses AR(1) velocities with known persistence q and speed c (c = a / sqrt(1 - q^2))
+from cellmotion.simulate, fitted at the report's grid (200 x 200) and transition model.
+"""
+
+import numpy as np
+import pytest
+
+from cellmotion import superstats as ss
+from cellmotion.preprocess import Trajectories
+
+FULL = ss.SuperstatModel()  # the report's settings
+COARSE = ss.SuperstatModel(n_persistence=30, n_speed=30)
+
+# Tolerances of the recovery claims
+TOL_PERSISTENCE = 0.1  # absolute
+TOL_SPEED = 0.15  # relative
+
+
+@pytest.mark.parametrize("q,c", [(0.5, 0.4), (-0.2, 0.8)])
+def test_recovers_constant_persistence_and_speed(q, c):
+    vels, qt, ct = ss.known_parameter_tracks("constant", n_tracks=4, n_steps=288, dims=2,
+                                             seed=1, persistence=q, speed=c)
+    fits = ss.fit_tracks(vels, FULL, n_jobs=1, progress=False)
+    err = ss.recovery_errors(fits, qt, ct)
+    assert err["mae_persistence"] < TOL_PERSISTENCE
+    assert err["mre_speed"] < TOL_SPEED
+    assert err["err_mean_persistence"] < TOL_PERSISTENCE
+    assert err["relerr_mean_speed"] < TOL_SPEED
+    # the pooled density peaks at the truth
+    s = ss.density_summary(np.mean([f.density for f in fits], axis=0), FULL)
+    assert abs(s["peak_persistence"] - q) < TOL_PERSISTENCE
+    assert abs(s["peak_speed"] - c) / c < TOL_SPEED
+
+
+def test_follows_parameters_that_drift_over_time():
+    vels, qt, ct = ss.known_parameter_tracks("drifting", n_tracks=4, n_steps=288, dims=2, seed=2)
+    fits = ss.fit_tracks(vels, FULL, n_jobs=1, progress=False)
+    err = ss.recovery_errors(fits, qt, ct)
+    # a constant estimate would miss the ramp by ~0.22 (persistence) and ~20 % (speed)
+    assert err["mae_persistence"] < TOL_PERSISTENCE
+    assert err["mre_speed"] < TOL_SPEED
+    q_hat = np.mean([f.mean_persistence for f in fits], axis=0)
+    c_hat = np.mean([f.mean_speed for f in fits], axis=0)
+    rise_q = q_hat[-50:].mean() - q_hat[:50].mean()
+    rise_c = c_hat[-50:].mean() - c_hat[:50].mean()
+    true_rise_q = qt[0][-50:].mean() - qt[0][1:51].mean()
+    true_rise_c = ct[0][-50:].mean() - ct[0][1:51].mean()
+    assert abs(rise_q - true_rise_q) < TOL_PERSISTENCE
+    assert abs(rise_c - true_rise_c) < TOL_SPEED * true_rise_c + 0.05
+
+
+def _traj(vels, conds, dims=("x", "y", "z"), flat_z=("Flat",)):
+    names = list(dict.fromkeys(conds))
+    return Trajectories(track_ids=np.array([f"t{i}" for i in range(len(vels))], dtype=object),
+                        conditions=np.array(conds, dtype=object), condition_names=names,
+                        labels=np.array([names.index(c) for c in conds]), velocities=vels,
+                        starts=[np.zeros(len(dims)) for _ in vels], dt=5.0, dims=list(dims),
+                        flat_z=list(flat_z))
+
+
+def test_flat_z_is_dropped_and_would_bias_the_speed():
+    vels, qt, ct = ss.known_parameter_tracks("constant", n_tracks=2, n_steps=200, dims=2,
+                                             seed=3, persistence=0.3, speed=0.5)
+    with_z = [np.column_stack([v, np.zeros(len(v))]) for v in vels]
+    traj = _traj(with_z, ["Flat", "Flat"])
+    fixed = ss.fit_trajectories(traj, FULL, n_jobs=1, progress=False)
+    naive = ss.fit_trajectories(traj, FULL, drop_flat_z=False, n_jobs=1, progress=False)
+    assert list(fixed.dims_used) == [2, 2] and list(naive.dims_used) == [3, 3]
+    c_fixed = fixed.track_summary()["speed"].to_numpy()
+    c_naive = naive.track_summary()["speed"].to_numpy()
+    assert np.all(np.abs(c_fixed - 0.5) / 0.5 < TOL_SPEED)
+    # a zero series adds "perfectly predicted" steps: variance shrinks by 2/3, speed by sqrt(2/3)
+    np.testing.assert_allclose(c_naive / c_fixed, np.sqrt(2 / 3), rtol=0.05)
+    # ... while the zero series carries no information on the persistence itself
+    q_fixed = fixed.track_summary()["persistence"].to_numpy()
+    q_naive = naive.track_summary()["persistence"].to_numpy()
+    np.testing.assert_allclose(q_naive, q_fixed, atol=0.05)
+
+
+def test_3d_tracks_keep_z():
+    vels, _, _ = ss.known_parameter_tracks("constant", n_tracks=1, n_steps=40, dims=3, seed=4)
+    res = ss.fit_trajectories(_traj(vels, ["Gel"]), COARSE, n_jobs=1, progress=False)
+    assert list(res.dims_used) == [3]
+
+
+def test_velocities_outside_the_grid_are_refused():
+    rng = np.random.default_rng(0)
+    with pytest.raises(ValueError, match="µm/min"):
+        ss.fit_track(rng.normal(0, 1000.0, size=(50, 2)), COARSE)
+    with pytest.raises(ValueError, match="at least 3"):
+        ss.fit_track(np.zeros((2, 2)), COARSE)
+
+
+def test_unfittable_tracks_can_be_skipped_and_are_named():
+    vels, _, _ = ss.known_parameter_tracks("constant", n_tracks=2, n_steps=40, dims=2, seed=7)
+    vels.insert(1, np.random.default_rng(1).normal(0, 1000.0, size=(40, 2)))  # µm/h, say
+    res = ss.fit_trajectories(_traj(vels, ["A", "A", "B"], dims=("x", "y"), flat_z=()), COARSE,
+                              n_jobs=1, progress=False, on_error="skip")
+    assert list(res.track_ids) == ["t0", "t2"] and res.meta["failed"] == ["t1"]
+    assert len(res.densities) == 2
+    with pytest.raises(ValueError):
+        ss.fit_trajectories(_traj(vels, ["A", "A", "B"], dims=("x", "y"), flat_z=()), COARSE,
+                            n_jobs=1, progress=False)
+
+
+def _gauss(model, mq, sq, mc, sc):
+    q, c = np.meshgrid(model.persistence_grid, model.speed_grid, indexing="ij")
+    d = np.exp(-0.5 * ((q - mq) / sq) ** 2 - 0.5 * ((c - mc) / sc) ** 2)
+    return d / d.sum()
+
+
+def test_overlap_measures():
+    m = ss.SuperstatModel(n_persistence=100, n_speed=100)
+    a = _gauss(m, 0.2, 0.1, 0.5, 0.1)
+    assert ss.bhattacharyya(a, a) == pytest.approx(1.0)
+    assert ss.hellinger(a, a) == pytest.approx(0.0, abs=1e-6)
+    far = _gauss(m, -0.7, 0.05, 1.3, 0.05)
+    assert ss.bhattacharyya(a, far) < 1e-6
+    # narrower density at the same peak: BC of two Gaussians, sd s1, s2 per axis
+    b = _gauss(m, 0.2, 0.05, 0.5, 0.05)
+    s1, s2 = 0.1, 0.05
+    bc_1d = np.sqrt(2 * s1 * s2 / (s1**2 + s2**2))
+    assert ss.bhattacharyya(a, b) == pytest.approx(bc_1d**2, rel=0.01)
+
+
+def test_summary_and_credible_regions_of_a_known_density():
+    m = ss.SuperstatModel(n_persistence=200, n_speed=200)
+    d = _gauss(m, 0.3, 0.1, 0.6, 0.15)
+    s = ss.density_summary(d, m)
+    assert s["peak_persistence"] == pytest.approx(0.3, abs=0.011)
+    assert s["peak_speed"] == pytest.approx(0.6, abs=0.008)
+    assert s["sd_persistence"] == pytest.approx(0.1, rel=0.02)
+    assert s["sd_speed"] == pytest.approx(0.15, rel=0.02)
+    # 2D Gaussian: the 50 % HDR is an ellipse of area 2 pi sq sc ln 2
+    assert s["hdr50_area"] == pytest.approx(2 * np.pi * 0.1 * 0.15 * np.log(2), rel=0.03)
+    for mass, level in zip((0.1, 0.25, 0.5), ss.hdr_levels(d)):
+        inside = d[d >= level].sum()
+        assert mass <= inside < mass + 0.01
+
+
+def test_result_roundtrip_and_condition_average(tmp_path):
+    vels, _, _ = ss.known_parameter_tracks("constant", n_tracks=3, n_steps=30, dims=2, seed=5)
+    res = ss.fit_trajectories(_traj(vels, ["A", "A", "B"], dims=("x", "y"), flat_z=()), COARSE,
+                              n_jobs=1, progress=False)
+    res.save(tmp_path / "post.npz")
+    back = ss.SuperstatResult.load(tmp_path / "post.npz")
+    assert back.model == COARSE
+    np.testing.assert_allclose(back.densities, res.densities, rtol=1e-3,
+                               atol=1e-6 * res.densities.max())
+    np.testing.assert_array_equal(back.track_ids, res.track_ids)
+    assert len(back.sequences(2)) == 29
+    expected = (res.densities[0] + res.densities[1]) / 2
+    np.testing.assert_allclose(back.condition_density("A"), expected / expected.sum(), rtol=1e-3,
+                               atol=1e-6)
+
+
+def test_subsample_per_condition_is_seeded_and_capped():
+    conds = np.array(["A"] * 10 + ["B"] * 3)
+    idx = ss.subsample_per_condition(conds, 4, seed=0)
+    assert (conds[idx] == "A").sum() == 4 and (conds[idx] == "B").sum() == 3
+    np.testing.assert_array_equal(idx, ss.subsample_per_condition(conds, 4, seed=0))
+    assert len(ss.subsample_per_condition(conds, None)) == 13
+
+
+def test_same_results_on_a_local_dask_cluster():
+    distributed = pytest.importorskip("distributed")
+    import joblib
+
+    vels, _, _ = ss.known_parameter_tracks("drifting", n_tracks=3, n_steps=60, dims=2, seed=6)
+    serial = ss.fit_tracks(vels, COARSE, n_jobs=1, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster), joblib.parallel_backend("dask"):
+        remote = ss.fit_tracks(vels, COARSE, n_jobs=2, progress=False)
+    for a, b in zip(serial, remote):
+        np.testing.assert_allclose(a.density, b.density, rtol=1e-6)
+        np.testing.assert_allclose(a.mean_persistence, b.mean_persistence, rtol=1e-9)
