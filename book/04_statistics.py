@@ -73,7 +73,7 @@ from cellmotion import figures
 from cellmotion import superstats as ss
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.loading import validate_tracks
-from cellmotion.paths import project_path
+from cellmotion.paths import project_path, write_json
 from cellmotion.preprocess import to_trajectories
 
 warnings.filterwarnings("ignore")
@@ -360,7 +360,7 @@ metrics = {
                "max_generated_per_condition": max_generated_per_condition,
                "n_jobs": jobs, "chapter_wall_s": time.perf_counter() - t_chapter},
 }
-(art / "statistics_metrics.json").write_text(json.dumps(metrics, indent=1))
+write_json(art / "statistics_metrics.json", metrics)
 print(f"wrote {art / 'statistics_metrics.json'} ({metrics['timing']['chapter_wall_s']:.0f} s)")
 
 # %% [markdown]
@@ -373,15 +373,10 @@ print(f"wrote {art / 'statistics_metrics.json'} ({metrics['timing']['chapter_wal
 #   $\sqrt{2/3}$ and makes the persistence look more certain than it is; all 2D densities in
 #   this chapter are fitted on x, y.
 # - **Original vs generated.** The list above is computed from the table, for whatever data
-#   and generator the chapter ran on. In our full-profile run on the synthetic data (seed 0,
-#   40 generated tracks per condition and sampler) it read as follows.
-#   - *Report's sampler*: the densities are much narrower, as the report saw, but for Collagen
-#     and Plastic they are also shifted to about half the speed (overlap BC 0.06 and 0.25);
-#     only Fibronectin overlaps well (BC 0.90).
-#   - *Corrected sampler*: the peaks sit within about 0.1 in persistence and 0.1 µm/min in
-#     speed of the original ones (Fibronectin: +0.14 µm/min), the overlap is BC 0.88-0.97,
-#     and the densities are still narrower, by about a third (s.d. ratio 0.62-0.73 in
-#     persistence, 0.54-0.67 in speed for Collagen and Plastic).
+#   and generator the chapter ran on. On the synthetic data the report's sampler gives much
+#   narrower densities, as the report saw, and for the weakly persistent conditions it also
+#   shifts them to lower speeds; the corrected sampler puts the peaks close to the original
+#   ones, with densities that overlap well but are still narrower.
 #
 # Why the report's sampler does this follows from its arithmetic. Adding one draw from every
 # mixture component, weighted, keeps the predicted mean $\bar\mu = \sum_k w_k\mu_k$ but
