@@ -68,15 +68,6 @@ def split_params(params, n_components: int, dim: int):
     return alpha, mu, sigma
 
 
-def pack_params(alpha, mu, sigma) -> np.ndarray:
-    """Inverse of :func:`split_params` (up to the sigma floor): mixture -> packed outputs."""
-    alpha, mu, sigma = np.asarray(alpha, float), np.asarray(mu, float), np.asarray(sigma, float)
-    m, d = mu.shape[-2], mu.shape[-1]
-    flat_mu = mu.reshape(mu.shape[:-2] + (m * d,))
-    log_sigma = np.log(np.maximum(sigma - SIGMA_MIN, 1e-300))
-    return np.concatenate([flat_mu, log_sigma, np.log(alpha)], axis=-1)
-
-
 def mixture_log_density(x, alpha, mu, sigma) -> np.ndarray:
     """``log p(x)`` of the isotropic Gaussian mixture, shape ``x.shape[:-1]`` (numpy, stable).
 
@@ -186,12 +177,13 @@ def make_mixture_loss(n_components: int, dim: int):
 
 
 def build_mdn_model(dim: int, units: int = 10, n_components: int = 10, learning_rate: float = 1e-3,
-                    seed: int = 0, stateful_batch: int | None = None):
+                    seed: int = 0, stateful_batch: int | None = None, jit_compile: bool = True):
     """One LSTM layer + dense mixture output, compiled with RMSprop and the mixture loss.
 
     ``stateful_batch=None`` gives a sequence model ``(batch, time, d) -> (batch, time,
     M (d + 2))`` for teacher-forced training on whole tracks. ``stateful_batch=1`` gives the
     report's stateful one-step network (fixed batch of one, one time step per call).
+    ``jit_compile`` compiles the training step with XLA (about 2-4x faster on a CPU here).
     """
     keras = _keras()
     keras.utils.set_random_seed(seed)
@@ -204,7 +196,7 @@ def build_mdn_model(dim: int, units: int = 10, n_components: int = 10, learning_
     out = keras.layers.Dense(n_params(n_components, dim), name="mixture")(h)
     model = keras.Model(inp, out, name=f"lstm_mdn_d{dim}")
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate=learning_rate),
-                  loss=make_mixture_loss(n_components, dim))
+                  loss=make_mixture_loss(n_components, dim), jit_compile=jit_compile)
     return model
 
 

@@ -1,0 +1,389 @@
+"""Generating new trajectories with an LSTM mixture density network, one network per condition.
+
+Rieke (2016, section 5) trained, per condition, one LSTM layer (10 units) with a mixture
+density output (M = 10 Gaussians; :mod:`cellmotion.mdn`) on the velocities of whole tracks
+and generated new tracks step by step after a seed of 20 real steps. This module keeps the
+architecture and changes how it is trained, sampled and judged:
+
+* training is teacher-forced on whole tracks, many tracks per batch (inputs ``v_0..v_{T-2}``,
+  targets ``v_1..v_{T-1}``, padding masked out), with early stopping on a validation split
+  of the training tracks -- instead of one stateful time step per batch;
+* conditions whose z never changes (``Trajectories.flat_z``) are trained on x and y only
+  (d = 2) and their generated tracks get z = 0;
+* generation steps thousands of tracks at once through a numpy copy of the trained cell
+  (:class:`cellmotion.mdn.SteppedLSTM`), with the fixed sampler or the report's sampler;
+* the models are measured: held-out negative log-likelihood per step against two baselines
+  (independent Gaussian velocities; a persistent random walk, AR(1) on velocities) and
+  distances between original and generated motility measures.
+
+``generation_metrics.json`` (written by the chapter with :func:`write_metrics`) has the keys
+
+``dataset, profile, seed, synthetic``
+    what was run.
+``nll_units``
+    the unit of every NLL: nats per velocity step, velocity in µm/min (physical units,
+    so models with different normalisations compare; lower is better).
+``heldout_nll``
+    list of rows ``{condition, dims, n_train_tracks, n_test_tracks, n_test_steps,
+    lstm_mdn, gaussian_iid, ar1}`` -- mean NLL per predicted step (steps 2..T of every
+    held-out track), and ``lstm_beats_both`` (bool).
+``distances``
+    list of rows ``{condition, sampler, measure, unit, wasserstein, ks, n_real, n_generated}``
+    with ``sampler`` in ``fixed``, ``original`` or ``heldout-real`` (held-out real tracks
+    against the training tracks: the distance two real samples already have) and
+    ``measure`` in ``step_speed`` (µm/min), ``turning_angle`` (degrees), ``log10_msd_lag``
+    (log10 µm², MSD of each track at lag :data:`MSD_LAG` steps) and ``extent`` (µm).
+``drift``
+    list of rows ``{condition, source, drift_index}`` (:func:`drift_index`; ``source`` in
+    ``real``, ``fixed``, ``original``, ``fixed+rotations``).
+``rotations``
+    the remedy for a preferred direction: rows ``{condition, rotations, heldout_nll,
+    heldout_nll_plain, train_s}`` (its distance rows are in ``distances`` with
+    ``sampler = "fixed+rotations"``).
+``epochs_run``
+    ``{condition: epochs}`` trained before early stopping (or the limit).
+``wall_times_s``
+    ``{train: {condition: s}, train_rotations: {condition: s}, generate: {sampler: s},
+    total: s}``.
+``generated``
+    ``{condition: n_tracks}`` and ``steps_per_track`` (``"as original"``) and ``seed_steps``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass, field
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np
+import pandas as pd
+
+from . import mdn
+from .motility import msd, step_speeds, track_extent, turning_angles
+from .preprocess import Scaler, velocities_to_positions
+
+#: Lag (in steps) at which per-track MSDs are compared.
+MSD_LAG = 10
+#: Steps of a real track fed to the network before it generates (report: 20).
+SEED_STEPS = 20
+
+
+# --------------------------------------------------------------------------- data per condition
+def condition_dims(traj, condition: str) -> list:
+    """Dimensions a condition is modelled in: x, y for flat-z (2D) conditions, else all."""
+    if condition in traj.flat_z:
+        return [d for d in traj.dims if d != "z"]
+    return list(traj.dims)
+
+
+def condition_velocities(traj, condition: str, idx=None) -> list:
+    """Velocity arrays (µm/min) of a condition's tracks in its modelled dimensions.
+
+    ``idx`` restricts to those track positions of ``traj`` (e.g. the training split).
+    """
+    dims = condition_dims(traj, condition)
+    keep = [traj.dims.index(d) for d in dims]
+    idx = np.arange(len(traj)) if idx is None else np.asarray(idx, dtype=int)
+    return [np.asarray(traj.velocities[i], float)[:, keep] for i in idx if traj.conditions[i] == condition]
+
+
+def teacher_forcing_arrays(vels_scaled):
+    """Pad tracks into ``X (n, T-1, d)`` inputs and ``Y (n, T-1, d + 1)`` targets + mask."""
+    n = len(vels_scaled)
+    d = vels_scaled[0].shape[1]
+    t_max = max(len(v) for v in vels_scaled) - 1
+    X = np.zeros((n, t_max, d), np.float32)
+    Y = np.zeros((n, t_max, d + 1), np.float32)
+    for k, v in enumerate(vels_scaled):
+        t = len(v) - 1
+        X[k, :t] = v[:-1]
+        Y[k, :t, :d] = v[1:]
+        Y[k, :t, d] = 1.0
+    return X, Y
+
+
+# --------------------------------------------------------------------------- the model
+@dataclass
+class Generator:
+    """A trained LSTM-MDN for one condition and what is needed to use it in µm/min."""
+
+    condition: str
+    dims: list
+    scale: float
+    model: object
+    n_components: int = 10
+    units: int = 10
+    history: dict = field(default_factory=dict)
+    train_time_s: float = 0.0
+    epochs_run: int = 0
+
+    @property
+    def dim(self) -> int:
+        return len(self.dims)
+
+
+def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n_components: int = 10,
+                    epochs: int = 300, batch_size: int = 8, patience: int = 30,
+                    validation_fraction: float = 0.2, learning_rate: float = 1e-3, seed: int = 0,
+                    scale: float | None = None, jit_compile: bool = True,
+                    rotations: int = 0) -> Generator:
+    """Train one condition's LSTM-MDN on whole tracks (teacher forcing, RMSprop).
+
+    ``train_vels``: list of ``(T_i, d)`` velocities in µm/min. A seeded ``validation_fraction``
+    of these tracks drives early stopping (best weights restored); ``epochs`` is the upper
+    limit. ``scale`` (µm/min per unit) defaults to the report's max-|v| normalisation.
+    ``rotations > 0`` adds that many copies of every fitting track, each turned by a random
+    (seeded) angle in the x-y plane: cells on a dish have no preferred direction, and the
+    copies tell the network so (DESIGN.md; the report saw generated tracks drift).
+    """
+    import keras
+
+    scaler = Scaler(scale) if scale is not None else Scaler().fit(train_vels)
+    vs = scaler.transform(list(train_vels))
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(vs))
+    n_val = int(round(validation_fraction * len(vs))) if len(vs) >= 5 else 0
+    val, fit = order[:n_val], order[n_val:]
+    fit_tracks = [vs[i] for i in fit]
+    for _ in range(rotations):
+        fit_tracks += [rotate_xy(vs[i], rng.uniform(0, 2 * np.pi)) for i in fit]
+    X, Y = teacher_forcing_arrays(fit_tracks)
+    model = mdn.build_mdn_model(len(dims), units=units, n_components=n_components,
+                                learning_rate=learning_rate, seed=seed, jit_compile=jit_compile)
+    callbacks, val_data = [], None
+    if n_val:
+        val_data = teacher_forcing_arrays([vs[i] for i in val])
+        callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
+                                                       restore_best_weights=True))
+    t0 = time.perf_counter()
+    hist = model.fit(X, Y, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
+                     validation_data=val_data, callbacks=callbacks)
+    elapsed = time.perf_counter() - t0
+    history = {k: [float(x) for x in v] for k, v in hist.history.items()}
+    return Generator(condition=condition, dims=list(dims), scale=float(scaler.scale), model=model,
+                     n_components=n_components, units=units, history=history, train_time_s=elapsed,
+                     epochs_run=len(history.get("loss", [])))
+
+
+def rotate_xy(v, angle: float) -> np.ndarray:
+    """Velocities ``(T, d)`` turned by ``angle`` (radians) in the plane of the first two axes."""
+    v = np.array(v, dtype=float)
+    c, s = np.cos(angle), np.sin(angle)
+    x, y = v[:, 0].copy(), v[:, 1].copy()
+    v[:, 0], v[:, 1] = c * x - s * y, s * x + c * y
+    return v
+
+
+def predict_params(gen: Generator, vels) -> list:
+    """Packed mixture parameters for the next step after every step of each track (scaled units)."""
+    X, _ = teacher_forcing_arrays([np.asarray(v) / gen.scale for v in vels])
+    P = np.asarray(gen.model(X, training=False), dtype=np.float64)
+    return [P[k, : len(v) - 1] for k, v in enumerate(vels)]
+
+
+def heldout_nll(gen: Generator, vels) -> float:
+    """Mean NLL per predicted step (steps 2..T of each track), nats, velocity in µm/min."""
+    tot, n = 0.0, 0
+    for v, p in zip(vels, predict_params(gen, vels)):
+        alpha, mu, sigma = mdn.split_params(p, gen.n_components, gen.dim)
+        lp = mdn.mixture_log_density(np.asarray(v[1:]) / gen.scale, alpha, mu, sigma)
+        tot += float(-lp.sum())
+        n += len(lp)
+    return mdn.nll_to_physical(tot / n, gen.scale, gen.dim)
+
+
+def one_step_predictions(gen: Generator, v) -> np.ndarray:
+    """Expected next velocity (mixture mean, µm/min) after each step of one real track.
+
+    Row ``t`` predicts ``v[t + 1]``; shape ``(T - 1, d)`` (the report's Figure 8 input).
+    """
+    p = predict_params(gen, [v])[0]
+    mean, _ = mdn.mixture_moments(*mdn.split_params(p, gen.n_components, gen.dim))
+    return mean * gen.scale
+
+
+# --------------------------------------------------------------------------- baselines
+class GaussianIID:
+    """Baseline 1: velocities independent in time, one Gaussian (mean, full covariance) per condition."""
+
+    def fit(self, vels) -> "GaussianIID":
+        v = np.concatenate([np.asarray(x)[1:] for x in vels])
+        self.mean = v.mean(axis=0)
+        self.cov = np.atleast_2d(np.cov(v, rowvar=False))
+        return self
+
+    def nll(self, vels) -> float:
+        """Mean NLL per step over steps 2..T (the LSTM's steps), nats, µm/min."""
+        v = np.concatenate([np.asarray(x)[1:] for x in vels])
+        return float(-_gauss_logpdf(v - self.mean, self.cov).mean())
+
+
+class AR1:
+    """Baseline 2: persistent random walk ``v_t = A v_{t-1} + b + e_t``, ``e_t ~ N(0, S)``.
+
+    Least squares on all consecutive pairs of the training tracks (a matrix ``A`` so that
+    any persistence per axis and coupling is allowed; Metzner et al. 2015 use one scalar).
+    """
+
+    def fit(self, vels) -> "AR1":
+        prev = np.concatenate([np.asarray(x)[:-1] for x in vels])
+        nxt = np.concatenate([np.asarray(x)[1:] for x in vels])
+        design = np.hstack([prev, np.ones((len(prev), 1))])
+        coef, *_ = np.linalg.lstsq(design, nxt, rcond=None)
+        self.A, self.b = coef[:-1].T, coef[-1]
+        res = nxt - design @ coef
+        self.cov = np.atleast_2d(np.cov(res, rowvar=False))
+        return self
+
+    @property
+    def persistence(self) -> float:
+        """Mean diagonal of ``A``: the persistence of the fitted random walk."""
+        return float(np.mean(np.diag(self.A)))
+
+    def nll(self, vels) -> float:
+        prev = np.concatenate([np.asarray(x)[:-1] for x in vels])
+        nxt = np.concatenate([np.asarray(x)[1:] for x in vels])
+        return float(-_gauss_logpdf(nxt - prev @ self.A.T - self.b, self.cov).mean())
+
+
+def _gauss_logpdf(r, cov):
+    d = r.shape[1]
+    sign, logdet = np.linalg.slogdet(cov)
+    sol = np.linalg.solve(cov, r.T).T
+    return -0.5 * (d * mdn.LOG_2PI + logdet + np.sum(r * sol, axis=1))
+
+
+# --------------------------------------------------------------------------- generation
+def generate_velocities(gen: Generator, seeds, lengths, rng, sampler: str = "fixed",
+                        chunk: int = 20_000) -> list:
+    """Generate one new track per seed, all at once, step by step.
+
+    ``seeds``: list of ``(S, d)`` real velocities (µm/min) fed first to set the LSTM's memory
+    (report: the first 20 steps of a real track); ``lengths``: number of generated velocity
+    steps per track. Each sampled velocity is fed back as the next input. Returns a list of
+    ``(lengths[k], d)`` arrays in µm/min (the seed is not part of the new track).
+    ``rng``: :class:`numpy.random.Generator` (same seed, same tracks).
+    """
+    if sampler not in mdn.SAMPLERS:
+        raise ValueError(f"unknown sampler '{sampler}'; choose one of {mdn.SAMPLERS}")
+    lengths = np.asarray(lengths, dtype=int)
+    if len(seeds) != len(lengths):
+        raise ValueError("need one seed per generated track")
+    out = []
+    for start in range(0, len(seeds), chunk):
+        out.extend(_generate_chunk(gen, seeds[start:start + chunk], lengths[start:start + chunk],
+                                   rng, sampler))
+    return out
+
+
+def _generate_chunk(gen, seeds, lengths, rng, sampler):
+    cell = mdn.SteppedLSTM(gen.model, gen.n_components, gen.dim)
+    n = len(seeds)
+    s_len = {len(s) for s in seeds}
+    if len(s_len) != 1:
+        raise ValueError("all seeds must have the same number of steps")
+    seed_arr = np.stack([np.asarray(s, float) for s in seeds]) / gen.scale
+    cell.reset(n)
+    for t in range(seed_arr.shape[1] - 1):
+        cell.step(seed_arr[:, t])
+    v = seed_arr[:, -1]
+    steps = int(lengths.max())
+    new = np.zeros((n, steps, gen.dim))
+    for t in range(steps):
+        alpha, mu, sigma = cell.mixture(v)
+        v = mdn.sample_mixture(alpha, mu, sigma, rng, sampler=sampler)
+        new[:, t] = v
+    new *= gen.scale
+    return [new[k, : lengths[k]] for k in range(n)]
+
+
+def pick_seeds(vels, n: int, rng, seed_steps: int = SEED_STEPS) -> list:
+    """``n`` seeds: the first ``seed_steps`` velocities of randomly chosen real tracks."""
+    pool = [v for v in vels if len(v) >= seed_steps]
+    if not pool:
+        raise ValueError(f"no track has the {seed_steps} steps a seed needs")
+    pick = rng.integers(0, len(pool), size=n)
+    return [np.asarray(pool[i][:seed_steps], float) for i in pick]
+
+
+def tracks_frame(condition: str, vels, dims, dt: float, prefix: str = "gen") -> pd.DataFrame:
+    """Tidy table (track_id, condition, t [min], x, y, z [µm]) of velocity tracks starting at 0.
+
+    Dimensions not modelled (z of a 2D condition) are written as 0.
+    """
+    frames = []
+    safe = re.sub(r"[^A-Za-z0-9]+", "-", str(condition)).strip("-")
+    for k, v in enumerate(vels):
+        pos = velocities_to_positions(v, dt)
+        part = {"track_id": f"{prefix}-{safe}-{k:05d}", "condition": condition,
+                "t": np.arange(len(pos)) * dt}
+        for ax in ("x", "y", "z"):
+            part[ax] = pos[:, dims.index(ax)] if ax in dims else np.zeros(len(pos))
+        frames.append(pd.DataFrame(part))
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- comparison
+def motility_samples(vels, dt: float) -> dict:
+    """Pooled step speeds (µm/min), turning angles (degrees), per-track log10 MSD at
+    :data:`MSD_LAG` steps (µm²) and per-track extent (µm)."""
+    pos = [velocities_to_positions(v, dt) for v in vels]
+    lag_msd = [msd(r, MSD_LAG)[-1] for r in pos if len(r) > MSD_LAG]
+    return {
+        "step_speed": np.concatenate([step_speeds(v) for v in vels]),
+        "turning_angle": np.degrees(np.concatenate([turning_angles(v) for v in vels])),
+        "log10_msd_lag": np.log10(np.maximum(lag_msd, 1e-12)),
+        "extent": np.array([track_extent(r) for r in pos]),
+    }
+
+
+MEASURE_UNITS = {"step_speed": "µm/min", "turning_angle": "degrees",
+                 "log10_msd_lag": "log10 µm²", "extent": "µm"}
+
+
+def distance_rows(condition: str, sampler: str, real_vels, other_vels, dt: float) -> list:
+    """One row per measure: Wasserstein distance (in the measure's unit) and KS statistic."""
+    from scipy.stats import ks_2samp, wasserstein_distance
+
+    a, b = motility_samples(real_vels, dt), motility_samples(other_vels, dt)
+    rows = []
+    for key, unit in MEASURE_UNITS.items():
+        rows.append({"condition": condition, "sampler": sampler, "measure": key, "unit": unit,
+                     "wasserstein": float(wasserstein_distance(a[key], b[key])),
+                     "ks": float(ks_2samp(a[key], b[key]).statistic),
+                     "n_real": int(len(a[key])), "n_generated": int(len(b[key]))})
+    return rows
+
+
+def drift_index(vels) -> float:
+    """Preferred direction of a set of tracks, in [0, 1] (x-y plane).
+
+    Length of the mean net-displacement vector divided by the mean net displacement:
+    near 0 when tracks leave their start in all directions, 1 when all go the same way.
+    """
+    net = np.array([np.sum(np.asarray(v, float)[:, :2], axis=0) for v in vels])
+    return float(np.linalg.norm(net.mean(axis=0)) / np.mean(np.linalg.norm(net, axis=1)))
+
+
+def ensemble_msd(vels, dt: float, max_lag: int = 100) -> tuple:
+    """Lags (min) and the mean over tracks of each track's MSD (µm²), lags 1..max_lag steps."""
+    max_lag = min(max_lag, min(len(v) for v in vels))
+    curves = np.array([msd(velocities_to_positions(v, dt), max_lag) for v in vels])
+    return np.arange(1, max_lag + 1) * dt, curves.mean(axis=0)
+
+
+# --------------------------------------------------------------------------- files
+def model_filename(condition: str) -> str:
+    """``generator_<condition>.keras`` with a file-safe condition name."""
+    return "generator_" + re.sub(r"[^A-Za-z0-9]+", "-", str(condition)).strip("-") + ".keras"
+
+
+def write_metrics(path, metrics: dict) -> None:
+    """Write ``generation_metrics.json`` (keys in the module docstring)."""
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(metrics, fh, indent=2, ensure_ascii=False)
