@@ -61,10 +61,10 @@
 
 # %% tags=["parameters"]
 dataset = "synthetic"       # or a path to a tidy CSV
-profile = "full"            # "full" = settings of the report; "smoke" = small and fast (CI)
+profile = "full"            # "full": settings of the report; "smoke": small and fast (CI)
 seed = 0
 artifacts = "artifacts/synthetic-full"   # folder shared by the chapters (relative to repo root)
-interval = 5.0              # resampling interval [min] (report: 5 min)
+interval = None             # resampling interval [min]; None: the dataset's (report: 5 min)
 test_fraction = 0.2         # held-out tracks per condition
 units = 10                  # LSTM units (report: 10)
 n_components = 10           # mixture components M (report: 10)
@@ -72,11 +72,14 @@ max_epochs = 400            # upper limit; early stopping on a validation split 
 patience = 30               # epochs without validation improvement before stopping
 batch_size = 8              # tracks per batch
 seed_steps = 20             # real steps fed before generating (report: 20)
-n_generate = 0              # tracks generated per condition; 0 = as many as the original
-rotations = 3               # randomly rotated copies per training track in the remedy section (0 = skip)
+n_generate = 0              # tracks generated per condition; 0 means as many as the original
+rotations = 3               # randomly rotated copies per training track in the remedy section (0 skips it)
 jit_compile = True          # compile training steps with XLA: ~10 s per network, then 2-4x faster epochs
 
 # %%
+from cellmotion.datasets import analysis_interval
+
+interval = interval or analysis_interval(dataset)
 if profile == "smoke":
     max_epochs, patience, n_generate, rotations, jit_compile = 12, 5, 8, 1, False
 
@@ -105,7 +108,7 @@ from cellmotion import generate as G
 from cellmotion import mdn
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.figures import condition_palette, plot_tracks_xy, plot_z_over_time, setup_style
-from cellmotion.paths import project_path
+from cellmotion.paths import atomic_path, project_path
 from cellmotion.preprocess import split_tracks, to_trajectories
 
 setup_style()
@@ -181,7 +184,7 @@ for cond in names:
 # The loss is the mean negative log-likelihood per step of the *scaled* velocities (its
 # absolute level depends on the scale, so only the shape of each curve matters here).
 
-# %%
+# %% mystnb={"figure": {"name": "fig-mdn-training", "caption": "Training curves per condition: mean negative log-likelihood per step of the scaled velocities on training and validation tracks, against epoch."}}
 fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3), sharey=False)
 for ax, cond in zip(np.atleast_1d(axes), names):
     h = gens[cond].history
@@ -235,7 +238,7 @@ for r in nll_rows:
 # Fibronectin tracks and one Collagen track; so do we (or the first conditions of another
 # dataset).
 
-# %%
+# %% mystnb={"figure": {"name": "fig-onestep", "caption": "Figure 8 of the report, recomputed: real tracks and the one-step predictions of the network (mixture mean), integrated back to positions; x and y in µm."}}
 order = [c for c in ("Fibronectin", "Fibronectin", "Collagen") if c in names] or names[:3]
 fig, axes = plt.subplots(1, len(order), figsize=(4 * len(order), 4))
 used = {}
@@ -287,7 +290,8 @@ for sampler in generated:
     gen_time[sampler] = time.perf_counter() - t0
     frame = pd.concat([G.tracks_frame(c, generated[sampler][c], gens[c].dims, traj.dt, prefix=f"gen-{sampler}")
                        for c in names], ignore_index=True)
-    frame.to_csv(art / f"generated_{sampler}.csv", index=False)
+    with atomic_path(art / f"generated_{sampler}.csv") as tmp:  # never a half-written CSV
+        frame.to_csv(tmp, index=False)
     print(f"{sampler}: {len(frame['track_id'].unique())} tracks, {len(frame)} rows, "
           f"{gen_time[sampler]:.2f} s -> {art.name}/generated_{sampler}.csv")
 
@@ -298,7 +302,7 @@ for sampler in generated:
 # at the origin (as in the data chapter). Bottom: z over time; the 2D conditions now stay at
 # z = 0, where the report's networks invented z motion.
 
-# %%
+# %% mystnb={"figure": {"name": "fig-generated", "caption": "Figure 9 of the report, recomputed: real and generated tracks (corrected and report's sampler) in the x-y plane [µm], every track from the origin."}}
 show = 12
 rows_ = [("real", {c: G.condition_velocities(traj, c) for c in names}),
          ("generated (fixed)", generated["fixed"]), ("generated (original)", generated["original"])]
@@ -315,7 +319,7 @@ for j in range(len(names)):  # one scale per condition, so real and generated co
         ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
 fig.tight_layout()
 
-# %%
+# %% mystnb={"figure": {"name": "fig-generated-z", "caption": "z [µm] of generated tracks (corrected sampler) against time [min]: the 2D conditions stay at z = 0."}}
 fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3), sharey=True, squeeze=False)
 for ax, cond in zip(axes[0], names):
     dims = gens[cond].dims
@@ -357,7 +361,7 @@ dist.pivot_table(index=["condition", "measure"], columns="sampler", values=["was
 # The distributions behind the table: step speeds and turning angles, real against both
 # samplers.
 
-# %%
+# %% mystnb={"figure": {"name": "fig-gen-distributions", "caption": "Step speed [µm/min] and turning angle distributions of real tracks and of tracks from both samplers, per condition."}}
 fig, axes = plt.subplots(2, len(names), figsize=(4 * len(names), 6), squeeze=False)
 styles = {"real": dict(color="0.2", lw=2), "fixed": dict(ls="-"), "original": dict(ls="--")}
 for j, cond in enumerate(names):
@@ -377,7 +381,7 @@ fig.tight_layout()
 # Mean squared displacement against lag, averaged over tracks (log-log): the slope tells
 # diffusive (1) from ballistic (2) motion, the level tells how far cells get.
 
-# %%
+# %% mystnb={"figure": {"name": "fig-gen-msd", "caption": "Mean squared displacement [µm²] against lag time [min] for real and generated tracks (log-log)."}}
 fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.4), squeeze=False)
 for ax, cond in zip(axes[0], names):
     for name, vels in (("real", G.condition_velocities(traj, cond)), ("fixed", generated["fixed"][cond]),
@@ -451,7 +455,8 @@ if rotations:
 
 # %%
 for cond in names:
-    gens[cond].model.save(art / G.model_filename(cond))
+    with atomic_path(art / G.model_filename(cond)) as tmp:
+        gens[cond].model.save(tmp)
 metrics = {
     "dataset": dataset, "profile": profile, "seed": seed, "synthetic": bool(is_synthetic(dataset)),
     "nll_units": "nats per velocity step, velocity in µm/min (lower is better)",

@@ -38,7 +38,7 @@ dataset = "synthetic"  # "synthetic" or a tidy CSV path
 profile = "full"  # "full" or "smoke"
 seed = 0  # seed of the track subsets and the recovery simulation
 artifacts = "artifacts/synthetic-full"  # folder shared with the other chapters
-interval = 5.0  # sampling interval of the analysis [min] (the report: 5)
+interval = None  # sampling interval of the analysis [min]; None: the dataset's (the report: 5)
 n_grid = 200  # grid points per parameter (the report: 200 x 200)
 speed_max = 1.5  # upper end of the speed grid [µm/min] (the report: 1.5)
 sigma = 0.03  # s.d. of the Gaussian random walks per step (the report: 0.03)
@@ -51,6 +51,9 @@ n_jobs = 0  # parallel fits (0: all cores)
 refit = False  # True: ignore saved posteriors
 
 # %%
+from cellmotion.datasets import analysis_interval
+
+interval = interval or analysis_interval(dataset)
 if profile == "smoke":
     n_grid = 40
     max_original_per_condition = 6

@@ -152,7 +152,7 @@ pd.DataFrame(policies)
 # The figure shows every track's duration after gap handling as configured; the line is the
 # shortest usable duration, `min_track_steps` × `interval`.
 
-# %%
+# %% mystnb={"figure": {"name": "fig-example-durations", "caption": "Duration [min] of every track of the worked example after gap handling, per condition; filled: used, open: shorter than the dashed cutoff and left out."}}
 raw, _ = load_config_dataset(cfg)
 durations = raw.groupby(["condition", "track_id"], sort=False)["t"].agg(lambda t: t.max() - t.min())
 durations = durations.rename("duration [min]").reset_index()
@@ -177,7 +177,7 @@ fig.tight_layout()
 # Figure 4), in micrometres. The treatments differ in speed and persistence by construction;
 # the classification chapter asks whether a network can tell them apart.
 
-# %%
+# %% mystnb={"figure": {"name": "fig-example-tracks", "caption": "The worked example's tracks in the x-y plane [µm], per condition, every track from the origin."}}
 fig, axes = plt.subplots(1, len(conditions), figsize=(3.4 * len(conditions), 3.6), squeeze=False)
 reach = 0.0
 for ax, cond in zip(axes[0], conditions):

@@ -385,5 +385,7 @@ def model_filename(condition: str) -> str:
 
 def write_metrics(path, metrics: dict) -> None:
     """Write ``generation_metrics.json`` (keys in the module docstring)."""
-    with open(path, "w", encoding="utf-8") as fh:
+    from .paths import atomic_path
+
+    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
         json.dump(metrics, fh, indent=2, ensure_ascii=False)
