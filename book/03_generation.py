@@ -53,10 +53,18 @@
 # Papermill sets these when the book is built (`python -m cellmotion.build`). The full
 # profile uses the report's network (10 LSTM units, 10 components, RMSprop 0.001) and
 # generates as many tracks per condition as the data has; the smoke profile trains a few
-# epochs and generates 8 tracks per condition. To re-run this chapter alone:
+# epochs and generates 8 tracks per condition. To re-run this chapter alone inside the book:
 #
 # ```bash
 # .venv/bin/python -m cellmotion.build --profile smoke --chapters 03_generation
+# ```
+#
+# To re-execute this chapter with other parameters, convert it and run it with papermill
+# (or use the download button at the top of the page for the executed notebook):
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb book/03_generation.py -o 03_generation.ipynb
+# .venv/bin/papermill 03_generation.ipynb 03_generation.out.ipynb -p profile smoke -p n_components 5
 # ```
 
 # %% tags=["parameters"]

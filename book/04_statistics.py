@@ -32,6 +32,14 @@
 # ```
 #
 # ## Parameters
+#
+# To re-execute this chapter with other parameters, convert it and run it with papermill
+# (or use the download button at the top of the page for the executed notebook):
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb book/04_statistics.py -o 04_statistics.ipynb
+# .venv/bin/papermill 04_statistics.ipynb 04_statistics.out.ipynb -p profile smoke -p n_grid 100
+# ```
 
 # %% tags=["parameters"]
 dataset = "synthetic"  # "synthetic" or a tidy CSV path

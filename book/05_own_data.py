@@ -33,6 +33,14 @@
 # Like every chapter this one takes `dataset`, `profile`, `seed` and `artifacts` from the build.
 # It always shows the worked example (`example`); when the book is built on your own config,
 # a short section at the end also shows what was read from it.
+#
+# To re-execute this chapter with other parameters, convert it and run it with papermill
+# (or use the download button at the top of the page for the executed notebook):
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb book/05_own_data.py -o 05_own_data.ipynb
+# .venv/bin/papermill 05_own_data.ipynb 05_own_data.out.ipynb -p profile smoke -p dataset data/example/config.yml
+# ```
 
 # %% tags=["parameters"]
 dataset = "synthetic"  # "synthetic", a tidy CSV or a dataset config (.yml)
