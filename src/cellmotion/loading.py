@@ -158,31 +158,28 @@ def load_tidy_csv(path, columns: Mapping[str, str] | None = None, *, length_unit
                          time_unit=time_unit, frame_interval=frame_interval, source=str(path))
 
 
+def _unit_factor(unit, table, step_name, step_aliases, step_size, step_param, what, source):
+    """Factor from ``unit`` to µm or min; a per-pixel or per-frame unit needs its size."""
+    key = _UNIT_ALIASES.get(str(unit).strip().lower(), str(unit).strip().lower())
+    if key in step_aliases:
+        if not step_size or step_size <= 0:
+            raise DataError(f"{source}: {what} unit '{step_name}' needs a positive {step_param}.")
+        return float(step_size)
+    if key in table:
+        return table[key]
+    raise DataError(f"{source}: unknown {what} unit '{unit}'; use one of "
+                    f"{sorted(table) + [step_name]}.")
+
+
 def convert_units(df: pd.DataFrame, *, length_unit: str = "um", um_per_pixel: float | None = None,
                   time_unit: str = "min", frame_interval: float | None = None,
                   source: str = "input") -> pd.DataFrame:
     """Return a copy of a tidy table with lengths in µm and times in minutes."""
     out = df.copy()
-    lu = _UNIT_ALIASES.get(str(length_unit).strip().lower(), str(length_unit).strip().lower())
-    if lu in ("px", "pixel", "pixels"):
-        if not um_per_pixel or um_per_pixel <= 0:
-            raise DataError(f"{source}: length unit 'pixel' needs a positive um_per_pixel.")
-        factor = float(um_per_pixel)
-    elif lu in LENGTH_UNITS:
-        factor = LENGTH_UNITS[lu]
-    else:
-        raise DataError(f"{source}: unknown length unit '{length_unit}'; use one of "
-                        f"{sorted(LENGTH_UNITS) + ['pixel']}.")
-    tu = _UNIT_ALIASES.get(str(time_unit).strip().lower(), str(time_unit).strip().lower())
-    if tu in ("frame", "frames"):
-        if not frame_interval or frame_interval <= 0:
-            raise DataError(f"{source}: time unit 'frame' needs a positive frame_interval (minutes).")
-        tfactor = float(frame_interval)
-    elif tu in TIME_UNITS:
-        tfactor = TIME_UNITS[tu]
-    else:
-        raise DataError(f"{source}: unknown time unit '{time_unit}'; use one of "
-                        f"{sorted(TIME_UNITS) + ['frame']}.")
+    factor = _unit_factor(length_unit, LENGTH_UNITS, "pixel", ("px", "pixel", "pixels"),
+                          um_per_pixel, "um_per_pixel", "length", source)
+    tfactor = _unit_factor(time_unit, TIME_UNITS, "frame", ("frame", "frames"),
+                           frame_interval, "frame_interval (minutes)", "time", source)
     for col in [c for c in ("x", "y", "z") if c in out.columns]:
         out[col] = out[col] * factor
     out["t"] = out["t"] * tfactor
