@@ -1,0 +1,159 @@
+"""Claims about the LSTM classifiers, their training data and their evaluation."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+
+import numpy as np
+import pytest
+
+from cellmotion import classify as C
+from cellmotion.preprocess import Trajectories, make_windows, split_tracks
+
+NAMES = ["Collagen", "Plastic", "Fibronectin"]
+
+
+def fake_trajectories(counts=(12, 20, 9), steps=(95, 64, 70), seed=0):
+    """Tracks whose every velocity component equals the track's index (so windows reveal
+    their source track) and whose lengths differ per condition."""
+    rng = np.random.default_rng(seed)
+    vel, lab, ids = [], [], []
+    for c, (n, t) in enumerate(zip(counts, steps)):
+        for _ in range(n):
+            i = len(vel)
+            vel.append(np.full((t + int(rng.integers(0, 10)), 3), float(i)))
+            lab.append(c)
+            ids.append(f"{NAMES[c]}_{i:03d}")
+    lab = np.array(lab)
+    return Trajectories(track_ids=np.array(ids, dtype=object),
+                        conditions=np.array([NAMES[c] for c in lab], dtype=object),
+                        condition_names=list(NAMES), labels=lab, velocities=vel,
+                        starts=[np.zeros(3) for _ in vel], dt=5.0, dims=["x", "y", "z"],
+                        flat_z=["Plastic", "Fibronectin"])
+
+
+@pytest.mark.parametrize("name", ["A", "B", "C", "D"])
+def test_networks_give_class_probabilities_for_any_window_length(name):
+    model = C.build_classifier(C.NETWORKS[name], n_features=3, n_classes=3)
+    for length in (30, 7, 80):
+        p = np.asarray(model(np.zeros((4, length, 3), np.float32)))
+        assert p.shape == (4, 3)
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-5)
+    n_lstm = sum("lstm" in layer.name for layer in model.layers)
+    assert n_lstm == len(C.NETWORKS[name].layers)
+
+
+def test_rotation_keeps_speed_and_z_and_is_identity_at_inference():
+    layer = C.RandomPlaneRotation(seed=3)
+    x = np.random.default_rng(0).normal(size=(64, 30, 3)).astype(np.float32)
+    np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
+    r = np.asarray(layer(x, training=True))
+    np.testing.assert_allclose(np.linalg.norm(r[..., :2], axis=-1), np.linalg.norm(x[..., :2], axis=-1),
+                               rtol=1e-4, atol=1e-5)
+    np.testing.assert_array_equal(r[..., 2], x[..., 2])
+    assert np.mean(np.abs(r[..., :2] - x[..., :2])) > 0.1
+    # one angle per window: the angle between original and rotated step is the same at every step
+    ang = np.angle((r[..., 0] + 1j * r[..., 1]) / (x[..., 0] + 1j * x[..., 1]))
+    spread = np.abs(np.angle(np.exp(1j * (ang - ang[:, :1]))))
+    assert spread.max() < 1e-3
+
+
+def test_class_weights_balance_classes_and_sum_to_number_of_windows():
+    y = np.array([0] * 50 + [1] * 30 + [2] * 5)
+    w = C.class_weights(y, 3)
+    sw = C.sample_weights(y, 3)
+    assert sw.sum() == pytest.approx(len(y), rel=1e-6)
+    totals = [sw[y == c].sum() for c in range(3)]
+    np.testing.assert_allclose(totals, len(y) / 3, rtol=1e-6)
+    # proportional to 1 / N_i
+    assert w[0] * 50 == pytest.approx(w[2] * 5)
+    assert C.class_weights(np.array([0, 0, 1]), 3)[2] == 0.0
+
+
+def test_windows_stay_inside_one_track_and_one_side_of_the_split():
+    traj = fake_trajectories()
+    train, test = split_tracks(traj, 0.2, seed=1)
+    assert not set(train) & set(test)
+    for side in (train, test):
+        sub = traj.subset(side)
+        X, y, owner = make_windows(sub.velocities, sub.labels, length=30)
+        assert len(X) > 0
+        # every value of a window is the index of one original track ...
+        assert np.all(X == X[:, :1, :1])
+        src = X[:, 0, 0].astype(int)
+        # ... the track it claims to come from, and that track is on this side of the split
+        np.testing.assert_array_equal(src, np.asarray(side)[owner])
+        assert set(src) <= set(side)
+        np.testing.assert_array_equal(y, traj.labels[src])
+
+
+def test_cv_folds_are_grouped_by_track_and_stratified():
+    traj = fake_trajectories()
+    splits = C.cv_splits(traj, window=30, n_splits=3, n_repeats=2, seed=0)
+    assert len(splits) == 6
+    for train, test in splits:
+        assert not set(train) & set(test)
+        assert len(set(train) | set(test)) == len(traj)
+        assert set(traj.labels[test]) == {0, 1, 2}
+    # within one repeat every track is tested exactly once
+    tested = np.concatenate([te for _, te in splits[:3]])
+    assert len(tested) == len(set(tested)) == len(traj)
+
+
+def test_validation_holds_out_whole_tracks():
+    groups = np.repeat(np.arange(20), 4)
+    labels = np.repeat(np.arange(20) % 2, 4)
+    held = C.holdout_groups(groups, labels, 0.25, seed=0)
+    for g in range(20):
+        assert held[groups == g].all() or not held[groups == g].any()
+    assert set(labels[held]) == {0, 1}
+
+
+def test_a_network_learns_a_separable_toy_problem():
+    rng = np.random.default_rng(0)
+    n, t = 240, 20
+    y = rng.integers(0, 3, n)
+    # class c drifts along its own direction; noise is as large as the drift
+    drift = np.array([[0.3, 0, 0], [0, 0.3, 0], [-0.3, -0.3, 0]])[y]
+    X = (drift[:, None, :] + 0.3 * rng.normal(size=(n, t, 3))).astype(np.float32)
+    groups = np.arange(n)
+    import keras
+
+    keras.utils.set_random_seed(0)
+    model = C.build_classifier(C.NETWORKS["B"], 3, 3, learning_rate=0.01, steps_per_execution=8)
+    record = C.per_class_accuracy_callback(X[:180], y[:180], 3)
+    _, epochs, _ = C.fit_network(model, X[:180], y[:180], groups[:180], 3,
+                                 C.Schedule(batch_size=32, learning_rate=0.01, max_epochs=25,
+                                            patience=None, val_fraction=0.0), callbacks=[record])
+    acc = np.mean(C.predict_proba(model, X[180:]).argmax(1) == y[180:])
+    assert acc > 0.9
+    # the per-class record (Figure 6) has one row before training and one per epoch
+    hist = np.asarray(record.history)
+    assert hist.shape == (epochs + 1, 3)
+    assert np.all(hist[-1] > 0.85)
+
+
+def test_score_averages_window_probabilities_per_track():
+    proba = np.array([[0.9, 0.1, 0], [0.2, 0.8, 0], [0.45, 0.55, 0],  # track 0 (class 0)
+                      [0, 1, 0], [0, 0, 1]])                          # track 1 (class 1)
+    y = np.array([0, 0, 0, 1, 1])
+    owner = np.array([0, 0, 0, 1, 1])
+    m = C.score(proba, y, owner, NAMES)
+    assert m["overall"] == pytest.approx(2 / 5)
+    assert m["Collagen"] == pytest.approx(1 / 3)
+    assert m["Plastic"] == pytest.approx(1 / 2)
+    # track 0 averages to (0.52, 0.48): class 0, right; track 1 averages to a tie -> class 1
+    assert m["per_track"] == pytest.approx(1.0)
+    assert np.asarray(m["confusion"]).sum() == 5
+
+
+def test_window_features_of_a_straight_run():
+    X = np.tile(np.array([0.6, 0.8, 0.0]), (1, 30, 1))  # 1 µm/min along one direction
+    f = C.window_features(X, dt=5.0)[0]
+    mean_speed, sd_speed, straight, _, angle, net = f
+    assert mean_speed == pytest.approx(1.0)
+    assert sd_speed == pytest.approx(0.0, abs=1e-12)
+    assert straight == pytest.approx(1.0)
+    assert angle == pytest.approx(0.0, abs=1e-6)
+    assert net == pytest.approx(150.0)  # 30 steps x 5 min x 1 µm/min
