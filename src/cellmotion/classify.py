@@ -528,16 +528,22 @@ def baseline_cv(traj, splits, window: int = 30, seed: int = 0, n_estimators: int
 
 
 # ----------------------------------------------------------------------------- tables, io
-def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2):
-    """Our Table 2 beside the report's: one row per network, columns ``(source, column)``."""
+def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synthetic: bool = True):
+    """Our Table 2 beside the report's: one row per network, columns ``(source, column)``.
+
+    The report's columns appear only for the conditions it had (all of them for the synthetic
+    stand-in of its data); other datasets get only the overall column of the report.
+    """
     import pandas as pd
 
     cols = ["overall", *condition_names]
+    ours_label = "ours (synthetic)" if synthetic else "ours"
+    report_cols = [c for c in cols if c == "overall" or any(c in r for r in report.values())]
     rows = {}
     for net, m in ours.items():
-        row = {("ours (synthetic)", c): m.get(c, np.nan) for c in cols}
-        row[("ours (synthetic)", "per track")] = m.get("per_track", np.nan)
-        row.update({("report", c): report.get(net, {}).get(c, np.nan) for c in cols})
+        row = {(ours_label, c): m.get(c, np.nan) for c in cols}
+        row[(ours_label, "per track")] = m.get("per_track", np.nan)
+        row.update({("report", c): report.get(net, {}).get(c, np.nan) for c in report_cols})
         rows[net] = row
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.columns = pd.MultiIndex.from_tuples(df.columns)
