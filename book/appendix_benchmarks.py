@@ -42,27 +42,33 @@ from cellmotion.paths import project_path
 
 figures.setup_style()
 path = project_path(record_file, create=False)
-record = json.loads(path.read_text())
-print(f"measured {record['date']} on {record['machine']['cpu']}, {record['machine']['cores']} cores, "
-      f"{record['machine']['memory']}, Python {record['machine']['python']}")
+if path.exists():
+    record = json.loads(path.read_text())
+    print(f"measured {record['date']} on {record['machine']['cpu']}, {record['machine']['cores']} cores, "
+          f"{record['machine']['memory']}, Python {record['machine']['python']}")
+else:  # a fresh checkout without a record: say so instead of inventing numbers
+    record = {"rows": [], "components": []}
+    print(f"no benchmark record at {path}: run `.venv/bin/python benchmarks/run.py --full` to make one")
 
 # %% [markdown]
 # ## Chapters and rebuilds
 
 # %%
-rows = pd.DataFrame(record["rows"]).rename(columns={"what": "measurement", "seconds": "wall time [s]",
+rows = pd.DataFrame(record["rows"], columns=["what", "seconds", "peak_rss_mib"]).rename(columns={"what": "measurement", "seconds": "wall time [s]",
                                                      "peak_rss_mib": "peak memory [MiB]"})
 rows.set_index("measurement")
 
 # %% mystnb={"figure": {"name": "fig-bench-chapters", "caption": "Wall time of every chapter [s] in each profile, from the latest benchmark record."}}
 per_chapter = rows[rows["measurement"].str.startswith("chapter ")].copy()
+assert len(per_chapter) or not path.exists(), "the benchmark record has no chapter timings"
 per_chapter["chapter"] = per_chapter["measurement"].str.extract(r"chapter (\S+)")[0]
 per_chapter["profile"] = per_chapter["measurement"].str.extract(r"\((\w+)\)")[0]
-fig, ax = plt.subplots(figsize=(7, 3.5))
-pivot = per_chapter.pivot(index="chapter", columns="profile", values="wall time [s]")
-pivot.plot.barh(ax=ax)
-ax.set(xlabel="wall time [s]", ylabel="")
-fig.tight_layout()
+if len(per_chapter):
+    fig, ax = plt.subplots(figsize=(7, 3.5))
+    pivot = per_chapter.pivot(index="chapter", columns="profile", values="wall time [s]")
+    pivot.plot.barh(ax=ax)
+    ax.set(xlabel="wall time [s]", ylabel="")
+    fig.tight_layout()
 
 # %% [markdown]
 # ## Component benchmarks
