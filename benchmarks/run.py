@@ -16,7 +16,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import time
@@ -47,17 +46,25 @@ def machine() -> dict:
             "platform": platform.platform()}
 
 
+#: Runs a command and prints the peak RSS [KiB] of its process tree (the kernel keeps the
+#: largest RSS of all waited-for descendants), so every measurement starts from zero.
+_PEAK_WRAPPER = ("import resource, subprocess, sys; r = subprocess.run(sys.argv[1:]); "
+                 "print('PEAK_RSS_KIB', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+                 "sys.exit(r.returncode)")
+
+
 def timed(cmd: list[str], env=None) -> tuple[float, float, str]:
-    """Run ``cmd``; return (wall seconds, peak RSS of any descendant in MiB, output)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run ``cmd``; return (wall seconds, peak RSS of its largest process in MiB, output)."""
     start = time.perf_counter()
-    proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, env=env)
+    proc = subprocess.run([PY, "-c", _PEAK_WRAPPER, *cmd], cwd=ROOT, capture_output=True,
+                          text=True, env=env)
     wall = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-3000:] + proc.stderr[-3000:])
         raise SystemExit(f"failed: {' '.join(cmd)}")
-    return wall, max(peak, before) / 1024, proc.stdout
+    lines = proc.stdout.rstrip().splitlines()
+    peak = int(lines[-1].split()[-1]) if lines and lines[-1].startswith("PEAK_RSS_KIB") else 0
+    return wall, peak / 1024, "\n".join(lines[:-1])
 
 
 def chapters(profile: str) -> list[dict]:
