@@ -307,7 +307,7 @@ for sampler in generated:
 # ## Figure 9: new trajectories
 #
 # Top rows: real tracks and generated tracks in the x-y plane, every track moved to start
-# at the origin (as in the data chapter). Bottom: z over time; the 2D conditions now stay at
+# at the origin (as in the data chapter, {numref}`fig-all-tracks`). Bottom: z over time; the 2D conditions now stay at
 # z = 0, where the report's networks invented z motion.
 
 # %% mystnb={"figure": {"name": "fig-generated", "caption": "Figure 9 of the report, recomputed: real and generated tracks (corrected and report's sampler) in the x-y plane [µm], every track from the origin."}}
@@ -529,7 +529,7 @@ display(Markdown(findings()))
 # **Samplers.** This is the report's Figure 10 problem, found one step earlier. With the
 # original sampler (Σᵢ αᵢ N(μᵢ, σᵢ)) the generated steps of the weakly persistent conditions
 # are far too slow, their mean squared displacement lies well below the real one, and the
-# tracks shrink to a small blob in Figure 9. The fixed sampler, which draws one component by
+# tracks shrink to a small blob in Figure 9 ({numref}`fig-generated`). The fixed sampler, which draws one component by
 # its weight, reproduces step speeds and turning angles about as closely as two real samples
 # agree (the `heldout-real` column). The network had learned the spread; the original
 # sampler threw it away — the likely reason why the report found its generated parameter

@@ -154,7 +154,8 @@ fig.tight_layout()
 # %% [markdown]
 # ## The original trajectories
 #
-# We load the tracks as in the data chapter and resample them to 5 min. The 2D conditions (z
+# We load the tracks as in the data chapter (where {numref}`fig-calibration` shows a quick
+# per-track estimate of the same two parameters) and resample them to the analysis interval. The 2D conditions (z
 # never changes) are fitted on x and y only; why this matters is shown further down. One
 # bayesloop study per track, run in parallel with joblib; the posteriors are saved in the
 # artifacts folder (`superstats_original.npz`), so re-running the figures does not refit.
@@ -246,7 +247,7 @@ if cond_z is not None:
 #
 # ## The generated trajectories
 #
-# The generation chapter wrote two sets of new trajectories: one from the corrected sampler
+# The generation chapter ({numref}`fig-generated`) wrote two sets of new trajectories: one from the corrected sampler
 # (draw one mixture component by its weight, then sample it; `generated_fixed.csv`) and one
 # from the report's sampler (a weighted sum of one draw from every component;
 # `generated_original.csv`). They are fitted exactly like the originals, with the same 2D
