@@ -231,9 +231,9 @@ print(f"random forest on {len(C.FEATURE_NAMES)} features: {wall['baseline']:.0f}
 # A cell on a dish is as likely to crawl east as north, but a network fed raw velocity
 # components must learn that from a few hundred windows. We rotate every training window by
 # its own random angle in the x-y plane each time it is seen (z untouched), which multiplies
-# the data at no cost, and give the network room to use it (one layer of 64 units). In trials
-# during development (full profile, same folds, without z) rotation, not width, made the
-# difference; the table below shows the result of this run.
+# the data at no cost, and give the network room to use it (one layer of 64 units). The table
+# below shows what this gives on the same folds; we have not separated the effect of the
+# rotation from that of the width in this chapter.
 
 # %%
 own = C.NetworkSpec("own", tuple(own_layers), bidirectional=own_bidirectional, rotate=own_rotate)
@@ -365,6 +365,6 @@ display(Markdown(findings()))
 # component and is learned first (Figure 6, {numref}`fig-per-class-training`), as in the
 # report. Whether a network generalises to windows longer than it was trained on is not a
 # property of its depth ({numref}`fig-window-length`): check it for the network you use. Cells
-# have no preferred direction, and telling the network so by rotating its training windows is
-# the cheapest improvement we found. Averaging over whole tracks removes most single-window
-# errors: classify tracks, not windows, when the decision is about a cell.
+# have no preferred direction, and rotating the training windows tells the network so at no
+# extra cost in data. Averaging over whole tracks removes most single-window errors: classify
+# tracks, not windows, when the decision is about a cell.

@@ -518,8 +518,8 @@ def findings():
 display(Markdown(findings()))
 
 # %% [markdown]
-# **Likelihood.** On held-out cells of the synthetic data, the full profile's LSTM-MDN beat both
-# random-walk baselines in every condition, by modest margins: most of what a cell does next
+# **Likelihood.** Where the LSTM-MDN beats the random-walk baselines (the list above says
+# where it does), the margins are modest: most of what a cell does next
 # is already explained by its last velocity (the AR(1) baseline), and the network's extra gain
 # comes from its memory, which lets it adapt to each cell's own speed and persistence — these
 # differ between cells and drift over time in the synthetic data, as in real cells
@@ -529,21 +529,23 @@ display(Markdown(findings()))
 # **Samplers.** This is the report's Figure 10 problem, found one step earlier. With the
 # original sampler (Σᵢ αᵢ N(μᵢ, σᵢ)) the generated steps of the weakly persistent conditions
 # are far too slow, their mean squared displacement lies well below the real one, and the
-# tracks shrink to a small blob in Figure 9 ({numref}`fig-generated`). The fixed sampler, which draws one component by
-# its weight, reproduces step speeds and turning angles about as closely as two real samples
-# agree (the `heldout-real` column). The network had learned the spread; the original
+# tracks shrink to a small blob in Figure 9 ({numref}`fig-generated`). The fixed sampler, which
+# draws one component by its weight, keeps the spread of the step speeds. The `heldout-real`
+# column is a rough reference only: it compares the few held-out tracks with the training
+# tracks, and with fewer tracks a distance is larger by chance alone, so a generated row below
+# it is not necessarily "better than real". The network had learned the spread; the original
 # sampler threw it away — the likely reason why the report found its generated parameter
 # densities "much narrower" than the original ones {cite}`rieke2016`. For very persistent
 # cells the two samplers differ less, because the predictable part of the velocity dominates
 # and the sum over components changes little. The statistics chapter reads both CSV files and
 # shows the consequence on persistence and cell speed.
 #
-# **What the fixed sampler does not yet get right.** Per-track MSD and extent still differ
-# more than two real samples do, and the generated tracks can show a preferred direction (a
-# drift index above the real tracks'), as the report saw in some of its runs. Training on
-# randomly rotated copies is the remedy we measured: compare the drift indices above. It is a
-# remedy worth keeping, not yet a cure; inputs that do not change under rotation (speed,
-# turning angle) are the other route.
+# **What to check in the fixed sampler's tracks.** Per-track MSD and extent (the distance
+# table) and the direction of travel: generated tracks can show a preferred direction (a drift
+# index above the real tracks'), as the report saw in some of its runs. Training on randomly
+# rotated copies is one remedy, measured in the drift list above condition by condition — it
+# does not help everywhere; inputs that do not change under rotation (speed, turning angle)
+# are the other route.
 #
 # Two fixes from the list at the top are visible without a table: the 2D conditions no
 # longer grow z motion (they are modelled in x and y only), and training on whole tracks

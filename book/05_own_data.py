@@ -250,10 +250,10 @@ else:
 #
 # Four TrackMate exports in pixels and frames, with two frame intervals, untracked spots,
 # missing frames and short tracks, became one table in micrometres and minutes with a line
-# of config per condition. About a fifth of the example's tracks are too short for a 30-step
-# window at 5 min and are left out, which is the price of the report's window length on
-# short recordings: lowering `min_track_steps` (together with the chapters' window length)
-# keeps more cells but gives the networks less history per decision. Interpolating gaps of up
-# to three frames kept most gappy tracks whole; splitting them instead cuts them into more,
-# shorter pieces, and a few more cells drop below the window length. Everything the loaders cannot interpret is refused with a message that points at the
-# fix, before any chapter runs.
+# of config per condition. Tracks too short for a 30-step window at 5 min are left out (the
+# counts table says how many), which is the price of the report's window length on short
+# recordings: lowering `min_track_steps` (together with the chapters' window length) keeps
+# more cells but gives the networks less history per decision. Interpolating short gaps keeps
+# gappy tracks whole; splitting them instead cuts them into more, shorter pieces, some of
+# which drop below the window length (compare the two policies above). Everything the loaders
+# cannot interpret is refused with a message that points at the fix, before any chapter runs.
