@@ -65,7 +65,8 @@ from cellmotion import figures, motility
 from cellmotion.datasets import analysis_interval, is_synthetic, load_dataset
 from cellmotion.loading import flat_z_conditions, summarize
 from cellmotion.paths import project_path, write_json
-from cellmotion.preprocess import Scaler, make_windows, split_tracks, to_trajectories
+from cellmotion.preprocess import (Scaler, make_windows, split_tracks, to_trajectories,
+                                   velocities_to_positions)
 from cellmotion.simulate import CALIBRATION_TARGETS, DEFAULT_CONDITIONS
 
 figures.setup_style()
@@ -177,7 +178,7 @@ for i in range(len(traj)):
     v = traj.velocities[i][:, :2] if cond in traj.flat_z else traj.velocities[i]
     rows.append(pd.DataFrame({"condition": cond, "speed [µm/min]": motility.step_speeds(v)}))
     rows.append(pd.DataFrame({"condition": cond, "turning angle [rad]": motility.turning_angles(v)}))
-    m = motility.msd(np.vstack([np.zeros(v.shape[1]), np.cumsum(v * traj.dt, axis=0)]), max_lag=40)
+    m = motility.msd(velocities_to_positions(v, traj.dt), max_lag=40)
     msd_rows.append(pd.DataFrame({"condition": cond, "lag [min]": np.arange(1, len(m) + 1) * traj.dt,
                                   "MSD [µm²]": m}))
 steps_df = pd.concat(rows, ignore_index=True)

@@ -93,7 +93,7 @@ t_chapter = time.perf_counter()
 # tracks, the report's [-1, 1] normalisation), fitted on the training tracks of each split only.
 
 # %%
-traj = to_trajectories(load_dataset(dataset, seed=0), interval)
+traj = to_trajectories(load_dataset(dataset), interval)
 if max_tracks:
     keep = np.concatenate([np.flatnonzero(traj.labels == c)[:max_tracks]
                            for c in range(len(traj.condition_names))])

@@ -117,7 +117,7 @@ from cellmotion import mdn
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.figures import condition_palette, plot_tracks_xy, plot_z_over_time, setup_style
 from cellmotion.paths import atomic_path, project_path
-from cellmotion.preprocess import split_tracks, to_trajectories
+from cellmotion.preprocess import split_tracks, to_trajectories, velocities_to_positions
 
 setup_style()
 art = project_path(artifacts)
@@ -133,7 +133,7 @@ t_chapter = time.perf_counter()
 # task.)
 
 # %%
-df = load_dataset(dataset, seed=seed)
+df = load_dataset(dataset)  # the synthetic data is always the book's (seed 0)
 traj = to_trajectories(df, interval=interval)
 train_idx, test_idx = split_tracks(traj, test_fraction=test_fraction, seed=seed)
 names = traj.condition_names
@@ -255,7 +255,7 @@ for ax, cond in zip(np.atleast_1d(axes), order):
     used[cond] = k + 1
     v = G.condition_velocities(traj, cond, train_idx)[k]
     pred = G.one_step_predictions(gens[cond], v)
-    real_pos = np.vstack([np.zeros(v.shape[1]), np.cumsum(v * traj.dt, axis=0)])
+    real_pos = velocities_to_positions(v, traj.dt)
     pred_pos = np.vstack([real_pos[:2], real_pos[1] + np.cumsum(pred * traj.dt, axis=0)])
     ax.plot(real_pos[:, 0], real_pos[:, 1], color="0.3", lw=1, label="real")
     ax.plot(pred_pos[:, 0], pred_pos[:, 1], color=palette[cond], lw=1, label="one-step prediction")
@@ -317,7 +317,7 @@ rows_ = [("real", {c: G.condition_velocities(traj, c) for c in names}),
 fig, axes = plt.subplots(len(rows_), len(names), figsize=(4 * len(names), 3.6 * len(rows_)), squeeze=False)
 for i, (label, vels) in enumerate(rows_):
     for j, cond in enumerate(names):
-        tracks = [np.vstack([np.zeros(v.shape[1]), np.cumsum(v * traj.dt, 0)]) for v in vels[cond][:show]]
+        tracks = [velocities_to_positions(v, traj.dt) for v in vels[cond][:show]]
         plot_tracks_xy(axes[i, j], tracks, palette[cond])
         axes[i, j].set_title(f"{cond}: {label}", fontsize=10)
 for j in range(len(names)):  # one scale per condition, so real and generated compare
@@ -333,7 +333,7 @@ for ax, cond in zip(axes[0], names):
     dims = gens[cond].dims
     tracks = []
     for v in generated["fixed"][cond][:show]:
-        pos = np.vstack([np.zeros(v.shape[1]), np.cumsum(v * traj.dt, 0)])
+        pos = velocities_to_positions(v, traj.dt)
         full = np.zeros((len(pos), 3))
         for k, ax_name in enumerate(dims):
             full[:, "xyz".index(ax_name)] = pos[:, k]
@@ -449,7 +449,7 @@ if rotations:
 if rotations:
     fig, axes = plt.subplots(1, len(names), figsize=(4 * len(names), 3.8), squeeze=False)
     for ax, cond in zip(axes[0], names):
-        tracks = [np.vstack([np.zeros(v.shape[1]), np.cumsum(v * traj.dt, 0)]) for v in rot_generated[cond][:show]]
+        tracks = [velocities_to_positions(v, traj.dt) for v in rot_generated[cond][:show]]
         plot_tracks_xy(ax, tracks, palette[cond])
         ax.set_title(f"{cond}: generated (fixed + rotations)", fontsize=10)
     fig.tight_layout()

@@ -1,4 +1,4 @@
-"""One seed gives the same data, the same split and, on CPU, the same metrics."""
+"""One seed gives the same data and, on CPU, the same metrics (the split: test_preprocess)."""
 
 import json
 

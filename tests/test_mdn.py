@@ -202,3 +202,18 @@ def test_rotation_keeps_motility_and_drift_index_sees_direction():
     east = np.tile([1.0, 0.0], (20, 1))
     assert G.drift_index([east, 2 * east]) == pytest.approx(1.0)
     assert G.drift_index([G.rotate_xy(east, k * np.pi / 2) for k in range(4)]) == pytest.approx(0.0, abs=1e-12)
+
+
+def test_teacher_forcing_targets_are_the_next_step_and_padding_is_masked():
+    from cellmotion import generate as G
+
+    rng = np.random.default_rng(0)
+    vels = [rng.normal(size=(n, 2)).astype(np.float32) for n in (5, 9)]
+    X, Y = G.teacher_forcing_arrays(vels)
+    assert X.shape == (2, 8, 2) and Y.shape == (2, 8, 3)
+    for k, v in enumerate(vels):
+        steps = len(v) - 1
+        np.testing.assert_array_equal(X[k, :steps], v[:-1])  # input: the step at t
+        np.testing.assert_array_equal(Y[k, :steps, :2], v[1:])  # target: the step at t + 1
+        assert np.all(Y[k, :steps, 2] == 1) and np.all(Y[k, steps:, 2] == 0)  # mask
+        assert np.all(X[k, steps:] == 0)

@@ -22,8 +22,13 @@ from .loading import DataError, drop_short_tracks, handle_gaps, load_tidy_csv, v
 from .paths import project_path
 from .simulate import ensure_default_dataset
 
-#: Where the default synthetic dataset is written on first use.
+#: Where the default synthetic dataset (seed 0, the book's) is written on first use.
 SYNTHETIC_PATH = "data/synthetic/tracks.csv"
+
+
+def synthetic_path(seed: int = 0) -> str:
+    """File of the synthetic dataset of a seed: one file per seed, so seeds never mix."""
+    return SYNTHETIC_PATH if seed == 0 else f"data/synthetic/tracks-seed{seed}.csv"
 #: The analysis interval [min] when a dataset does not set one (the report's 5 min).
 DEFAULT_INTERVAL = 5.0
 #: Tracks need this many steps at the analysis interval unless a config says otherwise
@@ -43,7 +48,9 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
                  return_counts: bool = False):
     """Load a dataset as the tidy table of the data contract (µm, min).
 
-    ``"synthetic"`` generates the default dataset (seeded) if it is absent and loads it; a
+    ``"synthetic"`` generates the synthetic dataset of ``seed`` if it is absent and loads it
+    (the book's chapters all use seed 0, the default dataset; their own ``seed`` parameter
+    seeds splits and training, not the data); a
     ``.yml``/``.yaml`` path is read as a dataset config (:mod:`cellmotion.config`); any other
     value is read as a tidy CSV path (relative paths from the project root), whose tracks
     are split at missing frames. A dataset with fewer than ``min_conditions`` conditions is
@@ -57,7 +64,7 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
     """
     cfg = None
     if dataset == "synthetic":
-        path = ensure_default_dataset(SYNTHETIC_PATH, seed=seed)
+        path = ensure_default_dataset(synthetic_path(seed), seed=seed)
         df = validate_tracks(pd.read_csv(path), source=str(path))
         gaps = None
     elif (cfg := _config(dataset)) is not None:

@@ -92,12 +92,14 @@ def track_table(traj) -> "pd.DataFrame":
     """
     import pandas as pd
 
+    from .preprocess import velocities_to_positions
+
     rows = []
     for i in range(len(traj)):
         v = traj.velocities[i]
         if traj.conditions[i] in traj.flat_z and "z" in traj.dims:
             v = v[:, [k for k, d in enumerate(traj.dims) if d != "z"]]
-        r = np.vstack([np.zeros(v.shape[1]), np.cumsum(v * traj.dt, axis=0)])
+        r = velocities_to_positions(v, traj.dt)
         rows.append({"track_id": traj.track_ids[i], "condition": traj.conditions[i],
                      "steps": len(v), "persistence": lag1_autocorrelation(v),
                      "speed": component_speed(v), "mean_step_speed": float(step_speeds(v).mean()),

@@ -107,7 +107,9 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
     """Resample a tidy table to ``interval`` minutes and turn each track into velocities.
 
     ``interval=None`` keeps the native sampling (all conditions must then share it).
-    Tracks are ordered by condition (order of first appearance) and track id.
+    Tracks are ordered by condition (order of first appearance) and track id. A track whose
+    time steps are not all equal to the interval (a missing frame) is refused with a
+    :class:`~cellmotion.loading.DataError`: its velocities would be wrong.
     """
     if interval is not None:
         df = resample(df, interval)
@@ -122,6 +124,15 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
         pos = g[dims].to_numpy(dtype=float)
         if len(pos) < 2:
             continue
+        t = g["t"].to_numpy(dtype=float)
+        off = ~np.isclose(np.diff(t), dt, rtol=1e-6, atol=1e-9)
+        if off.any():  # a velocity across a missing frame would be silently wrong
+            k = int(np.flatnonzero(off)[0])
+            raise DataError(
+                f"track '{tid}' ({cond}): the step from t = {t[k]:g} to {t[k + 1]:g} min is not "
+                f"the interval of {dt:g} min (a missing frame, or conditions sampled at different "
+                "intervals). Load data with cellmotion.datasets.load_dataset, which splits tracks "
+                "at gaps, or resample to a common interval.")
         ids.append(tid)
         conds.append(cond)
         vels.append(np.diff(pos, axis=0) / dt)
