@@ -344,11 +344,14 @@ def findings():
     best = cv_results[best_report][z_cm]["overall"]
     for m, label in (("baseline", "The random forest on motility features"), ("own", "Our network")):
         r = cv_results[m][z_cm]["overall"]
-        verdict = "beats" if r["mean"] - r["std"] > best["mean"] else (
-            "is below" if r["mean"] + r["std"] < best["mean"] else "is level with")
-        lines.append(f"- **{label}** ({r['mean']:.3f} ± {r['std']:.3f}) {verdict} the best of the report's "
-                     f"networks, {best_report} ({best['mean']:.3f} ± {best['std']:.3f}), "
-                     f"{z_cm.replace('_', ' ')}, on the same folds.")
+        # paired by fold: both models were trained and tested on exactly the same folds
+        diff = np.asarray(r["folds"]) - np.asarray(best["folds"])
+        verdict = (f"beats it on every one of the {len(diff)} folds" if np.all(diff > 0) else
+                   f"is below it on every one of the {len(diff)} folds" if np.all(diff < 0) else
+                   f"is level with it (better on {int(np.sum(diff > 0))} of {len(diff)} folds)")
+        lines.append(f"- **{label}** ({r['mean']:.3f} ± {r['std']:.3f}, {z_cm.replace('_', ' ')}) against "
+                     f"the best of the report's networks, {best_report} ({best['mean']:.3f} ± "
+                     f"{best['std']:.3f}): {verdict}, by {diff.mean():+.3f} on average.")
     per_track = [cv_results[m][z_cm]["per_track"]["mean"] for m in cv_results]
     lines.append(f"- **Per track.** Averaging the window probabilities of a whole track gives "
                  f"{min(per_track):.2f}–{max(per_track):.2f} across models.")
