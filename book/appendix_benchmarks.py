@@ -46,6 +46,8 @@ if path.exists():
     record = json.loads(path.read_text())
     print(f"measured {record['date']} on {record['machine']['cpu']}, {record['machine']['cores']} cores, "
           f"{record['machine']['memory']}, Python {record['machine']['python']}")
+    if record.get("note"):
+        print("note:", record["note"])
 else:  # a fresh checkout without a record: say so instead of inventing numbers
     record = {"rows": [], "components": []}
     print(f"no benchmark record at {path}: run `.venv/bin/python benchmarks/run.py --full` to make one")
