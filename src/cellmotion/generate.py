@@ -311,13 +311,18 @@ def pick_seeds(vels, n: int, rng, seed_steps: int = SEED_STEPS) -> list:
     return [np.asarray(pool[i][:seed_steps], float) for i in pick]
 
 
+def file_safe(name) -> str:
+    """A condition name usable in file names and track ids (letters, digits and '-')."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", str(name)).strip("-")
+
+
 def tracks_frame(condition: str, vels, dims, dt: float, prefix: str = "gen") -> pd.DataFrame:
     """Tidy table (track_id, condition, t [min], x, y, z [µm]) of velocity tracks starting at 0.
 
     Dimensions not modelled (z of a 2D condition) are written as 0.
     """
     frames = []
-    safe = re.sub(r"[^A-Za-z0-9]+", "-", str(condition)).strip("-")
+    safe = file_safe(condition)
     for k, v in enumerate(vels):
         pos = velocities_to_positions(v, dt)
         part = {"track_id": f"{prefix}-{safe}-{k:05d}", "condition": condition,
@@ -380,7 +385,7 @@ def ensemble_msd(vels, dt: float, max_lag: int = 100) -> tuple:
 # --------------------------------------------------------------------------- files
 def model_filename(condition: str) -> str:
     """``generator_<condition>.keras`` with a file-safe condition name."""
-    return "generator_" + re.sub(r"[^A-Za-z0-9]+", "-", str(condition)).strip("-") + ".keras"
+    return f"generator_{file_safe(condition)}.keras"
 
 
 def write_metrics(path, metrics: dict) -> None:
