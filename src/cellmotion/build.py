@@ -29,7 +29,7 @@ import time
 from pathlib import Path
 
 from .loading import DataError
-from .paths import project_root
+from .paths import project_root, write_json
 
 QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": "ignore"}
 PROFILES = ("full", "smoke")
@@ -182,15 +182,13 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
         seconds = execute_chapter(root, stem, params, nb_dir)
         report["executed"][stem] = round(seconds, 1)
         state[stem] = key
-        tmp = state_file.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, indent=1))
-        tmp.replace(state_file)
+        write_json(state_file, state)
     overall.close()
 
     timings = art / "build-timings.json"
     previous = json.loads(timings.read_text()) if timings.exists() else {}
     previous.update(report["executed"])
-    timings.write_text(json.dumps(previous, indent=1))
+    write_json(timings, previous)
 
     if html:
         if html_dir is None and dataset != "synthetic":
