@@ -175,7 +175,7 @@ rows = []
 msd_rows = []
 for i in range(len(traj)):
     cond = traj.conditions[i]
-    v = traj.velocities[i][:, :2] if cond in traj.flat_z else traj.velocities[i]
+    v = traj.modelled_velocities(i)  # 2D conditions in x-y only
     rows.append(pd.DataFrame({"condition": cond, "speed [µm/min]": motility.step_speeds(v)}))
     rows.append(pd.DataFrame({"condition": cond, "turning angle [rad]": motility.turning_angles(v)}))
     m = motility.msd(velocities_to_positions(v, traj.dt), max_lag=40)

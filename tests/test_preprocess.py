@@ -108,3 +108,12 @@ def test_a_missing_frame_is_refused_not_turned_into_a_wrong_velocity(small):
 def test_native_sampling_needs_one_interval(small):
     with pytest.raises(DataError, match="not the interval"):
         to_trajectories(small, interval=None)  # 2.5 min and 1 min conditions
+
+
+def test_2d_conditions_are_analysed_in_x_and_y_only(small):
+    traj = to_trajectories(small, 5.0)
+    plastic = int(np.flatnonzero(traj.conditions == "Plastic")[0])
+    collagen = int(np.flatnonzero(traj.conditions == "Collagen")[0])
+    assert traj.modelled_dims("Plastic") == ["x", "y"] and traj.modelled_dims("Collagen") == ["x", "y", "z"]
+    assert np.array_equal(traj.modelled_velocities(plastic), traj.velocities[plastic][:, :2])
+    assert traj.modelled_velocities(collagen) is traj.velocities[collagen]

@@ -76,9 +76,7 @@ SEED_STEPS = 20
 # --------------------------------------------------------------------------- data per condition
 def condition_dims(traj, condition: str) -> list:
     """Dimensions a condition is modelled in: x, y for flat-z (2D) conditions, else all."""
-    if condition in traj.flat_z:
-        return [d for d in traj.dims if d != "z"]
-    return list(traj.dims)
+    return traj.modelled_dims(condition)
 
 
 def condition_velocities(traj, condition: str, idx=None) -> list:
@@ -86,10 +84,8 @@ def condition_velocities(traj, condition: str, idx=None) -> list:
 
     ``idx`` restricts to those track positions of ``traj`` (e.g. the training split).
     """
-    dims = condition_dims(traj, condition)
-    keep = [traj.dims.index(d) for d in dims]
     idx = np.arange(len(traj)) if idx is None else np.asarray(idx, dtype=int)
-    return [np.asarray(traj.velocities[i], float)[:, keep] for i in idx if traj.conditions[i] == condition]
+    return [np.asarray(traj.modelled_velocities(i), float) for i in idx if traj.conditions[i] == condition]
 
 
 def teacher_forcing_arrays(vels_scaled):

@@ -96,9 +96,7 @@ def track_table(traj) -> "pd.DataFrame":
 
     rows = []
     for i in range(len(traj)):
-        v = traj.velocities[i]
-        if traj.conditions[i] in traj.flat_z and "z" in traj.dims:
-            v = v[:, [k for k, d in enumerate(traj.dims) if d != "z"]]
+        v = traj.modelled_velocities(i)
         r = velocities_to_positions(v, traj.dt)
         rows.append({"track_id": traj.track_ids[i], "condition": traj.conditions[i],
                      "steps": len(v), "persistence": lag1_autocorrelation(v),

@@ -75,6 +75,19 @@ class Trajectories:
         return replace(self, velocities=[v[:, keep] for v in self.velocities],
                        starts=[s[keep] for s in self.starts], dims=[self.dims[i] for i in keep])
 
+    def modelled_dims(self, condition: str) -> list:
+        """Dimensions a condition is analysed in: x, y for 2D conditions (flat z), else all."""
+        if condition in self.flat_z:
+            return [d for d in self.dims if d != "z"]
+        return list(self.dims)
+
+    def modelled_velocities(self, i: int) -> np.ndarray:
+        """Velocities of track ``i`` in its condition's :meth:`modelled_dims` (a flat z dropped)."""
+        dims = self.modelled_dims(self.conditions[i])
+        if len(dims) == len(self.dims):
+            return self.velocities[i]
+        return self.velocities[i][:, [self.dims.index(d) for d in dims]]
+
     def positions(self, i: int) -> np.ndarray:
         """Positions of track ``i`` in µm, shape ``(T_i + 1, d)``."""
         return velocities_to_positions(self.velocities[i], self.dt, self.starts[i])

@@ -333,13 +333,8 @@ def fit_trajectories(traj, model: SuperstatModel = SuperstatModel(), *,
     cannot be fitted are left out of the result and their ids listed in
     ``result.meta["failed"]``.
     """
-    keep_xy = [i for i, d in enumerate(traj.dims) if d != "z"]
-    vels, dims_used = [], []
-    for v, cond in zip(traj.velocities, traj.conditions):
-        if drop_flat_z and cond in traj.flat_z and len(keep_xy) < v.shape[1]:
-            v = v[:, keep_xy]
-        vels.append(v)
-        dims_used.append(v.shape[1])
+    vels = [traj.modelled_velocities(i) if drop_flat_z else traj.velocities[i] for i in range(len(traj))]
+    dims_used = [v.shape[1] for v in vels]
     t0 = time.perf_counter()
     fits = fit_tracks(vels, model, n_jobs=n_jobs, progress=progress, desc=desc,
                       progress_interval=progress_interval, on_error=on_error)
