@@ -209,14 +209,15 @@ def render_html(root: Path, nb_dir: Path, stems, html_dir: str | None = None, st
         raise SystemExit(f"cannot render: chapters not executed yet: {missing}")
     for s in stems:
         shutil.copyfile(nb_dir / f"{s}.ipynb", root / "book" / f"{s}.ipynb")
-    cmd = [sys.executable, "-m", "jupyter_book", "build", str(root), "--builder", "html"]
+    # the jupyter-book script of this interpreter's environment (it has no `python -m` entry)
+    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent)) or shutil.which("jupyter-book")
+    if not jb:
+        raise SystemExit("jupyter-book is not installed: run `make install` (pip install -e '.[book]')")
+    cmd = [jb, "build", str(root), "--builder", "html"]
     if html_dir:
         cmd += ["--path-output", str(html_dir)]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
-    jb = shutil.which("jupyter-book", path=str(Path(sys.executable).parent))
-    if jb:
-        cmd = [jb] + cmd[3:]
     proc = subprocess.run(cmd, cwd=root, capture_output=True, text=True)
     if proc.returncode != 0:
         sys.stderr.write(proc.stdout[-6000:] + proc.stderr[-6000:])
