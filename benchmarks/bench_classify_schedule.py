@@ -1,7 +1,7 @@
 """Does the fast training schedule reach the report's test accuracy in a fraction of the time?
 
 For each network (A-D) trains once with the report's schedule (batch 15, 100 epochs,
-RMSprop 0.001, no validation set) and once with :data:`cellmotion.classify.FAST` (batch 48,
+RMSprop 0.001, no validation set) and once with :data:`cellmotion.classification.FAST` (batch 48,
 learning rate 0.002, inputs standardised, gradient-norm clipping, early stopping on a
 validation set of training tracks with the best weights restored), on the same seeded 80/20
 split of the synthetic dataset, and prints: network, schedule, epochs, wall time, test accuracy.
@@ -32,7 +32,7 @@ def main(argv=None):
     p.add_argument("--dataset", default="synthetic")
     args = p.parse_args(argv)
 
-    from cellmotion import classify as C
+    from cellmotion import classification as C
     from cellmotion.datasets import load_dataset
     from cellmotion.preprocess import split_tracks, to_trajectories
 

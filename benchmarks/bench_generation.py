@@ -33,8 +33,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 import numpy as np
 
-from cellmotion import generate as G
-from cellmotion import mdn
+from cellmotion import generation as G
+from cellmotion.models import mdn
 from cellmotion.datasets import load_dataset
 from cellmotion.preprocess import Scaler, split_tracks, to_trajectories
 

@@ -45,15 +45,13 @@
 dataset = "synthetic"  # "synthetic" or a tidy CSV path
 profile = "full"  # "full" or "smoke"
 seed = 0  # seed of the split (the synthetic dataset itself always uses seed 0)
-artifacts = "artifacts/synthetic-full"  # folder shared with the later chapters
+artifacts = None  # results folder; None: a scratch folder (the built book is never changed)
 interval = None  # common sampling interval [min]; None: the dataset's (the report: 5)
 window_length = 30  # steps per training window (the report: 30)
 test_fraction = 0.2  # share of trajectories held out for testing (the report: 0.2)
+max_tracks_drawn = 400  # tracks drawn per condition in the figures
 
 # %%
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import json
 
 from IPython.display import display
@@ -63,15 +61,16 @@ import pandas as pd
 
 from cellmotion import figures, motility
 from cellmotion.datasets import analysis_interval, is_synthetic, load_dataset
-from cellmotion.loading import flat_z_conditions, summarize
-from cellmotion.paths import project_path, write_json
+from cellmotion.contract import flat_z_conditions, summarize
+from cellmotion.paths import write_json
+from cellmotion.profiles import chapter_folders
 from cellmotion.preprocess import (Scaler, make_windows, split_tracks, to_trajectories,
                                    velocities_to_positions)
-from cellmotion.simulate import CALIBRATION_TARGETS, DEFAULT_CONDITIONS
+from cellmotion.report import CALIBRATION_TARGETS
+from cellmotion.synthetic.simulator import DEFAULT_CONDITIONS
 
 figures.setup_style()
-art = project_path(artifacts)
-max_tracks_drawn = 40 if profile == "smoke" else 400
+art, _ = chapter_folders(artifacts, dataset, profile)
 
 # %% [markdown]
 # ## Load the tracks

@@ -36,7 +36,7 @@
 dataset = "synthetic"  # "synthetic" or a tidy CSV path
 profile = "full"  # "full" or "smoke"
 seed = 0  # seed of split, folds and network initialisation
-artifacts = "artifacts/synthetic-full"  # folder shared with the other chapters
+artifacts = None  # results folder; None: a scratch folder (the built book is never changed)
 interval = None  # common sampling interval [min]; None: the dataset's (the report: 5)
 window = 30  # steps per window (the report: 30)
 networks = ["A", "B", "C", "D"]  # the report's networks trained for Table 2 and Figure 7
@@ -54,17 +54,8 @@ max_tracks = None  # tracks per condition; None takes all (smoke uses a subset)
 from cellmotion.datasets import analysis_interval
 
 interval = interval or analysis_interval(dataset)
-if profile == "smoke":
-    networks, cv_networks = ["A", "B", "C", "D"], ["B"]
-    cv_folds, cv_repeats, max_epochs = 2, 1, 4
-    window_lengths = [10, 30, 60]
-    max_tracks = 24
 
 # %%
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import time
 import warnings
 from dataclasses import replace
@@ -73,7 +64,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cellmotion import classify as C
+from cellmotion import classification as C
 from cellmotion import figures
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.paths import atomic_path, project_path
@@ -280,7 +271,7 @@ plt.show()
 #
 # The trained networks (`classifier_<name>.keras`, inputs: velocities divided by the
 # training scale) and every number of this chapter go to the artifacts folder; the keys of
-# `classification_metrics.json` are documented in `cellmotion.classify`.
+# `classification_metrics.json` are documented in `cellmotion.classification`.
 
 # %%
 wall["chapter"] = time.perf_counter() - t_chapter

@@ -71,7 +71,7 @@
 dataset = "synthetic"       # or a path to a tidy CSV
 profile = "full"            # "full": settings of the report; "smoke": small and fast (CI)
 seed = 0
-artifacts = "artifacts/synthetic-full"   # folder shared by the chapters (relative to repo root)
+artifacts = None  # results folder; None: a scratch folder (the built book is never changed)
 interval = None             # resampling interval [min]; None: the dataset's (report: 5 min)
 test_fraction = 0.2         # held-out tracks per condition
 units = 10                  # LSTM units (report: 10)
@@ -88,21 +88,15 @@ jit_compile = True          # compile training steps with XLA: ~10 s per network
 from cellmotion.datasets import analysis_interval
 
 interval = interval or analysis_interval(dataset)
-if profile == "smoke":
-    max_epochs, patience, n_generate, rotations, jit_compile = 12, 5, 8, 1, False
 
 # %% [markdown]
 # ## Setup
 #
 # TensorFlow's log level is set before anything imports it, so no log lines land in the
-# book. The heavy lifting lives in `cellmotion.mdn` (the mixture layer, loss and samplers)
-# and `cellmotion.generate` (training per condition, baselines, the generation loop).
+# book. The heavy lifting lives in `cellmotion.models.mdn` (the mixture layer, loss and samplers)
+# and `cellmotion.generation` (training per condition, baselines, the generation loop).
 
 # %%
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import time
 import warnings
 
@@ -112,8 +106,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cellmotion import generate as G
-from cellmotion import mdn
+from cellmotion import generation as G
+from cellmotion.models import mdn
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.figures import condition_palette, plot_tracks_xy, plot_z_over_time, setup_style
 from cellmotion.paths import atomic_path, project_path
@@ -140,7 +134,7 @@ names = traj.condition_names
 palette = condition_palette(names)
 if is_synthetic(dataset):
     print("Dataset: SYNTHETIC stand-in (the report's data was never published).")
-pd.DataFrame([{"condition": c, "modelled dims": "".join(G.condition_dims(traj, c)),
+pd.DataFrame([{"condition": c, "modelled dims": "".join(traj.modelled_dims(c)),
                "train tracks": len(G.condition_velocities(traj, c, train_idx)),
                "held-out tracks": len(G.condition_velocities(traj, c, test_idx)),
                "steps per track (median)": int(np.median([len(v) for v in G.condition_velocities(traj, c)]))}
@@ -182,7 +176,7 @@ pd.DataFrame(rows).round(4)
 gens = {}
 for cond in names:
     gens[cond] = G.train_generator(
-        G.condition_velocities(traj, cond, train_idx), G.condition_dims(traj, cond), cond,
+        G.condition_velocities(traj, cond, train_idx), traj.modelled_dims(cond), cond,
         units=units, n_components=n_components, epochs=max_epochs, batch_size=batch_size,
         patience=patience, seed=seed, jit_compile=jit_compile)
     print(f"{cond:>12s}: d={gens[cond].dim}, {gens[cond].epochs_run} epochs, "
@@ -423,7 +417,7 @@ for cond in names:
     if not rotations:
         continue
     rot_gens[cond] = G.train_generator(
-        tr_v, G.condition_dims(traj, cond), cond, units=units, n_components=n_components,
+        tr_v, traj.modelled_dims(cond), cond, units=units, n_components=n_components,
         epochs=max(1, max_epochs // (rotations + 1)), batch_size=batch_size, patience=patience,
         seed=seed, rotations=rotations, jit_compile=jit_compile)
     n = len(generated["fixed"][cond])
@@ -459,7 +453,7 @@ if rotations:
 #
 # The trained networks go to `generator_<condition>.keras`; the held-out likelihoods, the
 # distance table and the wall times to `generation_metrics.json` (its keys are documented
-# in `cellmotion.generate`).
+# in `cellmotion.generation`).
 
 # %%
 for cond in names:

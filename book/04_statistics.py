@@ -45,7 +45,7 @@
 dataset = "synthetic"  # "synthetic" or a tidy CSV path
 profile = "full"  # "full" or "smoke"
 seed = 0  # seed of the track subsets and the recovery simulation
-artifacts = "artifacts/synthetic-full"  # folder shared with the other chapters
+artifacts = None  # results folder; None: a scratch folder (the built book is never changed)
 interval = None  # sampling interval of the analysis [min]; None: the dataset's (the report: 5)
 n_grid = 200  # grid points per parameter (the report: 200 x 200)
 speed_max = 1.5  # upper end of the speed grid [µm/min] (the report: 1.5)
@@ -62,11 +62,6 @@ refit = False  # True: ignore saved posteriors
 from cellmotion.datasets import analysis_interval
 
 interval = interval or analysis_interval(dataset)
-if profile == "smoke":
-    n_grid = 40
-    max_original_per_condition = 6
-    max_generated_per_condition = 6
-    flat_z_tracks = 6
 
 # %%
 import json
@@ -83,7 +78,7 @@ from matplotlib.lines import Line2D
 from cellmotion import figures
 from cellmotion import superstats as ss
 from cellmotion.datasets import is_synthetic, load_dataset
-from cellmotion.loading import validate_tracks
+from cellmotion.contract import validate_tracks
 from cellmotion.paths import project_path, write_json
 from cellmotion.preprocess import to_trajectories
 
@@ -227,8 +222,8 @@ else:
 # %% mystnb={"figure": {"name": "fig-flat-z", "caption": "Density of persistence and cell speed [µm/min] of one 2D condition, fitted on x, y only (left) and with the constant z kept (right). Lines: 10/25/50 % highest-density regions."}}
 if cond_z is not None:
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), sharey=True)
-    ss.plot_density(axes[0], xy_only, model, color=palette[cond_z])
-    ss.plot_density(axes[1], with_z.densities.mean(axis=0), model, color=palette[cond_z])
+    figures.plot_density(axes[0], xy_only, model, color=palette[cond_z])
+    figures.plot_density(axes[1], with_z.densities.mean(axis=0), model, color=palette[cond_z])
     axes[0].set_title(f"{cond_z}: x, y ({len(idx)} tracks)")
     axes[1].set_title(f"{cond_z}: x, y, z = 0")
     axes[1].label_outer()
@@ -287,7 +282,7 @@ for i, cond in enumerate(conditions):
     for j, (name, res) in enumerate(columns):
         ax = axes[i, j]
         if cond in set(res.conditions):
-            ss.plot_density(ax, res.condition_density(cond), model, color=palette[cond])
+            figures.plot_density(ax, res.condition_density(cond), model, color=palette[cond])
         ax.set_title(f"{cond}, {name}", fontsize=9)
         ax.label_outer()
 fig.tight_layout()
@@ -300,11 +295,11 @@ fig.tight_layout()
 fig, ax = plt.subplots(figsize=(6.5, 5))
 handles = []
 for cond in conditions:
-    ss.plot_density(ax, original.condition_density(cond), model, color=palette[cond], contour_color="k")
+    figures.plot_density(ax, original.condition_density(cond), model, color=palette[cond], contour_color="k")
     handles.append(Line2D([], [], color=palette[cond], lw=6, label=f"{cond} original"))
     for s, style in (("fixed", "solid"), ("original", "dashed")):
         if s in generated and cond in set(generated[s].conditions):
-            ss.plot_density(ax, generated[s].condition_density(cond), model, fill=False,
+            figures.plot_density(ax, generated[s].condition_density(cond), model, fill=False,
                             contour_color=[palette[cond]], linestyles=style)
 handles += [Line2D([], [], color="0.3", ls="-", label="generated, corrected sampler"),
             Line2D([], [], color="0.3", ls="--", label="generated, report's sampler")]

@@ -46,13 +46,9 @@
 dataset = "synthetic"  # "synthetic", a tidy CSV or a dataset config (.yml)
 profile = "full"  # "full" or "smoke"
 seed = 0  # not used here: the example is always generated with seed 0
-artifacts = "artifacts/synthetic-full"  # not written to: this chapter only reads
+artifacts = None  # not written to: this chapter only reads
 example = "data/example/config.yml"  # the worked example's config
 max_tracks_drawn = 200  # tracks drawn per condition
-
-# %%
-if profile == "smoke":
-    max_tracks_drawn = 20
 
 # %%
 from dataclasses import replace
@@ -62,11 +58,13 @@ import numpy as np
 import pandas as pd
 
 from cellmotion import figures
-from cellmotion.build import default_artifacts
-from cellmotion.config import load_config_dataset, read_config
+from cellmotion.profiles import default_artifacts
+from cellmotion.config import read_config
+from cellmotion.datasets import load_config_dataset
 from cellmotion.datasets import analysis_interval, ensure_dataset, load_dataset
-from cellmotion.example import refusal_table
-from cellmotion.loading import drop_short_tracks, summarize
+from cellmotion.refusals import refusal_table
+from cellmotion.contract import summarize
+from cellmotion.curation import drop_short_tracks
 from cellmotion.paths import project_path
 
 figures.setup_style()

@@ -8,7 +8,8 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import numpy as np
 import pytest
 
-from cellmotion import classify as C
+from cellmotion import classification as C
+from cellmotion.models.networks import RandomPlaneRotation
 from cellmotion.preprocess import Trajectories, make_windows, split_tracks
 
 NAMES = ["Collagen", "Plastic", "Fibronectin"]
@@ -45,7 +46,7 @@ def test_networks_give_class_probabilities_for_any_window_length(name):
 
 
 def test_rotation_keeps_speed_and_z_and_is_identity_at_inference():
-    layer = C.RandomPlaneRotation(seed=3)
+    layer = RandomPlaneRotation(seed=3)
     x = np.random.default_rng(0).normal(size=(64, 30, 3)).astype(np.float32)
     np.testing.assert_array_equal(np.asarray(layer(x, training=False)), x)
     r = np.asarray(layer(x, training=True))

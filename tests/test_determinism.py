@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from cellmotion.simulate import ensure_default_dataset, simulate_dataset
+from cellmotion.synthetic.simulator import ensure_default_dataset, simulate_dataset
 
 
 def test_default_dataset_is_byte_identical(tmp_path):

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cellmotion.loading import (DataError, convert_units, flat_z_conditions, load_report_layout,
-                                load_tidy_csv, summarize, validate_tracks)
+from cellmotion.contract import DataError, convert_units, flat_z_conditions, summarize, validate_tracks
+from cellmotion.io import load_report_layout, load_tidy_csv
 
 
 def _tidy(n_tracks=2, n=5, conditions=("A", "B")):

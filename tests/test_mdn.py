@@ -8,7 +8,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 import numpy as np
 import pytest
 
-from cellmotion import mdn
+from cellmotion.models import mdn
 
 
 def _random_mixture(rng, n, m, d):
@@ -103,7 +103,7 @@ def test_unknown_sampler_is_refused():
 # --------------------------------------------------------------------------- generation loop
 @pytest.fixture(scope="module")
 def small_generator():
-    from cellmotion import generate as G
+    from cellmotion import generation as G
 
     model = mdn.build_mdn_model(2, units=6, n_components=4, seed=3)
     return G.Generator(condition="Plastic", dims=["x", "y"], scale=0.8, model=model, n_components=4, units=6)
@@ -111,7 +111,7 @@ def small_generator():
 
 def test_stepped_cell_matches_keras_lstm(small_generator):
     """The numpy cell used for generation computes what the trained Keras network computes."""
-    from cellmotion import generate as G
+    from cellmotion import generation as G
 
     v = np.random.default_rng(0).normal(0, 0.3, size=(40, 2))
     keras_params = G.predict_params(small_generator, [v])[0]
@@ -123,7 +123,7 @@ def test_stepped_cell_matches_keras_lstm(small_generator):
 
 def test_generation_shapes_and_seeding(small_generator):
     """One track per seed with the requested length; same seed gives the same tracks."""
-    from cellmotion import generate as G
+    from cellmotion import generation as G
 
     pool = [np.random.default_rng(k).normal(0, 0.3, size=(30, 2)) for k in range(5)]
     lengths = [7, 25, 12]
@@ -146,7 +146,7 @@ def test_generation_shapes_and_seeding(small_generator):
 
 def test_2d_condition_generates_no_z_motion(small_generator):
     """A condition with flat z is modelled in x, y; its generated table has z = 0 everywhere."""
-    from cellmotion import generate as G
+    from cellmotion import generation as G
     from cellmotion.preprocess import Trajectories
 
     rng = np.random.default_rng(0)
@@ -155,7 +155,7 @@ def test_2d_condition_generates_no_z_motion(small_generator):
                         conditions=np.array(["Plastic"] * 3, dtype=object), condition_names=["Plastic"],
                         labels=np.zeros(3, int), velocities=v3, starts=[np.zeros(3)] * 3, dt=5.0,
                         dims=["x", "y", "z"], flat_z=["Plastic"])
-    assert G.condition_dims(traj, "Plastic") == ["x", "y"]
+    assert traj.modelled_dims("Plastic") == ["x", "y"]
     assert all(v.shape[1] == 2 for v in G.condition_velocities(traj, "Plastic"))
     seeds = G.pick_seeds(G.condition_velocities(traj, "Plastic"), 4, rng)
     new = G.generate_velocities(small_generator, seeds, [30] * 4, rng)
@@ -169,7 +169,7 @@ def test_2d_condition_generates_no_z_motion(small_generator):
 def test_network_learns_persistence_baseline_cannot_ignore():
     """On persistent AR(1) tracks (q = 0.8) the trained LSTM-MDN beats independent Gaussian
     velocities on held-out tracks, and the AR(1) baseline recovers q."""
-    from cellmotion import generate as G
+    from cellmotion import generation as G
 
     rng = np.random.default_rng(5)
 
@@ -191,7 +191,7 @@ def test_network_learns_persistence_baseline_cannot_ignore():
 def test_rotation_keeps_motility_and_drift_index_sees_direction():
     """Turning a track in x-y keeps speeds and turning angles; the drift index is 1 for tracks
     that all go one way and 0 for tracks spread evenly over four directions."""
-    from cellmotion import generate as G
+    from cellmotion import generation as G
     from cellmotion.motility import step_speeds, turning_angles
 
     v = np.random.default_rng(0).normal(size=(50, 3))
@@ -205,7 +205,7 @@ def test_rotation_keeps_motility_and_drift_index_sees_direction():
 
 
 def test_teacher_forcing_targets_are_the_next_step_and_padding_is_masked():
-    from cellmotion import generate as G
+    from cellmotion import generation as G
 
     rng = np.random.default_rng(0)
     vels = [rng.normal(size=(n, 2)).astype(np.float32) for n in (5, 9)]

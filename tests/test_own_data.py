@@ -19,9 +19,12 @@ import pytest
 from cellmotion import build
 from cellmotion.config import dataset_name, read_config
 from cellmotion.datasets import analysis_interval, ensure_dataset, load_dataset
-from cellmotion.example import (EXAMPLE_CONDITIONS, UM_PER_PIXEL, bad_input_cases, ensure_example,
-                                example_file, write_trackmate_csv)
-from cellmotion.loading import DataError, drop_short_tracks, handle_gaps, load_trackmate_csv
+from cellmotion.contract import DataError
+from cellmotion.curation import drop_short_tracks, handle_gaps
+from cellmotion.io import load_trackmate_csv
+from cellmotion.refusals import bad_input_cases
+from cellmotion.synthetic.example import (EXAMPLE_CONDITIONS, UM_PER_PIXEL, ensure_example, example_file,
+                                          write_trackmate_csv)
 from cellmotion.paths import project_root
 
 ROOT = project_root()

@@ -4,10 +4,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cellmotion.loading import DataError
-from cellmotion.preprocess import (Scaler, make_windows, resample, split_tracks, to_trajectories,
+from cellmotion.contract import DataError
+from cellmotion.curation import resample
+from cellmotion.preprocess import (Scaler, make_windows, split_tracks, to_trajectories,
                                    velocities_to_positions)
-from cellmotion.simulate import simulate_dataset
+from cellmotion.synthetic.simulator import simulate_dataset
 
 
 @pytest.fixture(scope="module")

@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from cellmotion.loading import flat_z_conditions, summarize
+from cellmotion.contract import flat_z_conditions, summarize
 from cellmotion.motility import lag1_autocorrelation
-from cellmotion.simulate import DEFAULT_CONDITIONS, simulate_ar1_velocities, simulate_dataset
+from cellmotion.synthetic.simulator import DEFAULT_CONDITIONS, simulate_ar1_velocities, simulate_dataset
 
 
 @pytest.fixture(scope="module")
@@ -54,7 +54,7 @@ def test_speed_is_stationary_standard_deviation():
 def test_noise_free_tracks_keep_their_cells_persistence():
     """Without tracking noise, the lag-1 autocorrelation of native-step velocities is close to
     the persistence the simulator used for that cell."""
-    from cellmotion.simulate import simulate_track
+    from cellmotion.synthetic.simulator import simulate_track
     rng = np.random.default_rng(5)
     model = DEFAULT_CONDITIONS[1]  # Plastic
     errors = []

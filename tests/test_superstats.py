@@ -1,7 +1,7 @@
 """Claims of the superstatistical analysis (cellmotion.superstats).
 
 Recovery uses AR(1) velocities with known persistence q and speed c (c = a / sqrt(1 - q^2))
-from cellmotion.simulate, fitted at the report's grid (200 x 200) and transition model.
+from cellmotion.synthetic.simulator, fitted at the report's grid (200 x 200) and transition model.
 """
 
 import numpy as np

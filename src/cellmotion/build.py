@@ -28,11 +28,11 @@ import sys
 import time
 from pathlib import Path
 
-from .loading import DataError
+from .contract import DataError
+from .datasets import ensure_dataset, load_dataset
 from .paths import project_root, write_json
-
-QUIET_ENV = {"TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "PYTHONWARNINGS": "ignore"}
-PROFILES = ("full", "smoke")
+from .profiles import PROFILES, chapter_parameters, default_artifacts  # noqa: F401
+from .runtime import QUIET_ENV
 
 
 class ChapterFailed(RuntimeError):
@@ -54,16 +54,6 @@ def toc_chapters(root: Path) -> list[str]:
     return stems
 
 
-def default_artifacts(dataset: str, profile: str) -> str:
-    """The artifacts folder of a dataset and profile, relative to the project root.
-
-    A dataset config names it with its ``name`` key (else its folder, for ``config.yml``).
-    """
-    from .config import dataset_name
-
-    return f"artifacts/{dataset_name(dataset)}-{profile}"
-
-
 def _digest(paths, extra: str = "") -> str:
     h = hashlib.sha256(extra.encode())
     for p in paths:
@@ -75,7 +65,9 @@ def _digest(paths, extra: str = "") -> str:
 
 def package_digest(root: Path) -> str:
     """Fingerprint of the package source that chapters import."""
-    return _digest(sorted((root / "src" / "cellmotion").glob("*.py")))
+    pkg = root / "src" / "cellmotion"
+    return _digest(sorted(pkg.rglob("*.py")), extra="".join(
+        str(p.relative_to(pkg)) for p in sorted(pkg.rglob("*.py"))))
 
 
 def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress: bool = True) -> float:
@@ -95,7 +87,8 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
     jupytext.write(nb, raw)
     out = out_dir / f"{stem}.ipynb"
     partial = out_dir / f"{stem}.partial.ipynb"
-    for k, v in QUIET_ENV.items():
+    # TensorFlow's logs off; library deprecation notices are for developers, not readers
+    for k, v in {**QUIET_ENV, "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning"}.items():
         os.environ.setdefault(k, v)
     os.environ["CELLMOTION_ROOT"] = str(root)
     start = time.perf_counter()
@@ -134,15 +127,13 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
 
     With ``validate`` the dataset is loaded once first, so that a refused dataset stops the
-    build with its :class:`~cellmotion.loading.DataError` before any file is written.
+    build with its :class:`~cellmotion.contract.DataError` before any file is written.
     Returns a dict with the executed and skipped chapters and their wall times.
     """
     from tqdm.auto import tqdm
 
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
-    from .datasets import ensure_dataset, load_dataset
-
     root = project_root()
     # generate a generated dataset if absent; every input file is fingerprinted below
     inputs = ensure_dataset(dataset)
@@ -169,7 +160,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     upstream = ""
     overall = tqdm(all_stems, desc=f"book ({profile})", unit="chapter")
     for stem in overall:
-        params = {"dataset": dataset, "profile": profile, "seed": seed, "artifacts": artifacts}
+        params = chapter_parameters(stem, dataset, profile, seed, artifacts)
         key = _digest([root / "book" / f"{stem}.py"],
                       json.dumps(params, sort_keys=True) + pkg + data_digest + upstream)
         upstream = key

@@ -46,27 +46,28 @@ be given. For ``tidy`` and ``report`` data the ``conditions`` block is optional;
 every condition in the data is used, in order of first appearance. For ``report`` data each
 condition needs its ``frame_interval``.
 
-Bad input is refused with one :class:`~cellmotion.loading.DataError` that names the file,
+Bad input is refused with one :class:`~cellmotion.contract.DataError` that names the file,
 the key, the column or the track; no chapter runs on a refused dataset.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+from .contract import DataError, canonical_unit, suggest
 
-from .loading import (DataError, convert_units, handle_gaps, load_report_layout, load_tidy_csv,
-                      load_trackmate_csv, validate_tracks)
-
-FORMATS = ("trackmate", "tidy", "report")
-TOP_KEYS = ("name", "format", "file", "folder", "conditions", "columns", "units", "gaps",
-            "max_gap", "interval", "min_track_steps", "generated_by")
-UNIT_KEYS = ("length", "um_per_pixel", "time", "frame_interval")
-CONDITION_KEYS = ("file", "frame_interval", "value")
+FORMATS = ("trackmate", "trackmate-xml", "trackpy", "celltrackr", "tidy", "report")
+#: Formats read as one file (or one file per replicate) per condition.
+FILE_PER_CONDITION = ("trackmate", "trackmate-xml", "trackpy", "celltrackr")
+TOP_KEYS = ("name", "title", "description", "source", "licence", "format", "file", "folder",
+            "conditions", "columns", "units", "gaps", "max_gap", "interval", "min_track_steps",
+            "window_length", "replicate_name", "read", "generated_by")
+UNIT_KEYS = ("length", "um_per_pixel", "time", "frame_interval", "calibrated")
+CONDITION_KEYS = ("file", "files", "frame_interval", "value", "replicate")
+#: Options passed to the CSV reader for exports that are not plain comma-separated UTF-8.
+READ_KEYS = ("sep", "skiprows", "encoding")
 #: Generators of the book's own example datasets (only these may appear in ``generated_by``).
 GENERATORS = ("cellmotion.example",)
 
@@ -74,9 +75,7 @@ GENERATORS = ("cellmotion.example",)
 def _unknown(keys, allowed, where: str, source: str):
     for k in keys:
         if k not in allowed:
-            close = difflib.get_close_matches(str(k), allowed, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
-            raise DataError(f"{source}: unknown key '{k}' {where}{hint}; "
+            raise DataError(f"{source}: unknown key '{k}' {where}{suggest(str(k), allowed)}; "
                             f"allowed: {', '.join(allowed)}.")
 
 
@@ -97,7 +96,7 @@ class DatasetConfig:
     path: Path
     name: str
     format: str
-    conditions: dict = field(default_factory=dict)  # name -> {file, frame_interval, value}
+    conditions: dict = field(default_factory=dict)  # name -> {file(s), frame_interval, value, replicate}
     file: Path | None = None
     folder: Path | None = None
     columns: dict = field(default_factory=dict)
@@ -106,14 +105,42 @@ class DatasetConfig:
     max_gap: int | None = None
     interval: float = 5.0
     min_track_steps: int = 30
+    window_length: int | None = None
     generated_by: str | None = None
+    title: str | None = None
+    description: str | None = None
+    source: str | None = None
+    licence: str | None = None
+    replicate_name: str = "replicate"
+    read: dict = field(default_factory=dict)
+
+    @property
+    def calibrated(self) -> bool:
+        """False when positions stay in pixels and time in frames (no calibration given)."""
+        return bool(self.units.get("calibrated", True))
+
+    @property
+    def length_unit(self) -> str:
+        """Unit of positions in the analysed table: ``µm``, or ``px`` for uncalibrated data."""
+        return "µm" if self.calibrated else "px"
+
+    @property
+    def time_unit(self) -> str:
+        """Unit of time in the analysed table: ``min``, or ``frame`` for uncalibrated data."""
+        return "min" if self.calibrated else "frame"
+
+    def condition_files(self, condition: str) -> list:
+        """``[(path, replicate or None), ...]`` of one condition (``file`` and ``files``)."""
+        opts = self.conditions.get(condition, {})
+        out = [(opts["file"], opts.get("replicate"))] if opts.get("file") is not None else []
+        return out + [(p, rep) for rep, p in (opts.get("files") or {}).items()]
 
     def input_files(self) -> list[Path]:
         """Every file the dataset is read from (the config first)."""
         files = [self.path]
         if self.file is not None:
             files.append(self.file)
-        files += [c["file"] for c in self.conditions.values() if c.get("file") is not None]
+        files += [p for c in self.conditions for p, _ in self.condition_files(c)]
         if self.folder is not None and self.folder.is_dir():
             files += sorted(p for p in self.folder.rglob("*") if p.is_file())
         return files
@@ -163,8 +190,7 @@ def read_config(path) -> DatasetConfig:
     _unknown(raw, TOP_KEYS, "at the top level", src)
     fmt = str(raw.get("format", "")).lower()
     if fmt not in FORMATS:
-        close = difflib.get_close_matches(fmt, FORMATS, n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = suggest(fmt, FORMATS, cutoff=0.5)
         raise DataError(f"{src}: unknown or missing format '{raw.get('format', '')}'{hint}; "
                         f"use one of {', '.join(FORMATS)}.")
     base = path.parent
@@ -181,7 +207,31 @@ def read_config(path) -> DatasetConfig:
         units["um_per_pixel"] = _positive(units["um_per_pixel"], "units.um_per_pixel", src)
     if "frame_interval" in units:
         units["frame_interval"] = _positive(units["frame_interval"], "units.frame_interval", src)
+    for key in ("length", "time"):
+        if key in units and canonical_unit(units[key]) is not None:
+            units[key] = canonical_unit(units[key])
+    if "calibrated" in units:
+        if not isinstance(units["calibrated"], bool):
+            raise DataError(f"{src}: units.calibrated must be true or false, found {units['calibrated']!r}.")
+        if not units["calibrated"]:
+            given = [k for k in ("um_per_pixel", "frame_interval") if k in units]
+            if given or units.get("length", "pixel") != "pixel" or units.get("time", "frame") != "frame":
+                raise DataError(
+                    f"{src}: 'calibrated: false' keeps positions in pixels and time in frames; it "
+                    f"cannot be combined with {', '.join(given) or 'other units'} (units: {units}).")
+            units.setdefault("length", "pixel")
+            units.setdefault("time", "frame")
     cfg.units = units
+    read = raw.get("read") or {}
+    if not isinstance(read, dict):
+        raise DataError(f"{src}: 'read' must be a mapping (sep, skiprows, encoding).")
+    _unknown(read, READ_KEYS, "in 'read'", src)
+    cfg.read = dict(read)
+    for key in ("title", "description", "source", "licence"):
+        if raw.get(key) is not None:
+            setattr(cfg, key, str(raw[key]).strip())
+    if raw.get("replicate_name") is not None:
+        cfg.replicate_name = str(raw["replicate_name"])
 
     conds = raw.get("conditions") or {}
     if isinstance(conds, list):
@@ -193,6 +243,13 @@ def read_config(path) -> DatasetConfig:
         _unknown(opts, CONDITION_KEYS, f"in condition '{name}'", src)
         if opts.get("file") is not None:
             opts["file"] = (base / str(opts["file"])).resolve()
+        if opts.get("files") is not None:
+            if not isinstance(opts["files"], dict):
+                raise DataError(f"{src}: 'files' of condition '{name}' must map each replicate "
+                                "(donor, movie) to its file.")
+            opts["files"] = {str(r): (base / str(f)).resolve() for r, f in opts["files"].items()}
+        if opts.get("replicate") is not None:
+            opts["replicate"] = str(opts["replicate"])
         if "frame_interval" in opts:
             opts["frame_interval"] = _positive(opts["frame_interval"],
                                                f"frame_interval of condition '{name}'", src)
@@ -205,7 +262,7 @@ def read_config(path) -> DatasetConfig:
     if not isinstance(cols, dict):
         raise DataError(f"{src}: 'columns' must map contract names (track_id, condition, t, x, y, z) "
                         "to the column names of your file.")
-    _unknown(cols, ("track_id", "condition", "t", "x", "y", "z"), "in 'columns'", src)
+    _unknown(cols, ("track_id", "condition", "t", "x", "y", "z", "replicate"), "in 'columns'", src)
     cfg.columns = {str(k): str(v) for k, v in cols.items()}
     cfg.gaps = str(raw.get("gaps", "split"))
     if cfg.gaps not in ("split", "interpolate"):
@@ -216,18 +273,31 @@ def read_config(path) -> DatasetConfig:
         cfg.interval = _positive(raw["interval"], "interval", src)
     if raw.get("min_track_steps") is not None:
         cfg.min_track_steps = int(_positive(raw["min_track_steps"], "min_track_steps", src))
+    if raw.get("window_length") is not None:
+        cfg.window_length = int(_positive(raw["window_length"], "window_length", src))
+        if raw.get("min_track_steps") is None:
+            cfg.min_track_steps = cfg.window_length
     cfg.generated_by = raw.get("generated_by")
     if cfg.generated_by is not None and cfg.generated_by not in GENERATORS:
         raise DataError(f"{src}: unknown generator '{cfg.generated_by}'; only {GENERATORS} exist.")
 
     # where the data is, per format
-    if fmt == "trackmate":
-        missing = [n for n, o in cfg.conditions.items() if o.get("file") is None]
+    per_condition = [n for n in cfg.conditions if cfg.condition_files(n)]
+    if fmt in FILE_PER_CONDITION:
+        missing = [n for n in cfg.conditions if not cfg.condition_files(n)]
         if not cfg.conditions or missing:
-            raise DataError(f"{src}: format trackmate needs a 'file' for every condition "
-                            f"(TrackMate exports one spot table per movie){'' if not missing else '; missing for ' + ', '.join(repr(m) for m in missing)}.")
-    elif fmt == "tidy" and cfg.file is None:
-        raise DataError(f"{src}: format tidy needs 'file: <your tracks>.csv'.")
+            raise DataError(f"{src}: format {fmt} needs a 'file' (or 'files') for every condition "
+                            f"(one export per condition or movie){'' if not missing else '; missing for ' + ', '.join(repr(m) for m in missing)}.")
+    elif fmt == "tidy":
+        if cfg.file is None and not per_condition:
+            raise DataError(f"{src}: format tidy needs 'file: <your tracks>.csv', or a 'file' for "
+                            "every condition (one CSV per condition).")
+        if cfg.file is not None and per_condition:
+            raise DataError(f"{src}: give either one 'file' for all conditions or a 'file' per "
+                            "condition, not both.")
+        if per_condition and len(per_condition) < len(cfg.conditions):
+            missing = [n for n in cfg.conditions if n not in per_condition]
+            raise DataError(f"{src}: conditions {missing} have no 'file' while others have one.")
     elif fmt == "report":
         if cfg.folder is None:
             raise DataError(f"{src}: format report needs 'folder: <folder with one folder per condition>'.")
@@ -235,91 +305,3 @@ def read_config(path) -> DatasetConfig:
         raise DataError(f"{src}: only one condition ({', '.join(cfg.conditions)}); the book "
                         "compares conditions and needs at least two.")
     return cfg
-
-
-def ensure_generated(cfg: DatasetConfig) -> None:
-    """Write the files of a generated example dataset if they are missing."""
-    if cfg.generated_by == "cellmotion.example":
-        from .example import ensure_example
-
-        ensure_example(cfg.path.parent)
-
-
-def _frame_interval(cfg: DatasetConfig, cond: str):
-    return cfg.conditions.get(cond, {}).get("frame_interval", cfg.units.get("frame_interval"))
-
-
-def load_config_dataset(cfg: DatasetConfig | str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Read the data a config describes: the tidy table (µm, min) and the gap report.
-
-    Gap handling (``gaps``, ``max_gap``) is applied with each condition's frame interval.
-    Tracks too short for the analysis are *not* removed here (see
-    :func:`cellmotion.datasets.load_dataset`).
-    """
-    if not isinstance(cfg, DatasetConfig):
-        cfg = read_config(cfg)
-    ensure_generated(cfg)
-    src = str(cfg.path)
-    u = cfg.units
-    if cfg.format == "trackmate":
-        parts = []
-        for cond, opts in cfg.conditions.items():
-            parts.append(load_trackmate_csv(
-                opts["file"], cond, length_unit=u.get("length"), um_per_pixel=u.get("um_per_pixel"),
-                time_unit=u.get("time"), frame_interval=_frame_interval(cfg, cond)))
-        with_z = [p["condition"].iloc[0] for p in parts if "z" in p.columns]
-        if with_z and len(with_z) < len(parts):
-            # 2D movies next to 3D ones: the 2D cells move in a plane, z = 0 (as in the report)
-            parts = [p if "z" in p.columns else p.assign(z=0.0) for p in parts]
-        df = validate_tracks(pd.concat(parts, ignore_index=True), source=src)
-    elif cfg.format == "tidy":
-        df = _load_tidy(cfg)
-    else:
-        intervals = {c: o.get("frame_interval") for c, o in cfg.conditions.items()}
-        missing = [c for c, v in intervals.items() if v is None]
-        if not cfg.conditions or missing:
-            folders = sorted(p.name for p in cfg.folder.iterdir() if p.is_dir()) \
-                if cfg.folder.is_dir() else []
-            raise DataError(f"{src}: format report needs 'frame_interval' (minutes) for every "
-                            f"condition folder; found folders {folders}.")
-        df = load_report_layout(cfg.folder, intervals)
-        order = {c: i for i, c in enumerate(cfg.conditions)}
-        df = df.sort_values("condition", key=lambda s: s.map(order), kind="stable")
-        df = convert_units(df, length_unit=u.get("length", "um"), um_per_pixel=u.get("um_per_pixel"),
-                           source=src)
-        df = validate_tracks(df, source=src)
-    intervals = {c: _frame_interval(cfg, c) for c in df["condition"].unique()}
-    intervals = {c: v for c, v in intervals.items() if v is not None}
-    if cfg.format == "tidy" and u.get("time", "min") not in ("frame", "frames"):
-        intervals = {}  # frame intervals only describe frame numbers
-    df, gap_report = handle_gaps(df, cfg.gaps, cfg.max_gap, intervals, source=src)
-    return df, gap_report
-
-
-def _load_tidy(cfg: DatasetConfig) -> pd.DataFrame:
-    src = str(cfg.file)
-    u = cfg.units
-    raw = load_tidy_csv(cfg.file, cfg.columns, length_unit=u.get("length", "um"),
-                        um_per_pixel=u.get("um_per_pixel"), time_unit="min")
-    # the condition names the user wants, and per-condition frame intervals
-    if cfg.conditions:
-        present = list(dict.fromkeys(raw["condition"]))
-        rename = {}
-        for name, opts in cfg.conditions.items():
-            value = str(opts.get("value", name))
-            if value not in present:
-                close = difflib.get_close_matches(value, present, n=1, cutoff=0.6)
-                hint = f" (did you mean '{close[0]}'?)" if close else ""
-                raise DataError(f"{cfg.path}: condition '{value}' is not in {src}{hint}; "
-                                f"the file has {present}.")
-            rename[value] = name
-        raw = raw[raw["condition"].isin(list(rename))]
-        raw = raw.assign(condition=raw["condition"].map(rename))
-        order = {c: i for i, c in enumerate(cfg.conditions)}
-        raw = raw.sort_values("condition", key=lambda s: s.map(order), kind="stable")
-    tu = u.get("time", "min")
-    parts = []
-    for cond, g in raw.groupby("condition", sort=False):
-        parts.append(convert_units(g, time_unit=tu, frame_interval=_frame_interval(cfg, cond),
-                                   source=src))
-    return validate_tracks(pd.concat(parts, ignore_index=True), source=src)

@@ -1,60 +1,249 @@
-"""Named datasets. ``"synthetic"`` is the generated stand-in for the report's data.
+"""Named datasets: the one entry point from a dataset's name to its curated tidy table.
 
 A dataset is named by one string, the ``dataset`` parameter of every chapter:
 
 - ``"synthetic"``: the default dataset, generated (seeded) on first use;
-- a path to a tidy CSV (``track_id, condition, t, x, y[, z]`` in min and µm);
-- a path to a ``.yml``/``.yaml`` config that describes your own tracks in any supported
-  format, units and gap policy (see :mod:`cellmotion.config`).
+- a path to a tidy CSV (``track_id, condition, t, x, y[, z][, replicate]`` in min and µm);
+- a path to a ``.yml``/``.yaml`` config that describes tracks in any supported format,
+  units and gap policy (see :mod:`cellmotion.config`), such as the bundled real leukocytes
+  ``data/leukocytes-ghent/config.yml``.
 
-:func:`load_dataset` turns each into the tidy table (µm, min), splits tracks at missing
-frames (or interpolates, as a config asks), leaves out tracks too short for one analysis
-window and refuses data the book cannot analyse, all before any chapter writes a result.
+:func:`load_dataset` reads the files (:mod:`cellmotion.io`), splits tracks at missing frames
+(or interpolates, as a config asks), leaves out tracks too short for one analysis window and
+refuses data the book cannot analyse (:mod:`cellmotion.curation`), all before any chapter
+writes a result. :func:`dataset_info` says what a dataset is (title, source, units, synthetic
+or not), so that chapters describe the data they were built on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from .loading import DataError, drop_short_tracks, handle_gaps, load_tidy_csv, validate_tracks
+from .config import FILE_PER_CONDITION, DatasetConfig, dataset_name, is_config, read_config
+from .contract import REPLICATE, DataError, convert_units, suggest, validate_tracks
+from .curation import drop_short_tracks, handle_gaps
+from .io import (load_celltrackr_csv, load_report_layout, load_tidy_csv, load_trackmate_csv,
+                 load_trackmate_xml, load_trackpy)
 from .paths import project_path
-from .simulate import ensure_default_dataset
+from .synthetic.example import ensure_example
+from .synthetic.simulator import ensure_default_dataset
 
 #: Where the default synthetic dataset (seed 0, the book's) is written on first use.
 SYNTHETIC_PATH = "data/synthetic/tracks.csv"
-
-
-def synthetic_path(seed: int = 0) -> str:
-    """File of the synthetic dataset of a seed: one file per seed, so seeds never mix."""
-    return SYNTHETIC_PATH if seed == 0 else f"data/synthetic/tracks-seed{seed}.csv"
 #: The analysis interval [min] when a dataset does not set one (the report's 5 min).
 DEFAULT_INTERVAL = 5.0
 #: Tracks need this many steps at the analysis interval unless a config says otherwise
 #: (the report's window length).
 DEFAULT_MIN_STEPS = 30
+#: The real dataset bundled with the book (chapter "Real cells").
+LEUKOCYTES = "data/leukocytes-ghent/config.yml"
 
 
-def _config(dataset):
-    from .config import is_config, read_config
+def synthetic_path(seed: int = 0) -> str:
+    """File of the synthetic dataset of a seed: one file per seed, so seeds never mix."""
+    return SYNTHETIC_PATH if seed == 0 else f"data/synthetic/tracks-seed{seed}.csv"
 
+
+def _config(dataset) -> DatasetConfig | None:
     if dataset != "synthetic" and is_config(dataset):
         return read_config(project_path(dataset, create=False))
     return None
 
 
+# --------------------------------------------------------------------------- what a dataset is
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What a dataset is, for titles, admonitions, axis labels and the headline table."""
+
+    name: str
+    title: str
+    synthetic: bool
+    length_unit: str = "µm"
+    time_unit: str = "min"
+    interval: float = DEFAULT_INTERVAL
+    window_length: int = DEFAULT_MIN_STEPS
+    description: str = ""
+    source: str = ""
+    licence: str = ""
+    replicate_name: str = "replicate"
+    report_kind: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def speed_unit(self) -> str:
+        """Unit of velocities and speeds (``µm/min``, or ``px/frame`` for uncalibrated data)."""
+        return f"{self.length_unit}/{self.time_unit}"
+
+    @property
+    def calibrated(self) -> bool:
+        return self.length_unit == "µm" and self.time_unit == "min"
+
+
+def dataset_info(dataset: str = "synthetic") -> DatasetInfo:
+    """Describe a dataset (no data is read). ``report_kind`` is True only for the synthetic
+    stand-in of the report's data: the one dataset the report's numbers may stand beside."""
+    if dataset == "synthetic":
+        return DatasetInfo(
+            name="synthetic", title="Synthetic stand-in for the report's data", synthetic=True,
+            description="Seeded superstatistical persistent random walk (Metzner et al. 2015) "
+                        "calibrated to Table 1 and Figure 10 of Rieke (2016): collagen (3D), "
+                        "plastic and fibronectin (2D).",
+            source="generated by cellmotion.synthetic", licence="", report_kind=True)
+    cfg = _config(dataset)
+    if cfg is None:
+        return DatasetInfo(name=dataset_name(dataset), title=f"Tracks of {Path(dataset).name}",
+                           synthetic=False)
+    return DatasetInfo(
+        name=cfg.name, title=cfg.title or f"Dataset '{cfg.name}'",
+        synthetic=cfg.generated_by is not None, length_unit=cfg.length_unit,
+        time_unit=cfg.time_unit, interval=float(cfg.interval),
+        window_length=int(cfg.window_length or DEFAULT_MIN_STEPS),
+        description=cfg.description or "", source=cfg.source or "", licence=cfg.licence or "",
+        replicate_name=cfg.replicate_name)
+
+
+# --------------------------------------------------------------------------- reading a config
+def ensure_generated(cfg: DatasetConfig) -> None:
+    """Write the files of a generated example dataset if they are missing."""
+    if cfg.generated_by == "cellmotion.example":
+        ensure_example(cfg.path.parent)
+
+
+def _frame_interval(cfg: DatasetConfig, cond: str):
+    if not cfg.calibrated:
+        return 1.0  # time stays in frames
+    return cfg.conditions.get(cond, {}).get("frame_interval", cfg.units.get("frame_interval"))
+
+
+def _um_per_pixel(cfg: DatasetConfig):
+    return 1.0 if not cfg.calibrated else cfg.units.get("um_per_pixel")
+
+
+def _read_condition_file(cfg: DatasetConfig, path, cond: str, replicate) -> pd.DataFrame:
+    """One export of one condition (and replicate), in µm and min (or px and frames).
+
+    With a replicate (a file per donor or movie), track ids become
+    ``<condition>/<replicate>/<id in the file>``: each movie numbers its tracks from 0.
+    """
+    u = cfg.units
+    fi, upp = _frame_interval(cfg, cond), _um_per_pixel(cfg)
+    if cfg.format == "trackmate":
+        df = load_trackmate_csv(path, cond, length_unit=u.get("length"), um_per_pixel=upp,
+                                time_unit=u.get("time"), frame_interval=fi, **cfg.read)
+    elif cfg.format == "trackmate-xml":
+        df = load_trackmate_xml(path, cond, um_per_pixel=upp, frame_interval=fi)
+    elif cfg.format == "trackpy":
+        df = load_trackpy(path, cond, um_per_pixel=upp, frame_interval=fi,
+                          length_unit=u.get("length", "pixel"), time_unit=u.get("time", "frame"),
+                          **cfg.read)
+    elif cfg.format == "celltrackr":
+        df = load_celltrackr_csv(path, cond, length_unit=u.get("length", "um"),
+                                 time_unit=u.get("time", "min"), um_per_pixel=upp,
+                                 frame_interval=fi, **cfg.read)
+    elif cfg.format == "tidy":
+        df = load_tidy_csv(path, cfg.columns, length_unit=u.get("length", "um"), um_per_pixel=upp,
+                           time_unit=u.get("time", "min"), frame_interval=fi, condition=cond,
+                           **cfg.read)
+        df = df.assign(condition=cond, track_id=cond + "/" + df["track_id"].astype(str))
+    else:
+        raise DataError(f"{cfg.path}: format '{cfg.format}' has no reader for one file per condition.")
+    if replicate is None:
+        return df
+    ids = df["track_id"].astype(str).str.replace(f"{cond}/", "", n=1, regex=False)
+    return df.assign(track_id=f"{cond}/{replicate}/" + ids, **{REPLICATE: str(replicate)})
+
+
+def load_config_dataset(cfg: DatasetConfig | str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Read the data a config describes: the tidy table and the gap report.
+
+    The table is in µm and min, or in px and frames for a config with ``calibrated: false``.
+    Gap handling (``gaps``, ``max_gap``) is applied with each condition's frame interval.
+    Tracks too short for the analysis are *not* removed here (see :func:`load_dataset`).
+    """
+    if not isinstance(cfg, DatasetConfig):
+        cfg = read_config(cfg)
+    ensure_generated(cfg)
+    src = str(cfg.path)
+    u = cfg.units
+    per_condition = cfg.format in FILE_PER_CONDITION or (cfg.format == "tidy" and cfg.file is None)
+    if per_condition:
+        parts = [_read_condition_file(cfg, path, cond, rep)
+                 for cond in cfg.conditions for path, rep in cfg.condition_files(cond)]
+        with_z = [p["condition"].iloc[0] for p in parts if "z" in p.columns]
+        if with_z and len(with_z) < len(parts):
+            # 2D movies next to 3D ones: the 2D cells move in a plane, z = 0 (as in the report)
+            parts = [p if "z" in p.columns else p.assign(z=0.0) for p in parts]
+        reps = [REPLICATE in p.columns for p in parts]
+        if any(reps) and not all(reps):
+            raise DataError(f"{src}: some files name a replicate and others do not; give every "
+                            "condition's files a replicate, or none.")
+        df = validate_tracks(pd.concat(parts, ignore_index=True), source=src)
+    elif cfg.format == "tidy":
+        df = _load_tidy(cfg)
+    else:
+        intervals = {c: o.get("frame_interval") for c, o in cfg.conditions.items()}
+        missing = [c for c, v in intervals.items() if v is None]
+        if not cfg.conditions or missing:
+            folders = sorted(p.name for p in cfg.folder.iterdir() if p.is_dir()) \
+                if cfg.folder.is_dir() else []
+            raise DataError(f"{src}: format report needs 'frame_interval' (minutes) for every "
+                            f"condition folder; found folders {folders}.")
+        df = load_report_layout(cfg.folder, intervals)
+        order = {c: i for i, c in enumerate(cfg.conditions)}
+        df = df.sort_values("condition", key=lambda s: s.map(order), kind="stable")
+        df = convert_units(df, length_unit=u.get("length", "um"), um_per_pixel=_um_per_pixel(cfg),
+                           source=src)
+        df = validate_tracks(df, source=src)
+    intervals = {c: _frame_interval(cfg, c) for c in df["condition"].unique()}
+    intervals = {c: v for c, v in intervals.items() if v is not None}
+    if cfg.format == "tidy" and u.get("time", "min") != "frame":
+        intervals = {}  # frame intervals only describe frame numbers
+    df, gap_report = handle_gaps(df, cfg.gaps, cfg.max_gap, intervals, source=src)
+    return df, gap_report
+
+
+def _load_tidy(cfg: DatasetConfig) -> pd.DataFrame:
+    """One tidy file holding every condition."""
+    src = str(cfg.file)
+    u = cfg.units
+    raw = load_tidy_csv(cfg.file, cfg.columns, length_unit=u.get("length", "um"),
+                        um_per_pixel=_um_per_pixel(cfg), time_unit="min", **cfg.read)
+    # the condition names the user wants, and per-condition frame intervals
+    if cfg.conditions:
+        present = list(dict.fromkeys(raw["condition"]))
+        rename = {}
+        for name, opts in cfg.conditions.items():
+            value = str(opts.get("value", name))
+            if value not in present:
+                raise DataError(f"{cfg.path}: condition '{value}' is not in {src}"
+                                f"{suggest(value, present)}; the file has {present}.")
+            rename[value] = name
+        raw = raw[raw["condition"].isin(list(rename))]
+        raw = raw.assign(condition=raw["condition"].map(rename))
+        order = {c: i for i, c in enumerate(cfg.conditions)}
+        raw = raw.sort_values("condition", key=lambda s: s.map(order), kind="stable")
+    tu = u.get("time", "min")
+    parts = []
+    for cond, g in raw.groupby("condition", sort=False):
+        parts.append(convert_units(g, time_unit=tu, frame_interval=_frame_interval(cfg, cond),
+                                   source=src))
+    return validate_tracks(pd.concat(parts, ignore_index=True), source=src)
+
+
+# --------------------------------------------------------------------------- the entry point
 def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int = 2,
                  return_counts: bool = False):
-    """Load a dataset as the tidy table of the data contract (µm, min).
+    """Load a dataset as the curated tidy table of the data contract.
 
     ``"synthetic"`` generates the synthetic dataset of ``seed`` if it is absent and loads it
     (the book's chapters all use seed 0, the default dataset; their own ``seed`` parameter
-    seeds splits and training, not the data); a
-    ``.yml``/``.yaml`` path is read as a dataset config (:mod:`cellmotion.config`); any other
-    value is read as a tidy CSV path (relative paths from the project root), whose tracks
-    are split at missing frames. A dataset with fewer than ``min_conditions`` conditions is
-    refused: the book compares conditions.
+    seeds splits and training, not the data); a ``.yml``/``.yaml`` path is read as a dataset
+    config (:mod:`cellmotion.config`); any other value is read as a tidy CSV path (relative
+    paths from the project root), whose tracks are split at missing frames. A dataset with
+    fewer than ``min_conditions`` conditions is refused: the book compares conditions.
 
     Tracks with fewer than ``min_track_steps`` steps (config; else 30, the report's window)
     at :func:`analysis_interval` are left out; a condition left with fewer than two usable
@@ -68,8 +257,6 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
         df = validate_tracks(pd.read_csv(path), source=str(path))
         gaps = None
     elif (cfg := _config(dataset)) is not None:
-        from .config import load_config_dataset
-
         path = cfg.path
         df, gaps = load_config_dataset(cfg)
     else:
@@ -92,10 +279,11 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
 
 
 def analysis_interval(dataset: str = "synthetic") -> float:
-    """The common sampling interval [min] the chapters resample every condition to.
+    """The common sampling interval the chapters resample every condition to.
 
-    A config's ``interval``; the report's 5 min for the synthetic dataset and tidy CSVs.
-    Chapters pass it to :func:`cellmotion.preprocess.to_trajectories`.
+    A config's ``interval`` (in minutes, or frames for uncalibrated data); the report's 5 min
+    for the synthetic dataset and tidy CSVs. Chapters pass it to
+    :func:`cellmotion.preprocess.to_trajectories`.
     """
     cfg = _config(dataset)
     return float(cfg.interval) if cfg is not None else DEFAULT_INTERVAL
@@ -118,8 +306,6 @@ def ensure_dataset(dataset: str = "synthetic") -> list[Path]:
     cfg = _config(dataset)
     if cfg is None:
         return [project_path(dataset, create=False)]
-    from .config import ensure_generated
-
     ensure_generated(cfg)
     return cfg.input_files()
 

@@ -1,13 +1,18 @@
 """Classic motility measures, each on one track (celltrackR-style names).
 
 Velocities are ``(T, d)`` arrays in µm/min, positions ``(T + 1, d)`` arrays in µm, times
-in minutes. Apply a measure to many tracks with a list comprehension or
-:func:`per_track`.
+in minutes (or px and frames for uncalibrated data). Measures apply per step
+(:func:`step_speeds`, :func:`turning_angles`), per track (every other function), and through
+:func:`per_track` and :func:`per_subtrack` to many tracks or to every sub-track of a given
+number of steps, as celltrackR's ``sapply(tracks, measure)`` and ``subtracks`` do.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
+
+from .preprocess import velocities_to_positions
 
 
 def step_speeds(v: np.ndarray) -> np.ndarray:
@@ -78,11 +83,24 @@ def track_extent(positions: np.ndarray) -> float:
 
 
 def per_track(measure, tracks) -> np.ndarray:
-    """Apply a one-track measure returning a number to every track of a list."""
-    return np.array([measure(t) for t in tracks])
+    """Apply a one-track measure returning a number to every track (array) of a list."""
+    return np.array([measure(t) for t in tracks], dtype=float)
 
 
-def track_table(traj) -> "pd.DataFrame":
+def per_subtrack(measure, positions: np.ndarray, steps: int, overlap: int | None = None) -> np.ndarray:
+    """Apply a one-track measure to every sub-track of ``steps`` steps of one track.
+
+    Sub-tracks start every ``steps - overlap`` positions (``overlap=None``: ``steps - 1``, i.e.
+    every position, as celltrackR's ``subtracks(x, i)``); a track shorter than ``steps``
+    steps gives an empty array.
+    """
+    r = np.asarray(positions, dtype=float)
+    stride = 1 if overlap is None else max(1, steps - int(overlap))
+    starts = range(0, len(r) - steps, stride)
+    return np.array([measure(r[s:s + steps + 1]) for s in starts], dtype=float)
+
+
+def track_table(traj) -> pd.DataFrame:
     """One row per track of a :class:`~cellmotion.preprocess.Trajectories`: classic measures.
 
     Columns: ``track_id, condition, steps, persistence`` (lag-1 velocity autocorrelation),
@@ -90,10 +108,6 @@ def track_table(traj) -> "pd.DataFrame":
     ``straightness``, ``extent`` (µm). 2D conditions stored with a flat z are measured on
     x and y only, so a zero z series does not bias persistence or speed.
     """
-    import pandas as pd
-
-    from .preprocess import velocities_to_positions
-
     rows = []
     for i in range(len(traj)):
         v = traj.modelled_velocities(i)

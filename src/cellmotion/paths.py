@@ -1,10 +1,15 @@
-"""Paths relative to the project root, so chapters work from any working directory."""
+"""Files: paths relative to the project root (chapters work from any working directory), and
+the one atomic writer and JSON writer of the package."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import os
 from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
 
 
 def project_root() -> Path:
@@ -58,21 +63,32 @@ def atomic_path(path):
 
 
 def write_json(path, obj) -> Path:
-    """Write ``obj`` as indented JSON, atomically; returns the path."""
-    import json
+    """Write ``obj`` as indented UTF-8 JSON, atomically; returns the path.
 
+    numpy numbers and arrays become numbers and lists, dataclasses dicts, paths strings, and
+    NaN or infinite floats ``null`` (JSON has no NaN).
+    """
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(obj, indent=1, default=_jsonable))
+        tmp.write_text(json.dumps(jsonable(obj), indent=1, ensure_ascii=False), encoding="utf-8")
     return Path(path)
 
 
-def _jsonable(x):
-    import numpy as np
-
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    if isinstance(x, Path):
-        return str(x)
-    raise TypeError(f"not JSON serialisable: {type(x).__name__}")
+def jsonable(o):
+    """``o`` with numpy values, dataclasses and paths turned into plain JSON values."""
+    if isinstance(o, dict):
+        return {str(k): jsonable(v) for k, v in o.items()}
+    if isinstance(o, (list, tuple)):
+        return [jsonable(v) for v in o]
+    if isinstance(o, np.ndarray):
+        return jsonable(o.tolist())
+    if isinstance(o, (bool, np.bool_)):
+        return bool(o)
+    if isinstance(o, np.integer):
+        return int(o)
+    if isinstance(o, (float, np.floating)):
+        return float(o) if np.isfinite(o) else None
+    if isinstance(o, Path):
+        return str(o)
+    if dataclasses.is_dataclass(o) and not isinstance(o, type):
+        return jsonable(dataclasses.asdict(o))
+    return o

@@ -14,28 +14,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from .loading import DataError, conditions, flat_z_conditions
-
-
-def resample(df: pd.DataFrame, interval: float = 5.0) -> pd.DataFrame:
-    """Keep every k-th position so that each condition is sampled every ``interval`` minutes.
-
-    The native interval of a condition is the median time step of its tracks and must
-    divide ``interval`` (within 1 %); otherwise a :class:`DataError` says which condition
-    does not fit. Tracks keep their first position. Missing frames stay missing.
-    """
-    parts = []
-    for cond, g in df.groupby("condition", sort=False):
-        dt = float(g.groupby("track_id")["t"].diff().median())
-        k = interval / dt
-        if k < 1 - 1e-6 or abs(k - round(k)) > 0.01 * k:
-            raise DataError(f"condition '{cond}': native interval {dt:g} min does not divide the "
-                            f"requested interval {interval:g} min.")
-        k = int(round(k))
-        t0 = g.groupby("track_id")["t"].transform("min")
-        step = np.round((g["t"] - t0) / dt).astype(int)
-        parts.append(g[step % k == 0])
-    return pd.concat(parts).reset_index(drop=True)
+from .contract import REPLICATE, DataError, cell_ids, conditions, flat_z_conditions
+from .curation import resample
 
 
 @dataclass
@@ -44,7 +24,9 @@ class Trajectories:
 
     ``velocities[i]`` has shape ``(T_i, d)`` in µm/min; ``starts[i]`` is the first position
     (µm); ``labels[i]`` indexes ``condition_names``; ``flat_z`` lists the 2D conditions
-    (z never changes, or there is no z at all).
+    (z never changes, or there is no z at all). ``replicates[i]`` is the track's replicate
+    (donor, movie) where the table has one, else ``None``; :attr:`cells` names the cell of
+    each track (pieces of one track cut at gaps share it).
     """
 
     track_ids: np.ndarray
@@ -56,6 +38,12 @@ class Trajectories:
     dt: float
     dims: list
     flat_z: list = field(default_factory=list)
+    replicates: np.ndarray | None = None
+
+    @property
+    def cells(self) -> np.ndarray:
+        """The cell of each track (:func:`cellmotion.contract.cell_ids`)."""
+        return cell_ids(self.track_ids)
 
     def __len__(self) -> int:
         return len(self.velocities)
@@ -65,7 +53,8 @@ class Trajectories:
         idx = np.asarray(idx, dtype=int)
         return replace(self, track_ids=self.track_ids[idx], conditions=self.conditions[idx],
                        labels=self.labels[idx], velocities=[self.velocities[i] for i in idx],
-                       starts=[self.starts[i] for i in idx])
+                       starts=[self.starts[i] for i in idx],
+                       replicates=None if self.replicates is None else self.replicates[idx])
 
     def drop_z(self) -> "Trajectories":
         """The same tracks with x and y only."""
@@ -105,6 +94,8 @@ class Trajectories:
                                  "t": np.arange(len(pos)) * self.dt})
             for j, d in enumerate(self.dims):
                 part[d] = pos[:, j]
+            if self.replicates is not None:
+                part[REPLICATE] = self.replicates[i]
             frames.append(part)
         return pd.concat(frames, ignore_index=True)
 
@@ -122,7 +113,7 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
     ``interval=None`` keeps the native sampling (all conditions must then share it).
     Tracks are ordered by condition (order of first appearance) and track id. A track whose
     time steps are not all equal to the interval (a missing frame) is refused with a
-    :class:`~cellmotion.loading.DataError`: its velocities would be wrong.
+    :class:`~cellmotion.contract.DataError`: its velocities would be wrong.
     """
     if interval is not None:
         df = resample(df, interval)
@@ -132,7 +123,7 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
         dt = float(dts.median())
     dims = [d for d in ("x", "y", "z") if d in df.columns]
     names = conditions(df)
-    ids, conds, vels, starts = [], [], [], []
+    ids, conds, vels, starts, reps = [], [], [], [], []
     for (cond, tid), g in df.groupby(["condition", "track_id"], sort=False):
         pos = g[dims].to_numpy(dtype=float)
         if len(pos) < 2:
@@ -147,6 +138,7 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
                 "intervals). Load data with cellmotion.datasets.load_dataset, which splits tracks "
                 "at gaps, or resample to a common interval.")
         ids.append(tid)
+        reps.append(g[REPLICATE].iloc[0] if REPLICATE in g.columns else None)
         conds.append(cond)
         vels.append(np.diff(pos, axis=0) / dt)
         starts.append(pos[0])
@@ -156,33 +148,45 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
         track_ids=np.asarray(ids, dtype=object)[order], conditions=conds[order],
         condition_names=names, labels=np.array([names.index(c) for c in conds[order]]),
         velocities=[vels[i] for i in order], starts=[starts[i] for i in order], dt=dt, dims=dims,
-        flat_z=flat_z_conditions(df))
+        flat_z=flat_z_conditions(df),
+        replicates=np.asarray(reps, dtype=object)[order] if REPLICATE in df.columns else None)
 
 
 def split_tracks(traj: Trajectories, test_fraction: float = 0.2, seed: int = 0):
-    """Seeded split by trajectory, stratified by condition: ``(train_idx, test_idx)``.
+    """Seeded hold-out split by cell, stratified by condition: ``(train_idx, test_idx)``.
 
-    Within each condition the tracks are shuffled with ``seed`` and the first
-    ``round(test_fraction * n)`` (at least one) go to the test set. The result does not
-    depend on the order in which files were listed, only on track ids and the seed.
+    Track indices of :func:`split_by_cell` applied to ``traj``'s tracks.
+    """
+    return split_by_cell(traj.track_ids, traj.condition_names, traj.labels, test_fraction, seed)
+
+
+def split_by_cell(track_ids, condition_names, labels, test_fraction: float = 0.2, seed: int = 0):
+    """Seeded hold-out split of items (tracks or windows) by cell, stratified by condition.
+
+    ``track_ids[k]`` names the track item ``k`` belongs to; its cell is
+    :func:`cellmotion.contract.cell_ids` (pieces of one track cut at gaps are one cell).
+    Within each condition the cells are sorted, shuffled with ``seed`` and the first
+    ``round(test_fraction * n_cells)`` (at least one) go to the test set with all their
+    items. The result does not depend on the order in which files were listed, only on the
+    ids and the seed. Returns sorted ``(train_idx, test_idx)`` item indices.
     """
     if not 0 < test_fraction < 1:
         raise ValueError("test_fraction must lie between 0 and 1")
-    test = []
-    for lab, name in enumerate(traj.condition_names):
-        idx = np.flatnonzero(traj.labels == lab)
-        if len(idx) < 2:
-            raise DataError(f"condition '{name}' has {len(idx)} track(s); "
+    cells = cell_ids(track_ids).astype(str)
+    labels = np.asarray(labels)
+    test_cells = set()
+    for lab, name in enumerate(condition_names):
+        own = np.unique(cells[labels == lab])
+        if len(own) < 2:
+            raise DataError(f"condition '{name}' has {len(own)} cell(s); "
                             "a train/test split needs at least two.")
-        idx = idx[np.argsort(traj.track_ids[idx].astype(str))]
         # one stream per condition, keyed by its name: independent of condition order
         rng = np.random.default_rng([seed, zlib.crc32(str(name).encode())])
-        idx = rng.permutation(idx)
-        n_test = min(len(idx) - 1, max(1, int(round(test_fraction * len(idx)))))
-        test.extend(idx[:n_test])
-    test = np.sort(np.asarray(test, dtype=int))
-    train = np.setdiff1d(np.arange(len(traj)), test)
-    return train, test
+        own = rng.permutation(own)
+        n_test = min(len(own) - 1, max(1, int(round(test_fraction * len(own)))))
+        test_cells.update(own[:n_test])
+    is_test = np.isin(cells, list(test_cells))
+    return np.flatnonzero(~is_test), np.flatnonzero(is_test)
 
 
 class Scaler:

@@ -30,12 +30,9 @@ to physical units (velocity in µm/min) with :func:`nll_to_physical`.
 
 from __future__ import annotations
 
-import os
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 import numpy as np
+
+from .. import runtime
 
 #: Floor on every component's standard deviation (scaled velocity units).
 SIGMA_MIN = 1e-3
@@ -133,12 +130,6 @@ def nll_to_physical(nll_scaled: float, scale: float, dim: int) -> float:
 
 
 # --------------------------------------------------------------------------- keras side
-def _keras():
-    import keras
-
-    return keras
-
-
 def mixture_nll(y_true, y_pred, n_components: int, dim: int):
     """Negative log-likelihood of every step, flattened to shape ``(n_steps,)``.
 
@@ -185,7 +176,7 @@ def build_mdn_model(dim: int, units: int = 10, n_components: int = 10, learning_
     report's stateful one-step network (fixed batch of one, one time step per call).
     ``jit_compile`` compiles the training step with XLA (about 2-4x faster on a CPU here).
     """
-    keras = _keras()
+    keras = runtime.keras()
     keras.utils.set_random_seed(seed)
     if stateful_batch is None:
         inp = keras.Input(shape=(None, dim), name="velocity")

@@ -26,6 +26,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..paths import atomic_path, project_path
+
 
 @dataclass(frozen=True)
 class ConditionModel:
@@ -188,14 +190,10 @@ def ensure_default_dataset(path="data/synthetic/tracks.csv", seed: int = 0) -> P
     Returns the absolute path. Written atomically (temporary file, then rename), so an
     interrupted run never leaves half a dataset behind.
     """
-    from .paths import project_path
-
     path = project_path(path, create=False)
     if path.exists():
         return path
-    path.parent.mkdir(parents=True, exist_ok=True)
     df = simulate_dataset(seed=seed)
-    tmp = path.with_suffix(".tmp")
-    df.to_csv(tmp, index=False, float_format="%.4f")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        df.to_csv(tmp, index=False, float_format="%.4f")
     return path

@@ -5,25 +5,23 @@ on a dish under four treatments, recorded as uncalibrated movies (positions in p
 in frames, 0.65 µm per pixel), two treatments filmed every minute and two every 2.5 min,
 tracks of very different lengths, some with missing frames, exported as one TrackMate spot
 table per movie. It is drawn from the same superstatistical persistent random walk as the
-default dataset (:mod:`cellmotion.simulate`, after Metzner et al. 2015) with new,
+default dataset (:mod:`cellmotion.synthetic.simulator`, after Metzner et al. 2015) with new,
 illustrative parameters: they are not measurements of these drugs.
 
 :func:`ensure_example` writes the CSV files next to the committed ``data/example/config.yml``
-the first time they are needed. :func:`bad_input_cases` builds small broken datasets, one per
-kind of input the loaders refuse; :func:`refusal_table` runs the real loader on each and
-collects the messages a user gets.
+the first time they are needed.
 """
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .simulate import ConditionModel, simulate_track
+from ..paths import atomic_path, project_path
+from .simulator import ConditionModel, simulate_track
 
 #: Micrometres per pixel of the example movies.
 UM_PER_PIXEL = 0.65
@@ -111,11 +109,9 @@ def write_trackmate_csv(spots: pd.DataFrame, path, length_unit: str = "pixel",
     head = [",".join(cols)] + [
         ",".join(row[known[c]] if c in known else fallback for c in cols)
         for row, fallback in ((_NAMES, "?"), (_SHORT, "?"), (units, ""))]
-    tmp = path.with_suffix(".tmp")
-    with open(tmp, "w") as fh:
+    with atomic_path(path) as tmp, open(tmp, "w") as fh:
         fh.write("\n".join(head) + "\n")
         spots.to_csv(fh, header=False, index=False, float_format="%.3f")
-    tmp.replace(path)
     return path
 
 
@@ -125,8 +121,6 @@ def ensure_example(folder="data/example", seed: int = 0) -> list[Path]:
     Each treatment draws from its own seeded stream, so the files do not depend on each
     other or on which ones already exist. Returns the paths.
     """
-    from .paths import project_path
-
     folder = project_path(folder)
     paths = []
     for k, model in enumerate(EXAMPLE_CONDITIONS):
@@ -138,117 +132,3 @@ def ensure_example(folder="data/example", seed: int = 0) -> list[Path]:
             write_trackmate_csv(spots, path)
         paths.append(path)
     return paths
-
-
-# --------------------------------------------------------------------------- bad input
-def _valid_tidy(n_tracks: int = 3, n: int = 35, conditions=("A", "B"), z: bool = False) -> pd.DataFrame:
-    """A small table every loader accepts: 5-min sampling, 34 steps per track."""
-    rng = np.random.default_rng(0)
-    rows = []
-    for c in conditions:
-        for k in range(n_tracks):
-            xy = np.cumsum(rng.normal(0, 2, size=(n, 2)), axis=0)
-            for t in range(n):
-                row = {"track_id": f"{c}{k}", "condition": c, "t": 5.0 * t,
-                       "x": round(xy[t, 0], 3), "y": round(xy[t, 1], 3)}
-                if z:
-                    row["z"] = 0.0
-                rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _tidy_case(df: pd.DataFrame, extra: str = ""):
-    def build(folder: Path) -> Path:
-        df.to_csv(folder / "tracks.csv", index=False)
-        (folder / "config.yml").write_text(f"format: tidy\nfile: tracks.csv\n{extra}")
-        return folder / "config.yml"
-    return build
-
-
-def _trackmate_case(spots_a: pd.DataFrame, extra: str = ""):
-    def build(folder: Path) -> Path:
-        good = _valid_spots()
-        write_trackmate_csv(spots_a, folder / "a.csv")
-        write_trackmate_csv(good, folder / "b.csv")
-        (folder / "config.yml").write_text(
-            "format: trackmate\nunits: {um_per_pixel: 0.65}\nconditions:\n"
-            "  A: {file: a.csv, frame_interval: 5.0}\n  B: {file: b.csv, frame_interval: 5.0}\n"
-            + extra)
-        return folder / "config.yml"
-    return build
-
-
-def _valid_spots() -> pd.DataFrame:
-    df = _valid_tidy(conditions=("A",))
-    spots = pd.DataFrame({"TRACK_ID": df["track_id"].str[1:].astype(int),
-                          "POSITION_X": df["x"], "POSITION_Y": df["y"],
-                          "FRAME": (df["t"] / 5).astype(int)})
-    spots["ID"] = np.arange(len(spots))
-    spots["LABEL"] = "ID" + spots["ID"].astype(str)
-    spots["QUALITY"] = 10.0
-    spots["POSITION_Z"] = 0.0
-    spots["POSITION_T"] = spots["FRAME"].astype(float)
-    spots["RADIUS"] = 8.0
-    spots["VISIBILITY"] = 1
-    spots["MEAN_INTENSITY_CH1"] = 100.0
-    return spots[SPOT_COLUMNS]
-
-
-def bad_input_cases() -> dict:
-    """One small broken dataset per kind of refused input: ``{what is wrong: builder}``.
-
-    A builder writes its files into a folder and returns the config path to load. The
-    first entry, ``"nothing (a valid dataset)"``, is accepted: it shows that each refusal is
-    caused by the one defect its case adds.
-    """
-    ok = _valid_tidy()
-    cases = {"nothing (a valid dataset)": _tidy_case(ok)}
-    cases["misspelt column"] = _tidy_case(ok.rename(columns={"condition": "conditon"}))
-    cases["TrackMate tracks table instead of spots"] = _trackmate_case(
-        _valid_spots().rename(columns={"POSITION_X": "TRACK_X_LOCATION",
-                                       "POSITION_Y": "TRACK_Y_LOCATION"}))
-    bad = ok.astype({"x": object})
-    bad.loc[7, "x"] = "12,5"
-    cases["non-numeric value (decimal comma)"] = _tidy_case(bad)
-    cases["duplicate (track, time) rows"] = _tidy_case(pd.concat([ok, ok.iloc[[3]]]).sort_index())
-    spots = _valid_spots()
-    cases["TrackMate track that splits (two spots in one frame)"] = _trackmate_case(
-        pd.concat([spots, spots.iloc[[5]].assign(ID=99999)]).sort_index(kind="stable"))
-    cases["a single condition"] = _tidy_case(ok[ok["condition"] == "A"])
-    short = ok[(ok["condition"] == "A") | (ok["t"] <= 100)]
-    cases["a condition with no usable tracks"] = _tidy_case(short)
-    back = ok.copy()
-    back.loc[[10, 11], "t"] = back.loc[[11, 10], "t"].to_numpy()
-    cases["time going backwards"] = _tidy_case(back)
-    mixed = _valid_tidy(z=True).astype({"z": object})
-    mixed.loc[mixed["condition"] == "B", "z"] = np.nan
-    cases["mixed 2D and 3D tracks"] = _tidy_case(mixed)
-    cases["unknown unit"] = _tidy_case(ok, "units: {length: inch}\n")
-    cases["pixels without a pixel size"] = _tidy_case(ok, "units: {length: pixel}\n")
-    cases["misspelt config key"] = _tidy_case(ok, "units: {time: frame, frame_intervall: 2.0}\n")
-    cases["frame interval that does not fit the analysis interval"] = _tidy_case(
-        ok, "interval: 12.0\n")
-    return cases
-
-
-def refusal_table(cases: dict | None = None) -> pd.DataFrame:
-    """Load every bad-input case with the real loader and collect what the user is told.
-
-    Returns one row per case: ``what is wrong`` and ``message`` (the :class:`DataError`
-    text, with the temporary folder left out of file names), or ``accepted`` for a dataset
-    that loads.
-    """
-    from .datasets import load_dataset
-    from .loading import DataError
-
-    rows = []
-    for what, build in (cases or bad_input_cases()).items():
-        with tempfile.TemporaryDirectory() as tmp:
-            config = build(Path(tmp))
-            try:
-                df = load_dataset(str(config))
-                msg = f"accepted: {df['track_id'].nunique()} tracks, {df['condition'].nunique()} conditions"
-            except DataError as err:
-                msg = str(err).replace(str(Path(tmp).resolve()) + "/", "").replace(tmp + "/", "")
-        rows.append({"what is wrong": what, "message": msg})
-    return pd.DataFrame(rows)

@@ -65,8 +65,10 @@ Keys of ``statistics_metrics.json`` written by chapter 4 (built from this module
 
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -366,116 +368,6 @@ def collect(fits, track_ids, conditions, model: SuperstatModel, *, dims_used=Non
         wall_seconds=float(wall_seconds), meta=dict(meta or {}))
 
 
-# ----------------------------------------------------------------------------- densities
-
-def hdr_levels(density, masses=(0.1, 0.25, 0.5)) -> np.ndarray:
-    """Density thresholds of the highest-density regions holding ``masses`` of probability.
-
-    The region ``density >= level`` is the smallest set of grid cells with at least that
-    mass (the report's 10/25/50 % credible-region contours). Returned in the order of
-    ``masses``.
-    """
-    d = np.sort(np.asarray(density, dtype=float).ravel())[::-1]
-    d = d / d.sum()
-    cum = np.cumsum(d)
-    idx = np.minimum(np.searchsorted(cum, np.asarray(masses, dtype=float)), len(d) - 1)
-    return d[idx] * np.asarray(density, dtype=float).sum()
-
-
-def bhattacharyya(p, q) -> float:
-    """Bhattacharyya coefficient sum(sqrt(p q)) of two densities on the same grid (1 = identical)."""
-    p = np.asarray(p, dtype=float)
-    q = np.asarray(q, dtype=float)
-    return float(np.sum(np.sqrt((p / p.sum()) * (q / q.sum()))))
-
-
-def hellinger(p, q) -> float:
-    """Hellinger distance sqrt(1 - BC) between two densities on the same grid (0 = identical)."""
-    return float(np.sqrt(max(0.0, 1.0 - bhattacharyya(p, q))))
-
-
-def density_summary(density, model: SuperstatModel) -> dict:
-    """Peak, marginal mean and s.d. (speeds in µm/min) and 50 % HDR area of a grid density."""
-    d = np.asarray(density, dtype=float)
-    d = d / d.sum()
-    q, c = model.persistence_grid, model.speed_grid
-    iq, ic = np.unravel_index(np.argmax(d), d.shape)
-    pq, pc = d.sum(axis=1), d.sum(axis=0)
-    mq, mc = float(pq @ q), float(pc @ c)
-    cell = (q[1] - q[0]) * (c[1] - c[0])
-    level = hdr_levels(d, (0.5,))[0]
-    return {"peak_persistence": float(q[iq]), "peak_speed": float(c[ic]),
-            "mean_persistence": mq, "sd_persistence": float(np.sqrt(max(pq @ q**2 - mq**2, 0))),
-            "mean_speed": mc, "sd_speed": float(np.sqrt(max(pc @ c**2 - mc**2, 0))),
-            "hdr50_area": float((d >= level).sum() * cell)}
-
-
-def compare(original: SuperstatResult, generated: SuperstatResult, sampler: str = "") -> pd.DataFrame:
-    """Per condition: overlap (Bhattacharyya, Hellinger) and peak/spread of both densities."""
-    rows = []
-    for cond in original.condition_names:
-        if cond not in set(generated.conditions):
-            continue
-        p = original.condition_density(cond)
-        g = generated.condition_density(cond)
-        so, sg = density_summary(p, original.model), density_summary(g, generated.model)
-        row = {"condition": cond, "sampler": sampler, "bhattacharyya": bhattacharyya(p, g),
-               "hellinger": hellinger(p, g),
-               "n_original": int((original.conditions == cond).sum()),
-               "n_generated": int((generated.conditions == cond).sum())}
-        row.update({f"orig_{k}": v for k, v in so.items()})
-        row.update({f"gen_{k}": v for k, v in sg.items()})
-        row["sd_ratio_persistence"] = sg["sd_persistence"] / so["sd_persistence"]
-        row["sd_ratio_speed"] = sg["sd_speed"] / so["sd_speed"]
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-# ----------------------------------------------------------------------------- validation
-
-def known_parameter_tracks(kind: str = "constant", n_tracks: int = 4, n_steps: int = 288,
-                           dims: int = 2, seed: int = 0, persistence=0.5, speed=0.4):
-    """Simulated velocities with known persistence and speed [µm/min] per step.
-
-    ``kind="constant"``: ``persistence`` and ``speed`` fixed; ``"drifting"``: both ramp
-    linearly over the track (persistence -0.2 -> 0.7, speed 0.3 -> 0.7 µm/min). Returns
-    ``(velocities, q, c)``: lists of ``(n_steps, dims)`` arrays and ``(n_steps,)`` truths.
-    """
-    from .simulate import simulate_ar1_velocities
-
-    rng = np.random.default_rng(seed)
-    if kind == "constant":
-        q = np.full(n_steps, float(persistence))
-        c = np.full(n_steps, float(speed))
-    elif kind == "drifting":
-        q = np.linspace(-0.2, 0.7, n_steps)
-        c = np.linspace(0.3, 0.7, n_steps)
-    else:
-        raise ValueError(f"kind must be 'constant' or 'drifting', got {kind!r}")
-    vels = [simulate_ar1_velocities(q, c * np.sqrt(1 - q**2), dims, rng) for _ in range(n_tracks)]
-    return vels, [q] * n_tracks, [c] * n_tracks
-
-
-def recovery_errors(fits, q_true, c_true) -> dict:
-    """Errors of the fitted posterior means against known parameters.
-
-    ``mae_persistence``: mean |q̂_t - q_t| over all steps and tracks; ``mre_speed``: mean
-    |ĉ_t - c_t| / c_t; ``err_mean_persistence`` / ``relerr_mean_speed``: worst track error
-    of the time-averaged estimates. Posterior step ``t`` is compared with the parameters of
-    velocity ``t + 1``.
-    """
-    eq, ec, mq, mc = [], [], [], []
-    for f, q, c in zip(fits, q_true, c_true):
-        q, c = np.asarray(q)[1:], np.asarray(c)[1:]
-        eq.append(np.abs(f.mean_persistence - q))
-        ec.append(np.abs(f.mean_speed - c) / c)
-        mq.append(abs(f.mean_persistence.mean() - q.mean()))
-        mc.append(abs(f.mean_speed.mean() - c.mean()) / c.mean())
-    return {"mae_persistence": float(np.mean(np.concatenate(eq))),
-            "mre_speed": float(np.mean(np.concatenate(ec))),
-            "err_mean_persistence": float(np.max(mq)), "relerr_mean_speed": float(np.max(mc))}
-
-
 def subsample_per_condition(conditions, max_per_condition: int | None, seed: int = 0) -> np.ndarray:
     """Sorted integer indices of at most ``max_per_condition`` tracks per condition (seeded)."""
     conditions = np.asarray(conditions)
@@ -495,8 +387,6 @@ def subsample_per_condition(conditions, max_per_condition: int | None, seed: int
 
 def velocity_digest(velocities) -> str:
     """Short fingerprint of a list of velocity arrays (detects changed input data)."""
-    import hashlib
-
     h = hashlib.sha256()
     for v in velocities:
         a = np.ascontiguousarray(np.asarray(v, dtype=np.float64))
@@ -513,8 +403,6 @@ def load_or_fit(path, traj, model: SuperstatModel = SuperstatModel(), *, drop_fl
     handling and a fingerprint of the velocities all match, so figures never refit and
     changed data never reuses stale posteriors. ``kwargs`` go to :func:`fit_trajectories`.
     """
-    from pathlib import Path
-
     path = Path(path)
     key = {"digest": velocity_digest(traj.velocities), "drop_flat_z": bool(drop_flat_z),
            "flat_z": sorted(traj.flat_z)}
@@ -532,32 +420,3 @@ def load_or_fit(path, traj, model: SuperstatModel = SuperstatModel(), *, drop_fl
     res = fit_trajectories(traj, model, drop_flat_z=drop_flat_z, meta=key, **kwargs)
     res.save(path)
     return res
-
-
-# ----------------------------------------------------------------------------- figures
-
-def plot_density(ax, density, model: SuperstatModel, color="0.2", masses=(0.1, 0.25, 0.5),
-                 fill: bool = True, contour_color="k", linestyles="solid"):
-    """Draw a grid density (persistence on x, speed [µm/min] on y) with HDR contours.
-
-    ``fill`` shades the density from white to ``color``; contours mark the highest-density
-    regions holding ``masses`` (the report's 10/25/50 % credible regions).
-    """
-    from matplotlib.colors import LinearSegmentedColormap, to_rgba
-
-    q, c = model.persistence_grid, model.speed_grid
-    d = np.asarray(density, dtype=float)
-    d = d / d.sum()
-    if fill:
-        cmap = LinearSegmentedColormap.from_list("w2c", [(1, 1, 1, 0), to_rgba(color)])
-        ax.pcolormesh(q, c, d.T, cmap=cmap, shading="nearest", rasterized=True)
-    levels = np.unique(hdr_levels(d, masses))
-    if len(levels) and levels.max() < d.max():
-        ax.contour(q, c, d.T, levels=levels, colors=contour_color, linewidths=0.8,
-                   linestyles=linestyles)
-    ax.set_xlim(*model.persistence_range)
-    ax.set_xticks(np.linspace(*model.persistence_range, 5))
-    ax.set_ylim(*model.speed_range)
-    ax.set_xlabel("persistence q")
-    ax.set_ylabel("cell speed c [µm/min]")
-    return ax

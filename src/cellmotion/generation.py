@@ -1,7 +1,7 @@
 """Generating new trajectories with an LSTM mixture density network, one network per condition.
 
 Rieke (2016, section 5) trained, per condition, one LSTM layer (10 units) with a mixture
-density output (M = 10 Gaussians; :mod:`cellmotion.mdn`) on the velocities of whole tracks
+density output (M = 10 Gaussians; :mod:`cellmotion.models.mdn`) on the velocities of whole tracks
 and generated new tracks step by step after a seed of 20 real steps. This module keeps the
 architecture and changes how it is trained, sampled and judged:
 
@@ -11,7 +11,7 @@ architecture and changes how it is trained, sampled and judged:
 * conditions whose z never changes (``Trajectories.flat_z``) are trained on x and y only
   (d = 2) and their generated tracks get z = 0;
 * generation steps thousands of tracks at once through a numpy copy of the trained cell
-  (:class:`cellmotion.mdn.SteppedLSTM`), with the fixed sampler or the report's sampler;
+  (:class:`cellmotion.models.mdn.SteppedLSTM`), with the fixed sampler or the report's sampler;
 * the models are measured: held-out negative log-likelihood per step against two baselines
   (independent Gaussian velocities; a persistent random walk, AR(1) on velocities) and
   distances between original and generated motility measures.
@@ -51,20 +51,18 @@ architecture and changes how it is trained, sampled and judged:
 
 from __future__ import annotations
 
-import json
-import os
 import re
 import time
 from dataclasses import dataclass, field
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
-
 import numpy as np
 import pandas as pd
 
-from . import mdn
+from . import runtime
+from .models import mdn
+from .models.baselines import AR1, GaussianIID  # noqa: F401  (re-exported for chapters)
 from .motility import msd, step_speeds, track_extent, turning_angles
+from .paths import write_json
 from .preprocess import Scaler, velocities_to_positions
 
 #: Lag (in steps) at which per-track MSDs are compared.
@@ -74,11 +72,6 @@ SEED_STEPS = 20
 
 
 # --------------------------------------------------------------------------- data per condition
-def condition_dims(traj, condition: str) -> list:
-    """Dimensions a condition is modelled in: x, y for flat-z (2D) conditions, else all."""
-    return traj.modelled_dims(condition)
-
-
 def condition_velocities(traj, condition: str, idx=None) -> list:
     """Velocity arrays (µm/min) of a condition's tracks in its modelled dimensions.
 
@@ -137,8 +130,7 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
     (seeded) angle in the x-y plane: cells on a dish have no preferred direction, and the
     copies tell the network so (DESIGN.md; the report saw generated tracks drift).
     """
-    import keras
-
+    keras = runtime.keras()
     scaler = Scaler(scale) if scale is not None else Scaler().fit(train_vels)
     vs = scaler.transform(list(train_vels))
     rng = np.random.default_rng(seed)
@@ -201,57 +193,6 @@ def one_step_predictions(gen: Generator, v) -> np.ndarray:
     p = predict_params(gen, [v])[0]
     mean, _ = mdn.mixture_moments(*mdn.split_params(p, gen.n_components, gen.dim))
     return mean * gen.scale
-
-
-# --------------------------------------------------------------------------- baselines
-class GaussianIID:
-    """Baseline 1: velocities independent in time, one Gaussian (mean, full covariance) per condition."""
-
-    def fit(self, vels) -> "GaussianIID":
-        v = np.concatenate([np.asarray(x)[1:] for x in vels])
-        self.mean = v.mean(axis=0)
-        self.cov = np.atleast_2d(np.cov(v, rowvar=False))
-        return self
-
-    def nll(self, vels) -> float:
-        """Mean NLL per step over steps 2..T (the LSTM's steps), nats, µm/min."""
-        v = np.concatenate([np.asarray(x)[1:] for x in vels])
-        return float(-_gauss_logpdf(v - self.mean, self.cov).mean())
-
-
-class AR1:
-    """Baseline 2: persistent random walk ``v_t = A v_{t-1} + b + e_t``, ``e_t ~ N(0, S)``.
-
-    Least squares on all consecutive pairs of the training tracks (a matrix ``A`` so that
-    any persistence per axis and coupling is allowed; Metzner et al. 2015 use one scalar).
-    """
-
-    def fit(self, vels) -> "AR1":
-        prev = np.concatenate([np.asarray(x)[:-1] for x in vels])
-        nxt = np.concatenate([np.asarray(x)[1:] for x in vels])
-        design = np.hstack([prev, np.ones((len(prev), 1))])
-        coef, *_ = np.linalg.lstsq(design, nxt, rcond=None)
-        self.A, self.b = coef[:-1].T, coef[-1]
-        res = nxt - design @ coef
-        self.cov = np.atleast_2d(np.cov(res, rowvar=False))
-        return self
-
-    @property
-    def persistence(self) -> float:
-        """Mean diagonal of ``A``: the persistence of the fitted random walk."""
-        return float(np.mean(np.diag(self.A)))
-
-    def nll(self, vels) -> float:
-        prev = np.concatenate([np.asarray(x)[:-1] for x in vels])
-        nxt = np.concatenate([np.asarray(x)[1:] for x in vels])
-        return float(-_gauss_logpdf(nxt - prev @ self.A.T - self.b, self.cov).mean())
-
-
-def _gauss_logpdf(r, cov):
-    d = r.shape[1]
-    sign, logdet = np.linalg.slogdet(cov)
-    sol = np.linalg.solve(cov, r.T).T
-    return -0.5 * (d * mdn.LOG_2PI + logdet + np.sum(r * sol, axis=1))
 
 
 # --------------------------------------------------------------------------- generation
@@ -386,7 +327,4 @@ def model_filename(condition: str) -> str:
 
 def write_metrics(path, metrics: dict) -> None:
     """Write ``generation_metrics.json`` (keys in the module docstring)."""
-    from .paths import atomic_path
-
-    with atomic_path(path) as tmp, open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(metrics, fh, indent=2, ensure_ascii=False)
+    write_json(path, metrics)

@@ -59,187 +59,25 @@ of each test track and scores one prediction per track).
 
 from __future__ import annotations
 
-import json
-import math
-import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
+import numpy as np
+import pandas as pd
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.model_selection import StratifiedGroupKFold
 
-import numpy as np  # noqa: E402
-
-from .preprocess import Scaler, make_windows  # noqa: E402
-
-#: The report's Table 2 (test accuracies; overall / Collagen / Plastic / Fibronectin).
-REPORT_TABLE2 = {
-    "A": {"overall": 0.85, "Collagen": 0.95, "Plastic": 0.96, "Fibronectin": 0.42},
-    "B": {"overall": 0.94, "Collagen": 1.00, "Plastic": 0.94, "Fibronectin": 0.85},
-    "C": {"overall": 0.95, "Collagen": 0.98, "Plastic": 0.94, "Fibronectin": 0.87},
-    "D": {"overall": 0.95, "Collagen": 0.98, "Plastic": 0.97, "Fibronectin": 0.80},
-}
+from . import motility as mot
+from . import runtime
+from .models.networks import (FAST, NETWORKS, ORIGINAL, NetworkSpec, Schedule,  # noqa: F401
+                              build_classifier, class_weights, sample_weights)
+from .paths import write_json
+from .preprocess import Scaler, make_windows, velocities_to_positions
+from .report import REPORT_TABLE2
 
 #: Names of the motility features of the baseline, one value each per window.
 FEATURE_NAMES = ["mean speed [µm/min]", "speed s.d. [µm/min]", "straightness",
                  "lag-1 autocorrelation", "mean turning angle [rad]", "net displacement [µm]"]
-
-
-@dataclass(frozen=True)
-class NetworkSpec:
-    """Architecture of a classifier: LSTM ``layers`` (units per layer), optional
-    bidirectional layers, random x-y rotation of training windows, and the stride between
-    training windows (``None``: non-overlapping, as the report; test windows never overlap)."""
-
-    name: str
-    layers: tuple
-    bidirectional: bool = False
-    rotate: bool = False
-    train_stride: int | None = None
-
-    def describe(self) -> str:
-        kind = "bidirectional LSTM" if self.bidirectional else "LSTM"
-        text = f"{len(self.layers)} {kind} layer(s) x " + "/".join(map(str, self.layers)) + " units"
-        if self.train_stride:
-            text += f", overlapping training windows (stride {self.train_stride} steps)"
-        return text + (", random x-y rotation of training windows" if self.rotate else "")
-
-
-#: The report's four networks.
-NETWORKS = {
-    "A": NetworkSpec("A", (5,)),
-    "B": NetworkSpec("B", (10,)),
-    "C": NetworkSpec("C", (10, 10)),
-    "D": NetworkSpec("D", (30, 30, 30)),
-}
-
-
-@dataclass(frozen=True)
-class Schedule:
-    """How a network is trained. ``patience=None`` or ``val_fraction=0`` trains all epochs."""
-
-    batch_size: int = 48
-    learning_rate: float = 0.002
-    max_epochs: int = 50
-    patience: int | None = 10
-    val_fraction: float = 0.15
-    clipnorm: float | None = 1.0
-    steps_per_execution: int = 32
-    start_from_epoch: int = 5
-    standardize: bool = True
-
-
-#: The report's schedule: batch 15, 100 epochs, RMSprop 0.001, no validation set.
-ORIGINAL = Schedule(batch_size=15, learning_rate=1e-3, max_epochs=100, patience=None, val_fraction=0.0,
-                    clipnorm=None, steps_per_execution=1, standardize=False)
-#: Our faster schedule (see module docstring).
-FAST = Schedule()
-
-
-# ----------------------------------------------------------------------------- models
-def _keras():
-    import logging
-
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    import keras
-
-    return keras
-
-
-def _rotation_layer_class():
-    keras = _keras()
-    from keras import ops
-
-    @keras.saving.register_keras_serializable(package="cellmotion")
-    class RandomPlaneRotation(keras.layers.Layer):
-        """Rotate each window by its own random angle in the x-y plane while training.
-
-        Cells on a dish have no preferred direction, so a rotated window is as likely as the
-        original. Channels 0 and 1 are x and y; further channels (z) pass unchanged. At
-        inference the layer is the identity.
-        """
-
-        def __init__(self, seed=None, **kwargs):
-            super().__init__(**kwargs)
-            self.seed = seed
-            self.seed_generator = keras.random.SeedGenerator(seed)
-
-        def call(self, x, training=None):
-            if not training:
-                return x
-            theta = keras.random.uniform((ops.shape(x)[0], 1), 0.0, 2 * math.pi,
-                                         seed=self.seed_generator)
-            c, s = ops.cos(theta), ops.sin(theta)
-            vx, vy = x[..., 0], x[..., 1]
-            rot = ops.stack([c * vx - s * vy, s * vx + c * vy], axis=-1)
-            return ops.concatenate([rot, x[..., 2:]], axis=-1)
-
-        def get_config(self):
-            return {**super().get_config(), "seed": self.seed}
-
-    return RandomPlaneRotation
-
-
-_ROTATION = None
-
-
-def RandomPlaneRotation(seed=None, **kwargs):
-    """Keras layer rotating training windows randomly in the x-y plane (identity at inference)."""
-    global _ROTATION
-    if _ROTATION is None:
-        _ROTATION = _rotation_layer_class()
-    return _ROTATION(seed=seed, **kwargs)
-
-
-def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
-                     learning_rate: float = 1e-3, seed: int | None = None, clipnorm: float | None = None,
-                     steps_per_execution: int = 1, input_gain: float | None = None):
-    """Stacked LSTM classifier: ``(batch, time, n_features)`` -> class probabilities.
-
-    Any window length is accepted (the time axis is ``None``), so a network trained on 30
-    steps can be tested on longer or shorter windows (the report's Figure 7). Compiled with
-    RMSprop and sparse categorical cross-entropy (the same loss as categorical
-    cross-entropy on one-hot labels).
-    """
-    keras = _keras()
-    inp = keras.Input(shape=(None, n_features), name="velocities")
-    x = inp
-    if input_gain is not None:
-        x = keras.layers.Rescaling(float(input_gain), name="gain")(x)
-    if spec.rotate:
-        if n_features < 2:
-            raise ValueError("rotation needs at least x and y")
-        x = RandomPlaneRotation(seed=seed, name="rotate_xy")(x)
-    for k, units in enumerate(spec.layers):
-        lstm = keras.layers.LSTM(units, return_sequences=k < len(spec.layers) - 1)
-        x = keras.layers.Bidirectional(lstm)(x) if spec.bidirectional else lstm(x)
-    out = keras.layers.Dense(n_classes, activation="softmax", name="condition")(x)
-    model = keras.Model(inp, out, name=f"network_{spec.name}")
-    model.compile(optimizer=keras.optimizers.RMSprop(learning_rate, clipnorm=clipnorm),
-                  loss="sparse_categorical_crossentropy", weighted_metrics=["accuracy"],
-                  steps_per_execution=steps_per_execution)
-    return model
-
-
-# ----------------------------------------------------------------------------- weights, splits
-def class_weights(y, n_classes: int) -> dict:
-    """Weights ``N / (K N_i)`` per class (``N_i`` = number of samples of class ``i``).
-
-    Every present class gets the same total weight and the weights of all samples sum to
-    ``N``; an absent class gets weight 0.
-    """
-    y = np.asarray(y, dtype=int)
-    counts = np.bincount(y, minlength=n_classes).astype(float)
-    present = counts > 0
-    w = np.zeros(n_classes)
-    w[present] = len(y) / (present.sum() * counts[present])
-    return {i: float(w[i]) for i in range(n_classes)}
-
-
-def sample_weights(y, n_classes: int) -> np.ndarray:
-    """Per-sample weights from :func:`class_weights`."""
-    w = class_weights(y, n_classes)
-    return np.array([w[int(c)] for c in y], dtype=np.float32)
 
 
 def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray:
@@ -263,18 +101,18 @@ def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray
 def cv_splits(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, seed: int = 0):
     """Repeated, grouped, stratified k-fold splits of tracks: list of ``(train_idx, test_idx)``.
 
-    ``StratifiedGroupKFold`` runs on the windows (labels = condition, groups = track), so the
-    folds balance the number of windows per condition and no track has windows on both sides.
+    ``StratifiedGroupKFold`` runs on the windows (labels = condition, groups = cell), so the
+    folds balance the number of windows per condition and no cell (a track and any pieces it
+    was cut into at gaps) has windows on both sides.
     Tracks too short for one window never enter a test fold. Repeat ``r`` shuffles with
     ``seed + r``.
     """
-    from sklearn.model_selection import StratifiedGroupKFold
-
     _, y, owner = make_windows(traj.velocities, traj.labels, window)
+    groups = pd.factorize(traj.cells)[0][owner]  # by cell: pieces of one track stay together
     splits = []
     for r in range(n_repeats):
         cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed + r)
-        for tr, te in cv.split(np.zeros(len(y)), y, owner):
+        for tr, te in cv.split(np.zeros(len(y)), y, groups):
             test = np.unique(owner[te])
             train = np.setdiff1d(np.arange(len(traj)), test)
             splits.append((train, test))
@@ -285,7 +123,7 @@ def cv_splits(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, see
 def per_class_accuracy_callback(X, y, n_classes: int):
     """A Keras callback that records the accuracy of every class on ``(X, y)`` after each
     epoch (and once before training): ``callback.history`` is ``(epochs + 1, n_classes)``."""
-    keras = _keras()
+    keras = runtime.keras()
 
     class PerClassAccuracy(keras.callbacks.Callback):
         def __init__(self):
@@ -316,7 +154,7 @@ def fit_network(model, X, y, groups, n_classes: int, schedule: Schedule = FAST, 
     class-weighted validation loss (best weights restored). Class weights are computed on the
     windows that are trained on. Returns ``(history dict, epochs run, seconds)``.
     """
-    keras = _keras()
+    keras = runtime.keras()
     X, y = np.asarray(X, np.float32), np.asarray(y, int)
     cbs = list(callbacks)
     val = None
@@ -388,7 +226,7 @@ def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: S
     training tracks only. With ``per_class_history`` a per-class training-accuracy callback is
     added and its record is stored as ``history["per_class"]``.
     """
-    keras = _keras()
+    keras = runtime.keras()
     tr, te = traj.subset(train_idx), traj.subset(test_idx)
     scaler = Scaler().fit(tr.velocities)
     Xtr, ytr, otr = make_windows(scaler.transform(tr.velocities), tr.labels, window,
@@ -487,9 +325,6 @@ def window_features(X, dt: float) -> np.ndarray:
     straightness, lag-1 velocity autocorrelation, mean turning angle [rad], net displacement
     [µm], computed with :mod:`cellmotion.motility`.
     """
-    from . import motility as mot
-    from .preprocess import velocities_to_positions
-
     rows = []
     for v in np.asarray(X, dtype=float):
         sp = mot.step_speeds(v)
@@ -507,8 +342,6 @@ def baseline_cv(traj, splits, window: int = 30, seed: int = 0, n_estimators: int
     from raw velocities (µm/min): trees do not need normalisation. Returns
     ``(summary, summed confusion, seconds)``.
     """
-    from sklearn.ensemble import RandomForestClassifier
-
     t0 = time.perf_counter()
     X, y, owner = make_windows(traj.velocities, traj.labels, window)
     F = window_features(X, traj.dt)
@@ -534,8 +367,6 @@ def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synt
     The report's columns appear only for the conditions it had (all of them for the synthetic
     stand-in of its data); other datasets get only the overall column of the report.
     """
-    import pandas as pd
-
     cols = ["overall", *condition_names]
     ours_label = "ours (synthetic)" if synthetic else "ours"
     report_cols = [c for c in cols if c == "overall" or any(c in r for r in report.values())]
@@ -553,8 +384,6 @@ def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synt
 
 def cv_frame(results: dict, condition_names):
     """One row per (model, z setting) with ``mean ± s.d.`` strings of every accuracy."""
-    import pandas as pd
-
     rows = []
     for name, by_z in results.items():
         for z, summ in by_z.items():
@@ -566,24 +395,6 @@ def cv_frame(results: dict, condition_names):
     return pd.DataFrame(rows).set_index(["model", "inputs"])
 
 
-def _jsonable(o):
-    if isinstance(o, dict):
-        return {str(k): _jsonable(v) for k, v in o.items()}
-    if isinstance(o, (list, tuple)):
-        return [_jsonable(v) for v in o]
-    if isinstance(o, (np.integer,)):
-        return int(o)
-    if isinstance(o, (np.floating, float)):
-        return None if not np.isfinite(o) else float(o)
-    if isinstance(o, np.ndarray):
-        return _jsonable(o.tolist())
-    if isinstance(o, (NetworkSpec, Schedule)):
-        return _jsonable(asdict(o))
-    return o
-
-
 def save_json(obj, path):
-    """Write ``obj`` as JSON, atomically (numpy numbers converted, NaN written as null)."""
-    from .paths import write_json
-
-    return write_json(path, json.loads(json.dumps(_jsonable(obj))))
+    """Write ``classification_metrics.json`` (keys in the module docstring)."""
+    return write_json(path, obj)

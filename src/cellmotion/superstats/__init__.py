@@ -1,0 +1,18 @@
+"""Superstatistical analysis of cell tracks with bayesloop (Metzner et al. 2015; Mark et al. 2018).
+
+:mod:`.fit` fits the time-varying persistence and speed of each track (ScaledAR1 with
+Gaussian random walks and a regime switch), stores and caches the results; :mod:`.compare`
+compares the per-condition densities; :mod:`.recovery` validates the fit on tracks with known
+parameters. The names below are re-exported for the chapters.
+"""
+
+from .compare import bhattacharyya, compare, density_summary, hdr_levels, hellinger
+from .fit import (PERSISTENCE, SPEED, SuperstatModel, SuperstatResult, TrackFit, collect,
+                  fit_track, fit_tracks, fit_trajectories, load_or_fit, subsample_per_condition,
+                  velocity_digest)
+from .recovery import known_parameter_tracks, recovery_errors
+
+__all__ = ["PERSISTENCE", "SPEED", "SuperstatModel", "SuperstatResult", "TrackFit", "bhattacharyya",
+           "collect", "compare", "density_summary", "fit_track", "fit_tracks", "fit_trajectories",
+           "hdr_levels", "hellinger", "known_parameter_tracks", "load_or_fit", "recovery_errors",
+           "subsample_per_condition", "velocity_digest"]
