@@ -11,6 +11,8 @@ STAMP := $(VENV)/.installed
 .PHONY: book test install data clean
 
 $(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info[:2]; sys.exit(0 if (3, 10) <= v < (3, 13) else "cellmotion needs Python 3.10-3.12 (3.11 is what we test); found %d.%d at $(PYTHON). Set PYTHON=python3.11." % v)'
+	@$(PYTHON) -c 'import venv, ensurepip' 2>/dev/null || { echo "the venv module is missing: on Debian/Ubuntu, apt-get install python3-venv"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"

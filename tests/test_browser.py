@@ -17,7 +17,8 @@ import pytest
 
 pytestmark = pytest.mark.book
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM = (shutil.which("chromium") or shutil.which("chromium-browser")
+            or shutil.which("google-chrome") or shutil.which("google-chrome-stable"))
 CHROMEDRIVER = shutil.which("chromedriver")
 TF_LOG = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] tensorflow|WARNING:tensorflow|oneDNN custom operations")
 CHAPTERS = ("01_data", "02_classification", "03_generation", "04_statistics")

@@ -123,15 +123,16 @@ def _hide_injected_parameters(path: Path):
 
 def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapters=None,
         artifacts: str | None = None, force: bool = False, html: bool = True,
-        html_dir: str | None = None, strict: bool = True, validate: bool = True) -> dict:
+        html_dir: str | None = None, strict: bool = True, validate: bool = True,
+        progress: bool = True) -> dict:
     """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
 
     With ``validate`` the dataset is loaded once first, so that a refused dataset stops the
     build with its :class:`~cellmotion.contract.DataError` before any file is written.
-    Returns a dict with the executed and skipped chapters and their wall times.
+    Prints one line per chapter as it starts (executed or skipped, with its last time) and
+    papermill's progress bar per chapter. Returns a dict with the executed and skipped chapters
+    and their wall times.
     """
-    from tqdm.auto import tqdm
-
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
     root = project_root()
@@ -157,29 +158,30 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     data_digest = _digest(inputs)  # a config and every file it names
     report = {"profile": profile, "dataset": dataset, "artifacts": artifacts,
               "executed": {}, "skipped": []}
+    timings = art / "build-timings.json"
+    previous = json.loads(timings.read_text()) if timings.exists() else {}
     upstream = ""
-    overall = tqdm(all_stems, desc=f"book ({profile})", unit="chapter")
-    for stem in overall:
+    say = print if progress else (lambda *a, **k: None)
+    say(f"book: dataset {dataset}, profile {profile}, results in {artifacts}/")
+    for k, stem in enumerate(all_stems, start=1):
         params = chapter_parameters(stem, dataset, profile, seed, artifacts)
         key = _digest([root / "book" / f"{stem}.py"],
                       json.dumps(params, sort_keys=True) + pkg + data_digest + upstream)
         upstream = key
         done = (nb_dir / f"{stem}.ipynb").exists() and state.get(stem) == key
+        last = f"last run {previous[stem]:.0f} s" if stem in previous else "never run"
         if stem not in stems or (done and not force):
             if stem in stems:
                 report["skipped"].append(stem)
+                say(f"[{k}/{len(all_stems)}] {stem}: unchanged, skipped ({last})", flush=True)
             continue
-        overall.set_postfix_str(stem)
-        seconds = execute_chapter(root, stem, params, nb_dir)
+        say(f"[{k}/{len(all_stems)}] {stem}: executing ({last})", flush=True)
+        seconds = execute_chapter(root, stem, params, nb_dir, progress=progress)
         report["executed"][stem] = round(seconds, 1)
         state[stem] = key
         write_json(state_file, state)
-    overall.close()
-
-    timings = art / "build-timings.json"
-    previous = json.loads(timings.read_text()) if timings.exists() else {}
-    previous.update(report["executed"])
-    write_json(timings, previous)
+        previous[stem] = round(seconds, 1)
+        write_json(timings, previous)
 
     if html:
         if html_dir is None and dataset != "synthetic":
@@ -239,8 +241,20 @@ def main(argv=None):
         raise SystemExit(f"build stopped: {err}")
     except DataError as err:
         raise SystemExit(f"dataset refused, nothing was written: {err}")
-    print(json.dumps(report, indent=1))
+    print(summary_table(report))
     print(f"total wall time {time.perf_counter() - start:.0f} s")
+
+
+def summary_table(report: dict) -> str:
+    """A short table of what a build did: one row per chapter, executed (seconds) or skipped."""
+    rows = [(s, f"executed in {t:.0f} s") for s, t in report["executed"].items()]
+    rows += [(s, "unchanged, skipped") for s in report["skipped"]]
+    width = max([len(s) for s, _ in rows] + [7])
+    lines = [f"{'chapter':<{width}}  result", f"{'-' * width}  {'-' * 22}"]
+    lines += [f"{s:<{width}}  {r}" for s, r in rows]
+    if not rows:
+        lines.append("(no chapter selected)")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -2,49 +2,70 @@
 
 ``make book DATA=path/to/config.yml`` (or ``python -m cellmotion.build --dataset
 path/to/config.yml``) reads the file named here, turns it into the tidy table of the data
-contract (µm, min) and runs every chapter on it. Relative paths in the config are taken
-from the config file's folder. Every key but ``format`` and the data location is optional.
+contract and runs every chapter on it. This module only *parses* a config
+(:func:`read_config`); :func:`cellmotion.datasets.load_dataset` reads the data. Relative paths
+are taken from the config file's folder. Every key but ``format`` and the data location is
+optional.
 
 .. code-block:: yaml
 
     name: my-drugs          # names the results: artifacts/my-drugs-<profile>/ (default: the
                             # file stem, or the folder name for a file called config.yml)
-    format: trackmate       # trackmate | tidy | report
+    title: "HT1080 cells under four drugs"      # shown by the book (optional)
+    description: "..."      # a sentence or two on the cells and the imaging (optional)
+    source: "lab, year"     # where the data comes from (optional)
+    licence: "CC-BY 4.0"    # (optional)
+    format: trackmate       # trackmate | trackmate-xml | trackpy | celltrackr | tidy | report
 
     # --- where the tracks are ---------------------------------------------------------
-    # trackmate: one spot-table export per condition (TrackMate > Tracks > Spots > Export)
-    # tidy:      file: tracks.csv   (one row per position; columns: see `columns`)
-    # report:    folder: tracks/    (one folder per condition, one "x y z" file per track)
+    # trackmate:     one spot-table CSV export per condition (Tracks > Spots > Export to CSV)
+    # trackmate-xml: one TrackMate XML per condition (File > Save); units from the file
+    # trackpy:       one linked table per condition (particle, frame, x, y), pixels and frames
+    # celltrackr:    one write.csv(as.data.frame(tracks)) per condition (id, t, x, y[, z])
+    # tidy:          file: tracks.csv (one row per position), or a `file` per condition
+    # report:        folder: tracks/ (one folder per condition, one "x y z" file per track)
     conditions:             # at least two; the order here is the order of every table/figure
       DMSO:       {file: dmso_spots.csv, frame_interval: 1.0}
-      Nocodazole: {file: noco_spots.csv, frame_interval: 2.5}
+      Nocodazole:           # one file per replicate (donor, movie): `files: {replicate: file}`
+        files: {movie1: noco_1.csv, movie2: noco_2.csv}
+        frame_interval: 2.5
 
     # --- tidy only: your column names (contract name: your name) ------------------------
-    columns: {track_id: Track, condition: Treatment, t: Frame, x: X, y: Y}
+    columns: {track_id: Track, condition: Treatment, t: Frame, x: X, y: Y, replicate: Donor}
+    replicate_name: donor   # what a replicate is, for the book's text (default "replicate")
 
-    # --- units (TrackMate: by default the unit row of the file) -------------------------
+    # --- reading other exports (CSV-like formats) ----------------------------------------
+    read: {sep: ";", skiprows: 3, encoding: cp1252}   # default: sniffed separator, no lines
+                            # skipped, UTF-8 then Windows encodings; .gz files are read as is
+
+    # --- units (TrackMate: by default the unit row or the XML's attributes) ---------------
     units:
-      length: pixel         # um | nm | mm | pixel
+      length: pixel         # um (µm, μm, micron) | nm | mm | pixel
       um_per_pixel: 0.65    # needed for pixel
-      time: frame           # min | s | h | frame
+      time: frame           # min | s (sec) | ms | h (hr) | frame
       frame_interval: 1.0   # minutes per frame, for every condition that gives none itself
+      # calibrated: false   # no pixel size and frame interval known: keep pixels and frames
+                            # (speeds in px/frame; `interval` then counts frames)
 
     # --- missing frames ----------------------------------------------------------------
-    gaps: split             # split: cut tracks at missing frames (default)
+    gaps: split             # split: cut tracks at missing frames (default); pieces stay one cell
                             # interpolate: fill gaps on a straight line ...
     max_gap: 3              # ... of at most this many missing frames; longer gaps split
 
     # --- analysis ----------------------------------------------------------------------
     interval: 5.0           # common sampling interval [min] of the analysis (the report: 5);
                             # every condition's frame interval must divide it
+    window_length: 30       # steps per window of the classifiers (the report: 30); short
+                            # tracks (T cells imaged every 24 s ...) need shorter windows
     min_track_steps: 30     # tracks with fewer steps at `interval` are left out and counted
-                            # (the report's window: 30 steps)
+                            # (default: window_length, else 30)
 
-Per condition, ``file`` (TrackMate), ``frame_interval`` (minutes per frame) and ``value``
-(tidy: the condition's name in the file, when it differs from the name you want shown) may
-be given. For ``tidy`` and ``report`` data the ``conditions`` block is optional; without it
-every condition in the data is used, in order of first appearance. For ``report`` data each
-condition needs its ``frame_interval``.
+Per condition, ``file`` or ``files`` (a file per replicate), ``frame_interval`` (minutes per
+frame), ``replicate`` (the replicate of a single ``file``) and ``value`` (tidy with one file:
+the condition's name in the file, when it differs from the name you want shown) may be given.
+For ``tidy`` and ``report`` data the ``conditions`` block is optional; without it every
+condition in the data is used, in order of first appearance. For ``report`` data each condition
+needs its ``frame_interval``.
 
 Bad input is refused with one :class:`~cellmotion.contract.DataError` that names the file,
 the key, the column or the track; no chapter runs on a refused dataset.
