@@ -50,6 +50,10 @@ EXPECTED = {
     "misspelt config key": r"unknown key 'frame_intervall' in 'units' \(did you mean 'frame_interval'\?\)",
     "frame interval that does not fit the analysis interval":
         r"condition 'A': native interval 5 min does not divide the requested interval 12 min",
+    "malformed TrackMate XML (file cut short)": r"a\.xml: malformed XML at line \d+, column \d+.*ends early",
+    "TrackMate XML without tracks": r"a\.xml: the file has \d+ spot\(s\) but no tracks",
+    "TrackMate XML in pixels without a pixel size": r"a\.xml: positions are in pixels.*um_per_pixel",
+    "bytes the stated encoding cannot decode": r"tracks\.csv: cannot decode byte .* as utf-8",
 }
 
 
@@ -262,3 +266,14 @@ def test_2d_trackmate_movie_next_to_a_3d_one_gets_z_zero(tmp_path):
     assert (df.loc[df.condition == "Dish", "z"] == 0).all()
     assert np.allclose(np.diff(df.loc[df.track_id == "Gel/0", "z"]), 0.5)
     assert df.loc[df.track_id == "Gel/0", "t"].diff().max() == pytest.approx(0.5)  # 30 s
+
+
+def test_trackmate_xml_example_reads_the_same_tracks_as_its_csv_twin():
+    """The worked example saved as TrackMate XML (spots, edges, tracks) gives the very table
+    its spot-table CSV exports give: same conditions, times and positions in µm and min."""
+    a = load_dataset(EXAMPLE)
+    b = load_dataset("data/example/config-xml.yml")
+    assert list(a["condition"].unique()) == list(b["condition"].unique()) == EXAMPLE_NAMES
+    assert a["track_id"].nunique() == b["track_id"].nunique()
+    np.testing.assert_allclose(a[["t", "x", "y"]].to_numpy(), b[["t", "x", "y"]].to_numpy(), atol=1e-3)
+

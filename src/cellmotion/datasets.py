@@ -199,8 +199,10 @@ def load_config_dataset(cfg: DatasetConfig | str | Path) -> tuple[pd.DataFrame, 
         df = validate_tracks(df, source=src)
     intervals = {c: _frame_interval(cfg, c) for c in df["condition"].unique()}
     intervals = {c: v for c, v in intervals.items() if v is not None}
-    if cfg.format == "tidy" and u.get("time", "min") != "frame":
-        intervals = {}  # frame intervals only describe frame numbers
+    if (cfg.format == "tidy" and u.get("time", "min") != "frame") or not cfg.calibrated:
+        # frame intervals only describe frame numbers; uncalibrated data keeps its frame
+        # numbers, so gaps are steps longer than each condition's usual step
+        intervals = {}
     df, gap_report = handle_gaps(df, cfg.gaps, cfg.max_gap, intervals, source=src)
     return df, gap_report
 

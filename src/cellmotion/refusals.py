@@ -15,7 +15,7 @@ import pandas as pd
 
 from .contract import DataError
 from .datasets import load_dataset
-from .synthetic.example import SPOT_COLUMNS, write_trackmate_csv
+from .synthetic.example import SPOT_COLUMNS, write_trackmate_csv, write_trackmate_xml
 
 
 def _valid_tidy(n_tracks: int = 3, n: int = 35, conditions=("A", "B"), z: bool = False) -> pd.DataFrame:
@@ -71,6 +71,36 @@ def _valid_spots() -> pd.DataFrame:
     return spots[SPOT_COLUMNS]
 
 
+def _xml_case(spatial_unit: str = "pixel", extra: str = "units: {um_per_pixel: 0.65}\n",
+              damage=None, no_tracks: bool = False):
+    """Two conditions saved as TrackMate XML; ``damage`` edits condition A's file text."""
+    def build(folder: Path) -> Path:
+        for name in ("a", "b"):
+            spots = _valid_spots()
+            if no_tracks and name == "a":
+                spots = spots.assign(TRACK_ID=pd.NA)
+            path = write_trackmate_xml(spots, folder / f"{name}.xml", spatial_unit=spatial_unit)
+            if damage is not None and name == "a":
+                path.write_text(damage(path.read_text()))
+        (folder / "config.yml").write_text(
+            "format: trackmate-xml\nconditions:\n  A: {file: a.xml, frame_interval: 5.0}\n"
+            "  B: {file: b.xml, frame_interval: 5.0}\n" + extra)
+        return folder / "config.yml"
+    return build
+
+
+def _encoded_case(encoding: str):
+    """A tidy CSV written in Windows' cp1252 (a µ in a column name) read with ``encoding``."""
+    def build(folder: Path) -> Path:
+        df = _valid_tidy().rename(columns={"x": "x (µm)", "y": "y (µm)"})
+        (folder / "tracks.csv").write_bytes(df.to_csv(index=False).encode("cp1252"))
+        (folder / "config.yml").write_text(
+            "format: tidy\nfile: tracks.csv\ncolumns: {x: x (µm), y: y (µm)}\n"
+            f"read: {{encoding: {encoding}}}\n", encoding="utf-8")
+        return folder / "config.yml"
+    return build
+
+
 def bad_input_cases() -> dict:
     """One small broken dataset per kind of refused input: ``{what is wrong: builder}``.
 
@@ -105,6 +135,11 @@ def bad_input_cases() -> dict:
     cases["misspelt config key"] = _tidy_case(ok, "units: {time: frame, frame_intervall: 2.0}\n")
     cases["frame interval that does not fit the analysis interval"] = _tidy_case(
         ok, "interval: 12.0\n")
+    cases["malformed TrackMate XML (file cut short)"] = _xml_case(
+        damage=lambda text: text[: len(text) // 2])
+    cases["TrackMate XML without tracks"] = _xml_case(no_tracks=True)
+    cases["TrackMate XML in pixels without a pixel size"] = _xml_case(extra="")
+    cases["bytes the stated encoding cannot decode"] = _encoded_case("utf-8")
     return cases
 
 

@@ -115,8 +115,59 @@ def write_trackmate_csv(spots: pd.DataFrame, path, length_unit: str = "pixel",
     return path
 
 
+def write_trackmate_xml(spots: pd.DataFrame, path, spatial_unit: str = "pixel",
+                        time_unit: str = "frame", drop_tracks=()) -> Path:
+    """Write spot rows the way TrackMate saves a session: XML with spots, edges and tracks.
+
+    ``AllSpots`` holds every spot by frame, ``AllTracks`` one ``Track`` per ``TRACK_ID`` whose
+    edges link each spot to the next one in time (a gap is one longer edge, as TrackMate's gap
+    closing makes it), and ``FilteredTracks`` lists the tracks kept, all but ``drop_tracks``.
+    Units go into the ``Model`` element. Written atomically.
+    """
+    from xml.sax.saxutils import quoteattr
+
+    path = Path(path)
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<TrackMate version="7.11.1">',
+             f'  <Model spatialunits={quoteattr(spatial_unit)} timeunits={quoteattr(time_unit)}>',
+             f'    <AllSpots nspots="{len(spots)}">']
+    for frame, g in spots.sort_values(["FRAME", "ID"]).groupby("FRAME", sort=True):
+        lines.append(f'      <SpotsInFrame frame="{int(frame)}">')
+        for r in g.itertuples(index=False):
+            lines.append(
+                f'        <Spot ID="{int(r.ID)}" name="{r.LABEL}" QUALITY="{r.QUALITY}" '
+                f'POSITION_X="{r.POSITION_X:.3f}" POSITION_Y="{r.POSITION_Y:.3f}" '
+                f'POSITION_Z="{r.POSITION_Z:.3f}" POSITION_T="{r.POSITION_T:.3f}" '
+                f'FRAME="{int(r.FRAME)}" RADIUS="{r.RADIUS}" VISIBILITY="{int(r.VISIBILITY)}" />')
+        lines.append("      </SpotsInFrame>")
+    lines += ["    </AllSpots>", "    <AllTracks>"]
+    tracked = spots[spots["TRACK_ID"].notna()]
+    kept = []
+    for tid, g in tracked.groupby("TRACK_ID", sort=True):
+        g = g.sort_values("FRAME")
+        ids = g["ID"].astype(int).to_list()
+        lines.append(f'      <Track name="Track_{int(tid)}" TRACK_ID="{int(tid)}" '
+                     f'NUMBER_SPOTS="{len(ids)}" NUMBER_SPLITS="0" NUMBER_MERGES="0">')
+        lines += [f'        <Edge SPOT_SOURCE_ID="{a}" SPOT_TARGET_ID="{b}" LINK_COST="-1.0" />'
+                  for a, b in zip(ids[:-1], ids[1:])]
+        lines.append("      </Track>")
+        if int(tid) not in set(drop_tracks):
+            kept.append(int(tid))
+    lines += ["    </AllTracks>", "    <FilteredTracks>"]
+    lines += [f'      <TrackID TRACK_ID="{t}" />' for t in kept]
+    lines += ["    </FilteredTracks>", "  </Model>", "</TrackMate>", ""]
+    with atomic_path(path) as tmp:
+        tmp.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def example_xml_file(condition: str) -> str:
+    """File name of a condition's TrackMate XML in the example folder."""
+    return f"trackmate_{condition}.xml"
+
+
 def ensure_example(folder="data/example", seed: int = 0) -> list[Path]:
-    """Write the example's TrackMate exports into ``folder`` unless they are there.
+    """Write the example's TrackMate exports (spot-table CSV and XML) into ``folder`` unless
+    they are there.
 
     Each treatment draws from its own seeded stream, so the files do not depend on each
     other or on which ones already exist. Returns the paths.
@@ -125,10 +176,14 @@ def ensure_example(folder="data/example", seed: int = 0) -> list[Path]:
     paths = []
     for k, model in enumerate(EXAMPLE_CONDITIONS):
         path = folder / example_file(model.name)
-        if not path.exists():
+        xml = folder / example_xml_file(model.name)
+        if not (path.exists() and xml.exists()):
             rng = np.random.default_rng([seed, k])
             spots = simulate_example_spots(model, rng)
             spots = spots.sort_values(["TRACK_ID", "FRAME"], na_position="last", kind="stable")
-            write_trackmate_csv(spots, path)
-        paths.append(path)
+            if not path.exists():
+                write_trackmate_csv(spots, path)
+            if not xml.exists():  # the same tracks, as TrackMate saves them
+                write_trackmate_xml(spots, xml)
+        paths += [path, xml]
     return paths
