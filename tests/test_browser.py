@@ -65,7 +65,15 @@ def pages(built_book, browser):
             const empty = [];
             tables.forEach(t => t.querySelectorAll('td').forEach(td => {
                 if (td.innerText.trim() === '' || td.innerText.trim() === 'nan') empty.push(td.cellIndex); }));
-            return {ready: document.readyState, title: document.title,
+            // elements of the article wider than the article itself (horizontal overflow)
+            const main = document.querySelector('main') || document.body;
+            const width = main.getBoundingClientRect().width;
+            const wide = Array.from(main.querySelectorAll('.cell_input pre, .cell_output pre, .cell_output table, .cell_output img'))
+                .filter(e => e.getBoundingClientRect().width > width + 1 && getComputedStyle(e).overflowX !== 'auto')
+                .map(e => e.tagName + ':' + e.innerText.slice(0, 60));
+            const params = Array.from(document.querySelectorAll('.tag_injected-parameters')).length;
+            return {ready: document.readyState, title: document.title, too_wide: wide,
+                    injected_parameters: params,
                     broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
                     n_images: imgs.length, n_figures: figs.length,
                     output_text: outs.map(o => o.innerText).join('\\n'),
@@ -109,3 +117,15 @@ def test_intro_summary_table_is_complete(pages):
     intro = pages["book/intro.html"]
     assert intro["n_summary_cells"] > 0, "the introduction has no summary table"
     assert not intro["empty_cells"], "the summary table has empty cells"
+
+
+def test_nothing_is_wider_than_the_page(pages):
+    """Wide tables scroll inside their cell and long code lines wrap (_static/cellmotion.css)."""
+    for rel, info in pages.items():
+        assert not info["too_wide"], f"{rel}: elements wider than the page: {info['too_wide'][:3]}"
+
+
+def test_papermill_injected_parameters_are_not_shown(pages):
+    for rel, info in pages.items():
+        assert info["injected_parameters"] == 0, f"{rel} shows papermill's injected-parameters cell"
+

@@ -107,17 +107,17 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
 
 
 def _hide_injected_parameters(path: Path):
-    """Give papermill's injected-parameters cell the parameters cell's ``remove-*`` tags."""
+    """Remove papermill's injected-parameters cell from the rendered page.
+
+    The values a chapter ran with are printed by the chapter itself (and kept in the executed
+    notebook's metadata); the injected cell is plumbing, so it gets ``remove-cell``.
+    """
     import nbformat
 
     nb = nbformat.read(path, as_version=4)
-    tags = next((c.metadata.get("tags", []) for c in nb.cells if "parameters" in c.metadata.get("tags", [])), [])
-    hide = [t for t in tags if t.startswith("remove-")]
-    if not hide:
-        return
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
-            cell.metadata["tags"] = list(dict.fromkeys(cell.metadata["tags"] + hide))
+            cell.metadata["tags"] = list(dict.fromkeys(cell.metadata["tags"] + ["remove-cell"]))
     nbformat.write(nb, path)
 
 
