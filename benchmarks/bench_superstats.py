@@ -5,7 +5,14 @@
 - speed-up of 2 joblib workers (loky processes) over 1 on the same batch of tracks at
   200 x 200 (target >= 1.7 on an idle 2-core machine).
 
+With ``--noise-ablation`` it measures instead what the simulator's per-condition tracking-noise
+models change: a small synthetic dataset (``--scale`` of the tracks per condition) is simulated
+with the default noise models, with one shared noise model (white, 2 µm) and without noise,
+resampled to 5 min and fitted on a coarse grid; it prints the density peaks and marginal
+means per condition and variant.
+
 Usage: .venv/bin/python benchmarks/bench_superstats.py [--tracks 8] [--grid 200]
+       .venv/bin/python benchmarks/bench_superstats.py --noise-ablation [--scale 0.1] [--coarse 50]
 Timings depend on the load of the machine: report it with the numbers.
 """
 
@@ -30,12 +37,43 @@ def seconds_per_track(vels, model, repeats=1):
     return best
 
 
+def noise_ablation(scale: float, grid: int, seed: int = 0):
+    """Density summaries per condition for default, shared and no tracking noise."""
+    import pandas as pd
+
+    from cellmotion.preprocess import to_trajectories
+    from cellmotion.synthetic.simulator import default_models, simulate_dataset
+
+    m = ss.SuperstatModel(n_persistence=grid, n_speed=grid)
+    variants = {"per-condition noise (default)": (default_models(), True),
+                "shared white noise 2 µm": (default_models(shared_noise=(2.0, 0.0)), True),
+                "no noise": (default_models(), False)}
+    rows = []
+    for name, (models, noisy) in variants.items():
+        df = simulate_dataset(models, seed=seed, with_noise=noisy, scale=scale)
+        traj = to_trajectories(df, interval=5.0)
+        res = ss.fit_trajectories(traj, m, progress=False, on_error="skip")
+        for cond in res.condition_names:
+            summ = ss.density_summary(res.condition_density(cond), m)
+            rows.append({"variant": name, "condition": cond, "tracks": int((res.conditions == cond).sum()),
+                         **{k: round(v, 3) for k, v in summ.items() if k != "hdr50_area"}})
+    print(pd.DataFrame(rows).to_string(index=False))
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tracks", type=int, default=8, help="tracks in the parallel batch")
     p.add_argument("--grid", type=int, default=200, help="grid points per parameter (full)")
     p.add_argument("--coarse", type=int, default=50, help="grid points per parameter (coarse)")
+    p.add_argument("--noise-ablation", action="store_true", help="measure the noise models instead")
+    p.add_argument("--scale", type=float, default=0.1, help="share of tracks per condition (ablation)")
     args = p.parse_args()
+    if args.noise_ablation:
+        print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
+        t0 = time.perf_counter()
+        noise_ablation(args.scale, args.coarse)
+        print(f"{time.perf_counter() - t0:.0f} s")
+        return
 
     print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
     v3, _, _ = ss.known_parameter_tracks("drifting", n_tracks=2, n_steps=288, dims=3, seed=0)

@@ -39,7 +39,9 @@
 #    tracks get z = 0.
 #
 # And one addition: a **held-out set** of tracks, so the network can be *measured* against
-# simple random-walk baselines, not only looked at.
+# baselines that can win, not only looked at: one persistent random walk shared by all cells,
+# independent Gaussian velocities, and the superstatistical random walk in which every cell
+# has its own drifting persistence and speed (the model of the statistics chapter).
 #
 # ```{admonition} Synthetic data
 # :class: warning
@@ -83,11 +85,15 @@ seed_steps = 20             # real steps fed before generating (report: 20)
 n_generate = 0              # tracks generated per condition; 0 means as many as the original
 rotations = 3               # randomly rotated copies per training track in the remedy section (0 skips it)
 jit_compile = True          # compile training steps with XLA: ~10 s per network, then 2-4x faster epochs
+n_boot = 1000               # bootstrap resamples of held-out tracks for every interval
+superstat_grid = 50         # grid points per parameter of the superstatistical baseline (coarse; ch. 4: 200)
+superstat_speed_max = 1.5   # upper end of its speed grid [dataset's speed unit] (report: 1.5 µm/min)
 
-# %%
-from cellmotion.datasets import analysis_interval
+# %% tags=["remove-input"]
+from cellmotion.datasets import analysis_interval, dataset_info
 
 interval = interval or analysis_interval(dataset)
+info = dataset_info(dataset)
 
 # %% [markdown]
 # ## Setup
@@ -96,32 +102,44 @@ interval = interval or analysis_interval(dataset)
 # book. The heavy lifting lives in `cellmotion.models.mdn` (the mixture layer, loss and samplers)
 # and `cellmotion.generation` (training per condition, baselines, the generation loop).
 
-# %%
+# %% tags=["remove-input"]
+import inspect
 import time
 import warnings
 
-warnings.filterwarnings("ignore")
+# targeted filters only: Keras' notices about its own internals, and bayesloop's numpy
+# warnings on grid edges (the fits' results are checked, e.g. a vanished posterior is refused)
+warnings.filterwarnings("ignore", category=UserWarning, module="keras")
+warnings.filterwarnings("ignore", category=DeprecationWarning, module="bayesloop")
+warnings.filterwarnings("ignore", category=RuntimeWarning, module="bayesloop")
+warnings.filterwarnings("ignore", message="IProgress not found", module="tqdm")  # no widgets in the book
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from IPython.display import Markdown, display
 
 from cellmotion import generation as G
+from cellmotion import superstats as ss
+from cellmotion.findings import generation as findings
 from cellmotion.models import mdn
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.figures import condition_palette, plot_tracks_xy, plot_z_over_time, setup_style
-from cellmotion.paths import atomic_path, project_path
+from cellmotion.paths import atomic_path
 from cellmotion.preprocess import split_tracks, to_trajectories, velocities_to_positions
+from cellmotion.profiles import chapter_folders
 
 setup_style()
-art = project_path(artifacts)
+art, read_from = chapter_folders(artifacts, dataset, profile)
+unit = info.speed_unit  # velocities and speeds: µm/min, or px/frame for uncalibrated data
+length_unit = info.length_unit
 t_chapter = time.perf_counter()
 
 # %% [markdown]
 # ## Load the tracks and hold some out
 #
-# Every condition is resampled to one interval and turned into velocities (µm/min), as in
-# the data chapter. A seeded split by trajectory, stratified by condition, keeps 20 % of the
+# Every condition is resampled to one interval and turned into velocities (in the dataset's
+# units), as in the data chapter. A seeded split by trajectory, stratified by condition, keeps 20 % of the
 # tracks of each condition aside: the networks never see them, so their likelihood on them
 # measures how well they predict *new* cells. (The report held out no test data for this
 # task.)
@@ -172,6 +190,20 @@ pd.DataFrame(rows).round(4)
 # weights of the best validation epoch are kept. Velocities are scaled by one number per
 # condition so that the largest component is 1 (the report's [−1, 1] normalisation).
 
+# %% [markdown]
+# The mixture head is one dense layer on the LSTM's output with M (d + 2) numbers per step:
+# M means per dimension, M log σ and M weight logits. The loss is the mixture's negative
+# log-likelihood of the next velocity, written with Keras ops (`cellmotion.models.mdn`):
+
+# %% tags=["remove-input"]
+display(Markdown("```python\n" + inspect.getsource(mdn.mixture_nll) + "```"))
+
+# %% [markdown]
+# and the network is built by (padding steps are masked out of the mean, in `make_mixture_loss`):
+
+# %% tags=["remove-input"]
+display(Markdown("```python\n" + inspect.getsource(mdn.build_mdn_model) + "```"))
+
 # %%
 gens = {}
 for cond in names:
@@ -181,6 +213,12 @@ for cond in names:
         patience=patience, seed=seed, jit_compile=jit_compile)
     print(f"{cond:>12s}: d={gens[cond].dim}, {gens[cond].epochs_run} epochs, "
           f"{gens[cond].train_time_s:.0f} s")
+
+# %% [markdown]
+# One of the trained generators, layer by layer:
+
+# %%
+gens[names[0]].model.summary()
 
 # %% [markdown]
 # The loss is the mean negative log-likelihood per step of the *scaled* velocities (its
@@ -198,37 +236,54 @@ for ax, cond in zip(np.atleast_1d(axes), names):
 fig.tight_layout()
 
 # %% [markdown]
-# ## Held-out likelihood against two baselines
+# ## Held-out likelihood against baselines that can win
 #
 # A generator is a probability model of the next velocity, so the natural score is how
-# probable it finds the steps of cells it has never seen: the mean negative log-likelihood
-# per step on the held-out tracks (steps 2…T, every model scored on the same steps), in
-# nats with velocities in **µm/min** (physical units, so that models fitted with different
-# normalisations compare; lower is better). Two baselines are fitted on the same training
-# tracks: velocities drawn independently from one Gaussian per condition, and the persistent
-# random walk of Metzner et al. {cite}`metzner2015`, an AR(1) process on velocities with
-# Gaussian residuals (one matrix of persistences for all cells).
+# probable it finds the steps of cells it has never seen: the negative log-likelihood (NLL)
+# per step on the held-out tracks (steps 2…T, every model scored on the same steps), in nats
+# with velocities in the dataset's units (so that models fitted with different
+# normalisations compare; lower is better). The baselines, fitted on the same training
+# tracks:
+#
+# - `ar1_shared`: **one persistent random walk shared by all cells** of a condition, an AR(1)
+#   process on velocities with Gaussian residuals (one matrix of persistences, one noise
+#   covariance, for every cell);
+# - `gaussian_iid`: velocities drawn independently from one Gaussian per condition;
+# - `superstatistical`: the model of the statistics chapter {cite}`metzner2015`, in which
+#   every cell has its own persistence and speed that drift over time. It needs no training
+#   set: bayesloop's evidence of a held-out track, p(v₂…v_T | v₁), is its likelihood of the
+#   same steps, averaged over all parameter paths the random walk allows. It is computed on a
+#   coarse grid here (`superstat_grid` points per parameter) to stay cheap.
+#
+# Every difference (MDN minus baseline) comes with a 95 % percentile bootstrap interval over
+# held-out tracks (`n_boot` seeded resamples, `cellmotion.evaluation.bootstrap_ci`). On
+# synthetic data the simulator's own likelihood with the true parameters would be the
+# ceiling; it is not computed (see the sentence below the table).
 
 # %%
-nll_rows = []
-for cond in names:
-    tr_v = G.condition_velocities(traj, cond, train_idx)
-    te_v = G.condition_velocities(traj, cond, test_idx)
-    row = {"condition": cond, "dims": gens[cond].dim, "n_train_tracks": len(tr_v),
-           "n_test_tracks": len(te_v), "n_test_steps": int(sum(len(v) - 1 for v in te_v)),
-           "lstm_mdn": G.heldout_nll(gens[cond], te_v),
-           "gaussian_iid": G.GaussianIID().fit(tr_v).nll(te_v), "ar1": G.AR1().fit(tr_v).nll(te_v)}
-    row["lstm_beats_both"] = bool(row["lstm_mdn"] < min(row["gaussian_iid"], row["ar1"]))
-    nll_rows.append(row)
-nll_table = pd.DataFrame(nll_rows)
-nll_table.round(3)
+test_v_all = [traj.modelled_velocities(i) for i in test_idx]
+ss_model = ss.SuperstatModel(n_persistence=superstat_grid, n_speed=superstat_grid,
+                             speed_range=(0.0, superstat_speed_max))
+t0 = time.perf_counter()
+ss_fits = ss.fit_tracks(test_v_all, ss_model, n_jobs=-1, progress=False, on_error="skip")
+ok = [k for k, f in enumerate(ss_fits) if f is not None]
+ss_heldout = ss.collect([ss_fits[k] for k in ok], traj.track_ids[np.asarray(test_idx)[ok]],
+                        traj.conditions[np.asarray(test_idx)[ok]], ss_model)
+superstat_s = time.perf_counter() - t0
+print(f"superstatistical evidence: {len(ok)} of {len(test_idx)} held-out tracks on a "
+      f"{superstat_grid} x {superstat_grid} grid, {superstat_s:.1f} s")
+nll_tracks = G.heldout_track_nll(traj, train_idx, test_idx, generators=gens, superstat=ss_heldout)
+nll_table = G.nll_table_from_tracks(nll_tracks, n_boot=n_boot, seed=seed)
+with atomic_path(art / "heldout_nll_tracks.csv") as tmp:
+    nll_tracks.to_csv(tmp, index=False)
+nll_table.drop(columns="label").round(3)
 
-# %%
-for r in nll_rows:
-    margin = min(r["gaussian_iid"], r["ar1"]) - r["lstm_mdn"]
-    verdict = "beats both baselines" if r["lstm_beats_both"] else "does NOT beat the best baseline"
-    print(f"{r['condition']}: the LSTM-MDN {verdict} on held-out tracks "
-          f"(by {margin:+.3f} nats per step, i.e. a likelihood ratio of {np.exp(margin):.2f} per step).")
+# %% tags=["remove-input"]
+display(Markdown(findings.nll_findings(nll_table.to_dict("records"), unit=f"nats per held-out step ({unit})")
+                 + "\n\n" + findings.ceiling_sentence(
+                     False, "the synthetic positions carry tracking noise and are resampled, so "
+                     "the true likelihood is that of a state-space model whose per-step parameters "
+                     "the dataset does not store")))
 
 # %% [markdown]
 # ## Figure 8: one-step predictions
@@ -253,24 +308,26 @@ for ax, cond in zip(np.atleast_1d(axes), order):
     pred_pos = np.vstack([real_pos[:2], real_pos[1] + np.cumsum(pred * traj.dt, axis=0)])
     ax.plot(real_pos[:, 0], real_pos[:, 1], color="0.3", lw=1, label="real")
     ax.plot(pred_pos[:, 0], pred_pos[:, 1], color=palette[cond], lw=1, label="one-step prediction")
-    ax.set(title=cond, xlabel="x [µm]", ylabel="y [µm]")
+    ax.set(title=cond, xlabel=f"x [{length_unit}]", ylabel=f"y [{length_unit}]")
     ax.set_aspect("equal", adjustable="datalim")
     ax.legend(frameon=False, fontsize=8)
 fig.tight_layout()
 
 # %% [markdown]
-# As in the report, the persistent Fibronectin tracks are followed closely, while for the
-# barely persistent Collagen cells the prediction wanders off (the report's Figure 8C): when
-# the last velocity says little about the next, the expected next velocity is close to zero
-# and its integral is a short, smooth path. The per-step likelihood above is the fair
-# measure of such predictions; these drawings only show what the network sees.
+# In the report, persistent Fibronectin tracks were followed closely while the prediction
+# for a barely persistent Collagen cell wandered off (its Figure 8C). Expect that whenever the
+# last velocity says little about the next: the expected next velocity is then close to zero
+# and its integral a short, smooth path. These drawings only show what the network sees; the
+# held-out likelihood above is the measure.
 
 # %% [markdown]
 # ## Generate new trajectories, with both samplers
 #
-# Every new track starts from a seed: the first 20 velocities of a randomly chosen training
-# track of its condition, fed through the network to set the LSTM's memory (as in the
-# report). From then on every sampled velocity is fed back. All tracks of a condition are
+# Every new track starts from a seed: the first 20 velocities of a training track of its
+# condition, fed through the network to set the LSTM's memory (as in the report). The seeding
+# tracks are drawn *without replacement*: a seeded random order of the training cells,
+# repeated when more tracks are generated than there are cells, so every cell seeds equally
+# often (the table below says how many distinct cells seeded each condition). From then on every sampled velocity is fed back. All tracks of a condition are
 # generated at once, in one batched loop over time, with a numpy copy of the trained LSTM
 # cell. We generate as many tracks as the condition has, each as long as its real
 # counterpart, once with the fixed sampler and once with the original one, from the same
@@ -279,14 +336,18 @@ fig.tight_layout()
 
 # %%
 generated = {"fixed": {}, "original": {}}
-gen_time = {}
+gen_time, seed_rows = {}, {}
 for sampler in generated:
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()
     for cond in names:
         real = G.condition_velocities(traj, cond)
+        pool = G.condition_velocities(traj, cond, train_idx)
         n = len(real) if not n_generate else min(n_generate, len(real))
-        seeds = G.pick_seeds(G.condition_velocities(traj, cond, train_idx), n, rng, seed_steps)
+        seeds, who = G.pick_seeds(pool, n, rng, seed_steps, return_index=True)
+        seed_rows[cond] = {"condition": cond, "generated": n, "distinct seeding cells": len(set(who)),
+                           "training cells": sum(len(v) >= seed_steps for v in pool),
+                           "most seeds from one cell": int(np.bincount(who).max())}
         generated[sampler][cond] = G.generate_velocities(gens[cond], seeds, [len(v) for v in real[:n]],
                                                          rng, sampler=sampler)
     gen_time[sampler] = time.perf_counter() - t0
@@ -296,6 +357,12 @@ for sampler in generated:
         frame.to_csv(tmp, index=False)
     print(f"{sampler}: {len(frame['track_id'].unique())} tracks, {len(frame)} rows, "
           f"{gen_time[sampler]:.2f} s -> {art.name}/generated_{sampler}.csv")
+pd.DataFrame(list(seed_rows.values()))
+
+# %% tags=["remove-input"]
+display(Markdown("\n".join("- " + findings.seed_sentence(r["condition"], r["generated"],
+                                                          r["distinct seeding cells"], r["training cells"])
+                            for r in seed_rows.values())))
 
 # %% [markdown]
 # ## Figure 9: new trajectories
@@ -370,12 +437,12 @@ for j, cond in enumerate(names):
     samples = {"real": G.motility_samples(G.condition_velocities(traj, cond), traj.dt)}
     for sampler in ("fixed", "original"):
         samples[sampler] = G.motility_samples(generated[sampler][cond], traj.dt)
-    for i, (key, unit) in enumerate((("step_speed", "µm/min"), ("turning_angle", "degrees"))):
+    for i, (key, key_unit) in enumerate((("step_speed", unit), ("turning_angle", "degrees"))):
         bins = np.linspace(0, np.percentile(samples["real"][key], 99.5), 40) if i == 0 else np.linspace(0, 180, 37)
         for name, s in samples.items():
             kw = {"color": palette[cond], **styles[name]}
             axes[i, j].hist(s[key], bins=bins, density=True, histtype="step", label=name, **kw)
-        axes[i, j].set(xlabel=f"{key.replace('_', ' ')} [{unit}]", ylabel=f"density [1/{unit}]", title=cond)
+        axes[i, j].set(xlabel=f"{key.replace('_', ' ')} [{key_unit}]", ylabel=f"density [1/{key_unit}]", title=cond)
     axes[0, j].legend(frameon=False, fontsize=8)
 fig.tight_layout()
 
@@ -390,7 +457,7 @@ for ax, cond in zip(axes[0], names):
                        ("original", generated["original"][cond])):
         lag, m = G.ensemble_msd(vels, traj.dt)
         ax.loglog(lag, m, label=name, **{"color": palette[cond], **styles[name]})
-    ax.set(xlabel="lag [min]", ylabel="MSD [µm²]", title=cond)
+    ax.set(xlabel=f"lag [{info.time_unit}]", ylabel=f"MSD [{length_unit}²]", title=cond)
     ax.legend(frameon=False, fontsize=8)
 fig.tight_layout()
 
@@ -427,7 +494,7 @@ for cond in names:
                        "drift_index": G.drift_index(rot_generated[cond])})
     rot_rows.append({"condition": cond, "rotations": rotations,
                      "heldout_nll": G.heldout_nll(rot_gens[cond], G.condition_velocities(traj, cond, test_idx)),
-                     "heldout_nll_plain": nll_table.set_index("condition").loc[cond, "lstm_mdn"],
+                     "heldout_nll_plain": float(nll_table.query("condition == @cond and model == 'lstm_mdn'")["nll"].iloc[0]),
                      "train_s": rot_gens[cond].train_time_s})
     dist_rows += G.distance_rows(cond, "fixed+rotations", real, rot_generated[cond], traj.dt)
 pd.DataFrame(drift_rows).pivot(index="condition", columns="source", values="drift_index").round(2)
@@ -455,14 +522,16 @@ if rotations:
 # distance table and the wall times to `generation_metrics.json` (its keys are documented
 # in `cellmotion.generation`).
 
-# %%
+# %% tags=["hide-input"]
 for cond in names:
     with atomic_path(art / G.model_filename(cond)) as tmp:
         gens[cond].model.save(tmp)
 metrics = {
     "dataset": dataset, "profile": profile, "seed": seed, "synthetic": bool(is_synthetic(dataset)),
-    "nll_units": "nats per velocity step, velocity in µm/min (lower is better)",
-    "heldout_nll": nll_rows, "distances": dist_rows, "drift": drift_rows, "rotations": rot_rows,
+    "nll_units": f"nats per velocity step, velocity in {unit} (lower is better)",
+    "heldout_nll": G.nll_wide_rows(nll_table), "heldout_nll_table": nll_table.to_dict("records"), "n_boot": n_boot,
+    "superstat_baseline": {"model": ss_model.to_dict(), "n_fitted": len(ss_heldout), "wall_s": superstat_s},
+    "seeds": list(seed_rows.values()), "distances": dist_rows, "drift": drift_rows, "rotations": rot_rows,
     "wall_times_s": {"train": {c: gens[c].train_time_s for c in names},
                      "train_rotations": {c: g.train_time_s for c, g in rot_gens.items()}, "generate": gen_time,
                      "total": time.perf_counter() - t_chapter},
@@ -476,70 +545,41 @@ print(f"chapter wall time so far: {metrics['wall_times_s']['total']:.0f} s")
 # %% [markdown]
 # ## What we learn
 #
-# First the numbers of this run, computed from the tables above (so they hold for whatever
-# data, profile and seed the chapter ran with):
+# Every sentence below is computed from the tables of this run (`cellmotion.findings.generation`),
+# so it holds for whatever data, profile and seed the chapter ran with. (The smoke profile
+# trains for a few epochs only; its network can lose to the baselines.)
 
-# %%
-from IPython.display import Markdown, display
-
-
-def findings():
-    nll = pd.DataFrame(nll_rows).set_index("condition")
+# %% tags=["remove-input"]
+def what_we_learn():
     dist = pd.DataFrame(dist_rows)
     ks = dist.pivot_table(index=["condition", "measure"], columns="sampler", values="ks")
-    drift = (pd.DataFrame(drift_rows).pivot(index="condition", columns="source", values="drift_index")
-             .reindex(names))
-    lines = []
-    for cond, r in nll.iterrows():
-        best = min(r["ar1"], r["gaussian_iid"])
-        word = "beats both baselines" if r["lstm_mdn"] < best else "does NOT beat the best baseline"
-        lines.append(f"- **{cond}, likelihood.** The LSTM-MDN {word}: {r['lstm_mdn']:.2f} against "
-                     f"{best:.2f} nats per held-out step (likelihood ratio per step "
-                     f"{np.exp(best - r['lstm_mdn']):.2f}).")
-    for cond in nll.index:
-        k = ks.loc[(cond, "step_speed")]
-        lines.append(f"- **{cond}, samplers.** KS distance of step speeds to the real tracks: "
-                     f"fixed {k.get('fixed', np.nan):.2f}, original {k.get('original', np.nan):.2f}, "
-                     f"two real samples {k.get('heldout-real', np.nan):.2f}.")
-    for cond, d in drift.iterrows():
-        extra = (f", trained on rotated copies {d['fixed+rotations']:.2f}"
-                 if "fixed+rotations" in d and pd.notna(d["fixed+rotations"]) else "")
-        lines.append(f"- **{cond}, direction.** Drift index of real tracks {d['real']:.2f}, "
-                     f"generated (fixed sampler) {d['fixed']:.2f}{extra}.")
+    drift = pd.DataFrame(drift_rows).pivot(index="condition", columns="source", values="drift_index")
+    lines = ["**Likelihood on held-out tracks** (MDN minus each baseline, 95 % bootstrap interval):",
+             findings.nll_findings(nll_table.to_dict("records"), unit=f"nats per held-out step ({unit})"),
+             "", "**Samplers** (step speeds; the report's sampler is `original`):"]
+    lines += ["- " + findings.sampler_sentence(c, "step_speed", ks.loc[(c, "step_speed")].to_dict())
+              for c in names]
+    lines += ["", "**Direction of travel:**"]
+    lines += ["- " + findings.drift_sentence(c, drift.loc[c].dropna().to_dict(), len(generated["fixed"][c]))
+              for c in names]
     return "\n".join(lines)
 
 
-display(Markdown(findings()))
+display(Markdown(what_we_learn()))
 
 # %% [markdown]
-# **Likelihood.** Where the LSTM-MDN beats the random-walk baselines (the list above says
-# where it does), the margins are modest: most of what a cell does next
-# is already explained by its last velocity (the AR(1) baseline), and the network's extra gain
-# comes from its memory, which lets it adapt to each cell's own speed and persistence — these
-# differ between cells and drift over time in the synthetic data, as in real cells
-# {cite}`metzner2015`. The report had no held-out set, so it has no number to compare with.
-# (The smoke profile trains for a few epochs only; its network can lose to the baselines.)
+# **How to read these.** A baseline "wins" only where the interval of the difference
+# excludes 0; an interval that contains 0 means the held-out tracks cannot tell the models
+# apart. The shared random walk and the superstatistical walk bracket what memory can buy: the
+# first gives every cell the same persistence and speed, the second lets each cell have its own
+# and lets them drift, which is what the synthetic data does {cite}`metzner2015`. The report
+# had no held-out set, so it has no number to compare with.
 #
-# **Samplers.** This is the report's Figure 10 problem, found one step earlier. With the
-# original sampler (Σᵢ αᵢ N(μᵢ, σᵢ)) the generated steps of the weakly persistent conditions
-# are far too slow, their mean squared displacement lies well below the real one, and the
-# tracks shrink to a small blob in Figure 9 ({numref}`fig-generated`). The fixed sampler, which
-# draws one component by its weight, keeps the spread of the step speeds. The `heldout-real`
-# column is a rough reference only: it compares the few held-out tracks with the training
-# tracks, and with fewer tracks a distance is larger by chance alone, so a generated row below
-# it is not necessarily "better than real". The network had learned the spread; the original
-# sampler threw it away — the likely reason why the report found its generated parameter
-# densities "much narrower" than the original ones {cite}`rieke2016`. For very persistent
-# cells the two samplers differ less, because the predictable part of the velocity dominates
-# and the sum over components changes little. The statistics chapter reads both CSV files and
-# shows the consequence on persistence and cell speed.
-#
-# **What to check in the fixed sampler's tracks.** Per-track MSD and extent (the distance
-# table) and the direction of travel: generated tracks can show a preferred direction (a drift
-# index above the real tracks'), as the report saw in some of its runs. Training on randomly
-# rotated copies is one remedy, measured in the drift list above condition by condition — it
-# does not help everywhere; inputs that do not change under rotation (speed, turning angle)
-# are the other route.
+# The KS distance of two *real* samples (`heldout-real`) is a rough reference: it compares the
+# few held-out tracks with the training tracks, and with fewer tracks a distance is larger by
+# chance alone, so a generated row below it is not "better than real". The statistics chapter
+# measures the consequence of both samplers on persistence and cell speed, against a
+# real-vs-real reference with equal numbers of tracks.
 #
 # Two fixes from the list at the top are visible without a table: the 2D conditions no
 # longer grow z motion (they are modelled in x and y only), and training on whole tracks

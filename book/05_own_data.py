@@ -61,11 +61,12 @@ from cellmotion import figures
 from cellmotion.profiles import default_artifacts
 from cellmotion.config import read_config
 from cellmotion.datasets import load_config_dataset
-from cellmotion.datasets import analysis_interval, ensure_dataset, load_dataset
+from cellmotion.datasets import analysis_interval, dataset_info, ensure_dataset, load_dataset
 from cellmotion.refusals import refusal_table
 from cellmotion.contract import summarize
 from cellmotion.curation import drop_short_tracks
-from cellmotion.paths import project_path
+from cellmotion.paths import project_path, project_root
+from cellmotion.summary import data_admonition
 
 figures.setup_style()
 pd.set_option("display.max_colwidth", None)
@@ -98,6 +99,8 @@ pd.set_option("display.max_colwidth", None)
 
 # %%
 config_path = project_path(example, create=False)
+example_info = dataset_info(example)
+print(f"# {example_info.title}\n# {config_path.resolve().relative_to(project_root().resolve()).as_posix()}\n")
 print(config_path.read_text())
 
 # %% [markdown]
@@ -233,12 +236,24 @@ refusals.style.set_properties(**{"text-align": "left", "white-space": "pre-wrap"
 # %% [markdown]
 # ## The dataset of this build
 #
-# When the book is built on your own data (`dataset` is not the synthetic default), this is
-# what was read from it.
+# Which data the other chapters of this build were computed on, as its config describes it
+# (title, source, licence, units), and, for data other than the synthetic default, what was
+# read from it. Chapters print paths relative to the project folder, never the building
+# machine's.
 
-# %%
+# %% tags=["remove-input"]
+from IPython.display import HTML, display
+
+info = dataset_info(dataset)
+display(HTML(data_admonition(info)))
 if dataset != "synthetic":
     _, own_counts = load_dataset(dataset, return_counts=True)
+    src = project_path(dataset, create=False).resolve()
+    shown = (src.relative_to(project_root().resolve()).as_posix()
+             if src.is_relative_to(project_root().resolve()) else src.name)
+    print(f"{info.title}\nread from {shown}; lengths in {info.length_unit}, times in "
+          f"{info.time_unit}, speeds in {info.speed_unit}; analysis interval "
+          f"{analysis_interval(dataset):g} {info.time_unit}")
     display(own_counts)
 else:
     print("this build uses the synthetic default dataset")

@@ -27,15 +27,10 @@
 # then compared original and generated trajectories with the superstatistical random-walk
 # analysis of {cite:t}`metzner2015`, using bayesloop {cite}`mark2016bayesloop`.
 #
-# ```{admonition} The default data is synthetic
-# :class: warning
-# The report's trajectories were never published. Every number in this book that is not
-# explicitly quoted from the report was computed on a **synthetic stand-in** that the package
-# generates with a fixed seed: the superstatistical persistent random walk of
-# {cite:t}`metzner2015`, calibrated to the report's Table 1 and Figure 10. Our numbers are
-# therefore *not* a replication of the report's measurements; they show what the methods do on
-# data with known properties. Point the book at your own tracks to get numbers about real cells.
-# ```
+# Which data this build is about is said in the box below: the synthetic stand-in of the
+# report's data (the default), or the tracks the book was pointed at. Whatever the build's
+# data, the chapter {doc}`06_real_cells` runs the same methods on real, published leukocyte
+# tracks.
 
 # %% tags=["parameters", "remove-cell"]
 dataset = "synthetic"
@@ -43,39 +38,51 @@ profile = "full"
 seed = 0
 artifacts = "artifacts/synthetic-full"
 
-# %% [markdown]
-# ## Headline numbers
-#
-# Every number of ours below is read from the metrics files that the chapters wrote when this
-# book was built (nothing is typed in); the report's numbers are quoted from its text. The
-# report held out no data for generation and compared densities only by eye, so several of
-# our measurements have no counterpart there.
-
 # %% tags=["remove-input"]
 import json
 
 from IPython.display import HTML, display
 
+from cellmotion.datasets import dataset_info
 from cellmotion.paths import project_path
-from cellmotion.summary import headline_table
+from cellmotion.summary import data_admonition, headline_table
 
+info = dataset_info(dataset)
+display(HTML(data_admonition(info)))
+
+# %% [markdown]
+# ## Headline numbers
+#
+# Every number below is read from the metrics files that the chapters wrote when this book was
+# built (nothing is typed in). The column *ours* is the build's dataset; the column *real
+# cells* is the chapter on the bundled leukocytes, whatever the build's dataset (a dash marks
+# a quantity measured on the other data only). The report's numbers, quoted from its text,
+# are shown only when the book is built on the stand-in of the report's data; the report held
+# out no data for generation and compared densities only by eye, so several of our
+# measurements have no counterpart there.
+
+# %% tags=["remove-input"]
 art = project_path(artifacts)
 about = json.loads((art / "data_summary.json").read_text())
-print(f"dataset: {'synthetic stand-in (seeded)' if about['synthetic'] else about['dataset']}; "
+print(f"dataset: {'synthetic stand-in (seeded)' if info.report_kind else info.title}; "
       f"profile: {profile}; conditions: {', '.join(about['conditions'])}")
-table = headline_table(art)
+table = headline_table(art, report=info.report_kind)
 display(HTML(table.to_html(classes="summary-table")))
 
 # %% [markdown]
 # ## The chapters
-# - {doc}`01_data` — the data contract, the synthetic default dataset and its calibration, the
-#   report's preprocessing (resampling to 5 min, velocities, normalisation, windows).
+# - {doc}`01_data` — the data contract, the build's dataset (by default the synthetic stand-in
+#   and its calibration), outlier steps, and the report's preprocessing (resampling,
+#   velocities, normalisation, windows).
 # - {doc}`02_classification` — the report's networks A–D, its Table 2 and Figures 6–7, then
 #   cross-validation, the z shortcut, a motility-feature baseline and a better network.
 # - {doc}`03_generation` — the LSTM mixture density network, the original code's sampling flaw
 #   and its fix, held-out likelihoods and distances between real and generated tracks.
 # - {doc}`04_statistics` — the superstatistical comparison of Figure 10, validated on tracks
 #   with known parameters, quantified, and run in parallel.
+# - {doc}`06_real_cells` — real leukocytes under three chemoattractants and a control, four
+#   donors: classification grouped by cell and by donor, held-out likelihoods of the
+#   generator, and superstatistical densities, in pixels and frames.
 # - {doc}`05_own_data` — the same book on your own tracks: input formats, a worked example,
 #   and what is refused.
 # - {doc}`appendix_benchmarks` — how long every chapter takes, and on which machine.

@@ -158,3 +158,135 @@ def test_window_features_of_a_straight_run():
     assert straight == pytest.approx(1.0)
     assert angle == pytest.approx(0.0, abs=1e-6)
     assert net == pytest.approx(150.0)  # 30 steps x 5 min x 1 µm/min
+
+
+# ----------------------------------------------------------------------------- the protocol (issue 13)
+def moving_trajectories(n_per=8, steps=65, replicates=("d1", "d2", "d3"), seed=0):
+    """2D tracks whose conditions differ in speed, with replicates; some cells cut in two."""
+    rng = np.random.default_rng(seed)
+    vel, lab, ids, reps = [], [], [], []
+    for c in range(3):
+        for i in range(n_per):
+            v = (0.5 + c) * rng.normal(size=(steps, 2))
+            rep = replicates[i % len(replicates)]
+            if i % 4 == 0:  # a cell cut at a gap: two pieces, one cell
+                for part in (1, 2):
+                    vel.append(v)
+                    lab.append(c)
+                    ids.append(f"{NAMES[c]}_{i:03d}~{part}")
+                    reps.append(rep)
+            else:
+                vel.append(v)
+                lab.append(c)
+                ids.append(f"{NAMES[c]}_{i:03d}")
+                reps.append(rep)
+    lab = np.array(lab)
+    return Trajectories(track_ids=np.array(ids, dtype=object),
+                        conditions=np.array([NAMES[c] for c in lab], dtype=object),
+                        condition_names=list(NAMES), labels=lab, velocities=vel,
+                        starts=[np.zeros(2) for _ in vel], dt=5.0, dims=["x", "y"],
+                        flat_z=list(NAMES), replicates=np.array(reps, dtype=object))
+
+
+def test_grouped_folds_keep_cells_together_and_replicate_folds_hold_out_one_replicate():
+    traj = moving_trajectories()
+    folds = C.grouped_folds(traj, window=30, n_splits=3, n_repeats=2, seed=0)
+    assert len(folds) == 6
+    for tr, te in folds:
+        assert not set(traj.cells[tr]) & set(traj.cells[te])
+    rf = C.replicate_folds(traj)
+    assert [sorted(set(traj.replicates[te])) for _, te in rf] == [["d1"], ["d2"], ["d3"]]
+    for tr, te in rf:
+        assert len(tr) + len(te) == len(traj) and not set(traj.replicates[tr]) & set(traj.replicates[te])
+    assert C.fold_protocol(traj, rf) == "replicate" and C.fold_protocol(traj, folds) == "kfold"
+    with pytest.raises(ValueError, match="no replicates"):
+        C.replicate_folds(fake_trajectories())
+
+
+def test_sd_scaler_ignores_one_tracking_jump():
+    v = [np.random.default_rng(0).normal(size=(500, 2))]
+    v[0][10] = [300.0, 0.0]  # one jump
+    assert C.fit_scaler(v, "report").scale == pytest.approx(300.0)
+    assert C.fit_scaler(v, "sd").scale < 15
+    with pytest.raises(ValueError):
+        C.fit_scaler(v, "minmax")
+
+
+def test_motion_channels_are_rotation_invariant_and_reflection_flips_the_angle():
+    from cellmotion.models.networks import MotionChannels
+
+    x = np.random.default_rng(1).normal(size=(5, 12, 2)).astype(np.float32)
+    th = 0.7
+    rot = x @ np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]], np.float32)
+    inv = np.asarray(MotionChannels("invariant")(x))
+    assert inv.shape == (5, 12, 2)
+    np.testing.assert_allclose(np.asarray(MotionChannels("invariant")(rot)), inv, atol=1e-4)
+    mirrored = np.asarray(MotionChannels("invariant")(x * np.array([1, -1], np.float32)))
+    np.testing.assert_allclose(mirrored[..., 1], -inv[..., 1], atol=1e-4)
+    np.testing.assert_allclose(inv[..., 0], np.log(np.linalg.norm(x, axis=-1) + 1e-3), atol=1e-4)
+    assert np.asarray(MotionChannels("both")(x)).shape == (5, 12, 4)
+
+
+def test_our_network_accepts_any_window_length():
+    model = C.build_classifier(C.OURS, n_features=2, n_classes=4)
+    for length in (30, 9):
+        p = np.asarray(model(np.ones((3, length, 2), np.float32)))
+        np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-5)
+    assert "rotation and reflection" in C.OURS.describe()
+
+
+def test_evaluate_models_gives_the_shared_result_shape():
+    traj = moving_trajectories()
+    folds = C.grouped_folds(traj, window=30, n_splits=3, n_repeats=1, seed=0)
+    res = C.evaluate_models(traj, folds, ["report-best", "forest"],
+                            window=30, seeds=(0, 1), max_epochs=1, report=None)
+    assert set(res) >= {"models", "paired", "conditions", "seconds"}
+    assert res["conditions"] == NAMES and res["protocol"] == "kfold" and res["n_folds"] == 3
+    for name, m in res["models"].items():
+        for key in ("per_track_bacc", "per_window_bacc", "macro_f1"):
+            s = m[key]
+            assert len(s["folds"]) == 3 and s["lower"] <= s["mean"] <= s["upper"]
+        assert set(m["recall"]) == set(NAMES)
+        cm = np.asarray(m["confusion"])
+        # per cell: the two pieces of a cut cell vote once
+        assert cm.sum() == len(set(traj.cells))
+        assert 0 <= m["brier"] <= 2
+    assert res["models"]["report-best"]["epochs"] == [1] * 6  # two seeds x three folds
+    d, e = res["paired"]["forest"]["report-best"], res["paired"]["report-best"]["forest"]
+    assert d["mean"] == pytest.approx(-e["mean"])
+    # the forest separates speeds easily
+    assert res["models"]["forest"]["per_track_bacc"]["mean"] > 0.8
+    rep = C.evaluate_models(traj, C.replicate_folds(traj), ["forest"], window=30, report=None)
+    assert rep["protocol"] == "replicate" and rep["n_folds"] == 3
+    with pytest.raises(KeyError):
+        C.evaluate_models(traj, folds, ["no-such-model"], report=None)
+
+
+def test_ensembles_average_their_members():
+    traj = moving_trajectories()
+    folds = C.grouped_folds(traj, window=30, n_splits=3, seed=1)
+    C.MODELS["_test_ens"] = C.Candidate("_test_ens", "ensemble", members=("forest", "forest"))
+    try:
+        res = C.evaluate_models(traj, folds, ["forest", "_test_ens"], report=None)
+    finally:
+        del C.MODELS["_test_ens"]
+    assert res["models"]["_test_ens"]["per_track_bacc"]["folds"] == res["models"]["forest"]["per_track_bacc"]["folds"]
+
+
+def test_chapter_metrics_keep_the_keys_the_headline_table_reads():
+    from cellmotion.summary import classification_rows
+
+    traj = moving_trajectories()
+    res = C.evaluate_models(traj, C.grouped_folds(traj, 30, 3), ["forest", "minirocket"], report=None)
+    t2 = {"B": {"overall": .9, "Collagen": 1.0, "Plastic": .8, "Fibronectin": .9, "balanced": .9,
+                "per_track": 1.0, "per_track_balanced": 1.0, "epochs": 3}}
+    m = C.chapter_metrics(dataset="x", synthetic=False, profile="smoke", seed=0, conditions=NAMES,
+                          window=30, schedule=C.FAST, table2={"without z": t2}, report_kind=False,
+                          window_lengths=[10, 30], acc_by_length={"B": [.5, .9]},
+                          evaluation={"grouped": res}, cv_folds=3, cv_repeats=1, wall={})
+    assert m["table2_report"] == {} and m["table2_setting"] == "without_z"
+    assert set(m["cv"]["results"]) == {"baseline", "minirocket"}
+    rows = classification_rows(m)
+    assert rows[0]["report"] == "not measured in the report"
+    assert any(r["quantity"].startswith("forest: per-track balanced accuracy") for r in rows)
+    assert any(r["quantity"].startswith("minirocket: per-track balanced accuracy") for r in rows)

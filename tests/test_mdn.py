@@ -217,3 +217,62 @@ def test_teacher_forcing_targets_are_the_next_step_and_padding_is_masked():
         np.testing.assert_array_equal(Y[k, :steps, :2], v[1:])  # target: the step at t + 1
         assert np.all(Y[k, :steps, 2] == 1) and np.all(Y[k, steps:, 2] == 0)  # mask
         assert np.all(X[k, steps:] == 0)
+
+
+# --------------------------------------------------------------------------- honest references
+def test_seeds_cycle_through_every_training_cell():
+    """Seeds are drawn without replacement: each pass is a permutation of the pool, so every
+    cell seeds n // pool or n // pool + 1 tracks; too-short tracks never seed."""
+    from cellmotion import generation as G
+
+    pool = [np.full((25, 2), k, float) for k in range(7)] + [np.zeros((5, 2))]
+    seeds, who = G.pick_seeds(pool, 17, np.random.default_rng(0), seed_steps=20, return_index=True)
+    counts = np.bincount(who, minlength=8)
+    assert counts[7] == 0 and set(counts[:7]) <= {2, 3} and counts.sum() == 17
+    assert len(set(who[:7])) == 7  # the first pass uses every cell once
+    assert all(np.all(s == pool[i][:20]) for s, i in zip(seeds, who))
+    _, again = G.pick_seeds(pool, 17, np.random.default_rng(0), seed_steps=20, return_index=True)
+    np.testing.assert_array_equal(who, again)
+    with pytest.raises(ValueError, match="seed needs"):
+        G.pick_seeds(pool, 3, np.random.default_rng(0), seed_steps=40)
+
+
+def test_per_track_nll_sums_to_the_heldout_nll(small_generator):
+    """Per-track summed NLLs of the MDN and the baselines average to their NLL per step."""
+    from cellmotion import generation as G
+
+    rng = np.random.default_rng(1)
+    vels = [rng.normal(0, 0.3, size=(n, 2)) for n in (12, 30, 21)]
+    steps = sum(len(v) - 1 for v in vels)
+    assert G.track_nll(small_generator, vels).sum() / steps == pytest.approx(
+        G.heldout_nll(small_generator, vels), rel=1e-9)
+    for base in (G.AR1().fit(vels), G.GaussianIID().fit(vels)):
+        assert base.track_nll(vels).sum() / steps == pytest.approx(base.nll(vels), rel=1e-9)
+
+
+def test_heldout_nll_table_has_intervals_and_the_superstatistical_row(small_generator):
+    from cellmotion import generation as G
+    from cellmotion.preprocess import Trajectories
+
+    rng = np.random.default_rng(2)
+    v = [rng.normal(0, 0.3, size=(40, 2)) for _ in range(10)]
+    traj = Trajectories(track_ids=np.array([f"t{i}" for i in range(10)], dtype=object),
+                        conditions=np.array(["Plastic"] * 10, dtype=object), condition_names=["Plastic"],
+                        labels=np.zeros(10, int), velocities=v, starts=[np.zeros(2)] * 10, dt=5.0,
+                        dims=["x", "y"], flat_z=[])
+    train, test = np.arange(6), np.arange(6, 10)
+    ss_nll = {"t6": 50.0, "t7": 51.0, "t8": 49.0}  # t9 missing: 3 tracks for that row
+    tab = G.heldout_nll_table(traj, train, test, generators={"Plastic": small_generator}, n_boot=200,
+                              seed=0, superstat=ss_nll)
+    assert list(tab.columns) == ["condition", "model", "label", "n_tracks", "n_steps", "nll",
+                                 "diff_vs_mdn", "lower", "upper"]
+    assert list(tab["model"]) == ["lstm_mdn", "ar1_shared", "gaussian_iid", "superstatistical"]
+    row = tab.set_index("model").loc["superstatistical"]
+    assert row["n_tracks"] == 3 and row["nll"] == pytest.approx(150.0 / 117)
+    ar = tab.set_index("model").loc["ar1_shared"]
+    mdn_nll = tab.set_index("model").loc["lstm_mdn", "nll"]
+    assert ar["diff_vs_mdn"] == pytest.approx(mdn_nll - ar["nll"])
+    assert ar["lower"] <= ar["diff_vs_mdn"] <= ar["upper"]
+    again = G.heldout_nll_table(traj, train, test, generators={"Plastic": small_generator}, n_boot=200,
+                                seed=0, superstat=ss_nll)
+    assert again.equals(tab)

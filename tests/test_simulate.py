@@ -1,4 +1,4 @@
-"""The simulator makes what it was asked for (DESIGN.md: the default dataset)."""
+"""The simulator makes what it was asked for (the default dataset of the book)."""
 
 import numpy as np
 import pytest

@@ -177,3 +177,79 @@ def test_same_results_on_a_local_dask_cluster():
     for a, b in zip(serial, remote):
         np.testing.assert_allclose(a.density, b.density, rtol=1e-6)
         np.testing.assert_allclose(a.mean_persistence, b.mean_persistence, rtol=1e-9)
+
+
+# ----------------------------------------------------------------------------- honest references
+def _result(densities, conds, model):
+    n = len(densities)
+    return ss.SuperstatResult(
+        track_ids=np.array([f"t{i}" for i in range(n)], dtype=object), conditions=np.array(conds, dtype=object),
+        model=model, densities=np.asarray(densities, np.float32), offsets=np.zeros(n + 1, int),
+        mean_persistence=np.zeros(0), mean_speed=np.zeros(0), sd_persistence=np.zeros(0),
+        sd_speed=np.zeros(0), log10_evidence=-np.arange(n, dtype=float), seconds=np.zeros(n),
+        dims_used=np.full(n, 2))
+
+
+def test_densities_on_different_grids_are_refused():
+    a, b = ss.SuperstatModel(n_persistence=20, n_speed=20), ss.SuperstatModel(n_persistence=30, n_speed=30)
+    with pytest.raises(ValueError, match="different grids"):
+        ss.bhattacharyya(np.ones((20, 20)), np.ones((30, 30)))
+    with pytest.raises(ValueError, match="different grids"):
+        ss.check_same_grid(a, ss.SuperstatModel(n_persistence=20, n_speed=20, speed_range=(0, 3.0)))
+    ss.check_same_grid(a, ss.SuperstatModel(n_persistence=20, n_speed=20))
+    r = _result([_gauss(a, 0.2, 0.1, 0.5, 0.1)], ["A"], a)
+    g = _result([_gauss(b, 0.2, 0.1, 0.5, 0.1)], ["A"], b)
+    with pytest.raises(ValueError, match="different grids"):
+        ss.compare_with_reference(r, g, [0], [0], n_boot=10)
+
+
+def test_reference_comparison_tells_a_narrow_generator_from_a_second_real_sample():
+    """Real tracks scatter around one peak; a 'generator' whose tracks all sit at the centre
+    with a narrow density is narrower and overlaps less than held-out real tracks do."""
+    m = ss.SuperstatModel(n_persistence=60, n_speed=60)
+    rng = np.random.default_rng(0)
+    real = [_gauss(m, rng.normal(0.2, 0.15), 0.08, rng.normal(0.6, 0.12), 0.06) for _ in range(30)]
+    gen = [_gauss(m, 0.2, 0.04, 0.6, 0.03) for _ in range(12)]
+    original = _result(real, ["A"] * 30, m)
+    other = _result(gen, ["A"] * 12, m)
+    tab = ss.compare_with_reference(original, other, np.arange(20), np.arange(20, 30), n_boot=300, seed=1)
+    t = tab.set_index("measure")
+    assert (t["n_tracks"] == 10).all() and (t["n_real"] == 20).all()
+    assert t.loc["bhattacharyya", "diff_upper"] < 0
+    assert t.loc["sd_ratio_speed", "diff_upper"] < 0 and t.loc["sd_ratio_persistence", "diff_upper"] < 0
+    assert t.loc["bhattacharyya", "reference_lower"] <= t.loc["bhattacharyya", "reference"] <= 1
+    # a generator that is a resample of the real tracks cannot be told apart
+    same = _result(real[:10], ["A"] * 10, m)
+    t2 = ss.compare_with_reference(original, same, np.arange(20), np.arange(20, 30), n_boot=300,
+                                   seed=1).set_index("measure")
+    assert t2.loc["bhattacharyya", "diff_lower"] <= 0 <= t2.loc["bhattacharyya", "diff_upper"]
+
+
+def test_condition_overlaps_and_evidence_nll():
+    m = ss.SuperstatModel(n_persistence=40, n_speed=40)
+    dens = [_gauss(m, 0.2, 0.1, 0.5, 0.1)] * 4 + [_gauss(m, -0.6, 0.1, 1.2, 0.1)] * 4 + [_gauss(m, 0.25, 0.1, 0.5, 0.1)] * 4
+    res = _result(dens, ["A"] * 4 + ["B"] * 4 + ["C"] * 4, m)
+    tab = ss.condition_overlaps(res, n_boot=50).set_index(["condition_a", "condition_b"])
+    assert list(tab.index) == [("A", "B"), ("A", "C"), ("B", "C")]
+    assert tab.loc[("A", "B"), "bhattacharyya"] < 0.01 < 0.9 < tab.loc[("A", "C"), "bhattacharyya"]
+    assert (tab["lower"] <= tab["bhattacharyya"] + 1e-5).all()  # float32 resampling
+    nll = ss.evidence_nll(res)
+    assert nll["t3"] == pytest.approx(3 * np.log(10))
+
+
+def test_sigma_sensitivity_refits_and_compares_with_the_reference_sigma():
+    vels, _, _ = ss.known_parameter_tracks("constant", n_tracks=2, n_steps=60, dims=2, seed=3)
+    tab, dens = ss.sigma_sensitivity(vels, ["A", "A"], COARSE, sigmas=(0.01, 0.1), n_jobs=1, progress=False)
+    assert sorted(tab["sigma"].unique()) == [0.01, 0.03, 0.1]
+    assert tab.set_index("sigma").loc[0.03, "bc_vs_reference"] == pytest.approx(1.0)
+    assert set(dens) == {0.01, 0.03, 0.1} and dens[0.1]["A"].shape == (30, 30)
+
+
+def test_the_noise_ablation_gives_every_condition_the_same_noise_model():
+    from cellmotion.synthetic.simulator import DEFAULT_CONDITIONS, default_models
+
+    shared = default_models(shared_noise=(2.0, 0.0))
+    assert {(m.noise, m.noise_time) for m in shared} == {(2.0, 0.0)}
+    assert [m.persistence for m in shared] == [m.persistence for m in DEFAULT_CONDITIONS]
+    assert default_models() == DEFAULT_CONDITIONS
+    assert {m.noise for m in default_models(shared_noise=(2.0, 0.0), scale_noise=0.5)} == {1.0}

@@ -1,6 +1,6 @@
 """Execute the book's chapters with papermill and render the HTML book.
 
-Pipeline (DESIGN.md): generate the default dataset if absent → for each chapter of
+Pipeline: generate the default dataset if absent → for each chapter of
 ``_toc.yml``, Jupytext ``.py`` → ``.ipynb`` → papermill executes it with its parameters →
 ``jupyter-book build`` renders the executed notebooks to ``_build/html``.
 

@@ -30,47 +30,61 @@ normalised training windows), stored in the model as a ``Rescaling`` layer: the 
 epochs on a loss plateau before it separates Plastic from Fibronectin.
 ``benchmarks/bench_classify_schedule.py`` compares the two schedules.
 
-Keys of ``classification_metrics.json`` (written by the chapter with :func:`save_json`)
-------------------------------------------------------------------------------------------
-A *summary* is ``{"overall": S, "<condition>": S, ..., "per_track": S}`` with
-``S = {"mean": float, "std": float, "folds": [float, ...]}`` (accuracy in [0, 1], mean and
-standard deviation over cross-validation folds; ``per_track`` averages the window probabilities
-of each test track and scores one prediction per track).
+Robust input scale
+------------------
+The report divided velocities by their largest component (to [-1, 1]); on real tracks that
+component is a tracking jump and typical steps end up near 0. :func:`fit_scaler` keeps the
+report's scaler for the report's Table 2 and otherwise divides by the standard deviation of
+the training velocities.
 
+The protocol (issue 13)
+-----------------------
+:func:`grouped_folds` (stratified k-fold grouped by cell, repeated) and
+:func:`replicate_folds` (leave one replicate out) give folds over tracks;
+:func:`evaluate_models` scores every model of :data:`MODELS` (the report's network B, ours
+(:data:`OURS`, fixed a priori), the peers of :mod:`cellmotion.peers`, ablations and
+probability-averaging ensembles) on the same folds, per window and per cell, with intervals
+(:mod:`cellmotion.evaluation`) and paired differences.
+
+Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :func:`save_json`)
+-------------------------------------------------------------------------------------------------
 - ``dataset`` (str), ``synthetic`` (bool), ``profile`` (str), ``seed`` (int)
 - ``conditions``: condition names in label order; ``window``: window length (steps)
-- ``schedule``: the training schedule used (batch_size, learning_rate, max_epochs, patience,
-  val_fraction); ``class_weights``: how weights were computed (text)
-- ``table2_ours``: ``{net: {"overall": acc, "<condition>": acc, ..., "per_track": acc,
-  "epochs": int}}`` on the seeded 80/20 split (with z, as the report)
-- ``table2_report``: the report's Table 2, same layout (overall and three conditions)
-- ``window_lengths``: ``{"lengths": [...], "<net>": [acc, ...]}`` test accuracy per length
-- ``cv``: ``{"n_splits", "n_repeats", "results": {net: {"with_z": summary, "without_z": summary}}}``
-  (the baseline and our own network are also rows of ``results``, under ``"baseline"`` and
-  ``"own"``)
-- ``baseline``: ``{"name", "features": [...], "with_z": summary, "without_z": summary}``
-- ``own``: ``{"name", "description", "spec": {...}, "with_z": summary, "without_z": summary,
-  "best_report_network"}`` (the best of A-D cross-validated without z, for comparison)
-- ``confusion``: ``{"labels": [...], "<model>": {"with_z": matrix, "without_z": matrix}}``
-  test-window counts summed over the CV folds (rows: true condition, columns: predicted)
-- ``per_trajectory``: ``{net: acc}`` per-track accuracy on the 80/20 split
+- ``schedule``: the training schedule; ``class_weights``: how weights were computed (text)
+- ``table2_ours``: ``{net: {"overall", "<condition>", "balanced", "per_track",
+  "per_track_balanced", "epochs"}}`` on the seeded 80/20 split, in ``table2_setting``
+  (``"with_z"`` where the data has z, as the report; else ``"without_z"``);
+  ``table2_without_z``: the same without z
+- ``table2_report``: the report's Table 2 (empty unless the dataset is the report's kind)
+- ``window_lengths``: ``{"lengths": [...], "metric": ..., "<net>": [bacc, ...]}`` (without z)
+- ``evaluation``: ``{"grouped": result[, "replicate": result]}``, each what
+  :func:`evaluate_models` returns (without z)
+- ``cv``: the older headline shape, ``{"n_splits", "n_repeats", "seeds", "metric",
+  "results": {name: {"without_z": {"overall": {"mean", "std", "folds"}}}}}``, where "overall"
+  now holds the **per-track balanced accuracy** of the grouped folds (names: ``B`` = the
+  report's network B, ``own`` = ours, ``baseline`` = the forest, ``minirocket``)
+- ``baseline``: ``{"name", "features"}``; ``own``: ``{"name", "description", "spec"}``
+- ``per_trajectory``: ``{net: per-track balanced accuracy}`` on the 80/20 split
 - ``wall_time_s``: ``{step: seconds}``
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedGroupKFold
 
+from . import evaluation as E
 from . import motility as mot
+from . import peers as P
 from . import runtime
 from .models.networks import (FAST, NETWORKS, ORIGINAL, NetworkSpec, Schedule,  # noqa: F401
                               build_classifier, class_weights, sample_weights)
+from .models.progress import epoch_bar
 from .paths import write_json
 from .preprocess import Scaler, make_windows, velocities_to_positions
 from .report import REPORT_TABLE2
@@ -182,7 +196,8 @@ def predict_proba(model, X, batch_size: int = 4096) -> np.ndarray:
 
 
 def score(proba, y, owner, condition_names) -> dict:
-    """Accuracies from window probabilities: overall, per condition (recall), per track.
+    """Accuracies from window probabilities: overall, per condition (recall), balanced (mean
+    recall), per track and per track balanced.
 
     Per-track accuracy averages the probabilities of each track's windows and scores one
     prediction per track. Also returns the confusion matrix (counts, rows = true).
@@ -194,10 +209,12 @@ def score(proba, y, owner, condition_names) -> dict:
     for c, name in enumerate(condition_names):
         m = y == c
         out[name] = float(np.mean(pred[m] == c)) if m.any() else float("nan")
+    out["balanced"] = E.balanced_accuracy(y, pred, k) if len(y) else float("nan")
     tracks = np.unique(owner)
     tp = np.array([proba[owner == t].mean(axis=0).argmax() for t in tracks])
     ty = np.array([y[owner == t][0] for t in tracks])
     out["per_track"] = float(np.mean(tp == ty)) if len(tracks) else float("nan")
+    out["per_track_balanced"] = E.balanced_accuracy(ty, tp, k) if len(tracks) else float("nan")
     cm = np.zeros((k, k), dtype=int)
     np.add.at(cm, (y, pred), 1)
     out["confusion"] = cm.tolist()
@@ -218,17 +235,40 @@ class SplitResult:
     test: object = None  # the test Trajectories (scaled windows are rebuilt from them on demand)
 
 
+def fit_scaler(velocities, kind: str = "sd") -> Scaler:
+    """A one-number velocity scale fitted on training tracks.
+
+    ``"report"``: the report's [-1, 1] normalisation (the largest |component|; on real tracks
+    that is a tracking jump, so typical steps end up near 0); ``"sd"``: the standard
+    deviation of all components pooled (robust to a few jumps, gives inputs of unit spread).
+    One scalar for all dimensions keeps directions intact.
+    """
+    if kind == "report":
+        return Scaler().fit(velocities)
+    if kind != "sd":
+        raise ValueError(f"unknown scaler '{kind}': use 'report' or 'sd'")
+    arrays = velocities if isinstance(velocities, (list, tuple)) else [velocities]
+    sd = float(np.std(np.concatenate([np.asarray(v, float).ravel() for v in arrays if len(v)])))
+    if not sd > 0:
+        raise ValueError("cannot fit a scale to all-zero velocities")
+    scaler = Scaler(scale=sd)
+    scaler.unit_spread = True
+    return scaler
+
+
 def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: Schedule = FAST,
-                       window: int = 30, seed: int = 0, callbacks=(), per_class_history=False):
+                       window: int = 30, seed: int = 0, callbacks=(), per_class_history=False,
+                       scaler: str = "report"):
     """Fit a scaler and ``spec`` on the training tracks, test on the test tracks.
 
-    Velocities are normalised with :class:`~cellmotion.preprocess.Scaler` fitted on the
-    training tracks only. With ``per_class_history`` a per-class training-accuracy callback is
-    added and its record is stored as ``history["per_class"]``.
+    Velocities are normalised with :func:`fit_scaler` (``scaler``: ``"report"`` the report's
+    [-1, 1], ``"sd"`` robust) fitted on the training tracks only. With ``per_class_history``
+    a per-class training-accuracy callback is added and its record is stored as
+    ``history["per_class"]``.
     """
     keras = runtime.keras()
     tr, te = traj.subset(train_idx), traj.subset(test_idx)
-    scaler = Scaler().fit(tr.velocities)
+    scaler = fit_scaler(tr.velocities, scaler)
     Xtr, ytr, otr = make_windows(scaler.transform(tr.velocities), tr.labels, window,
                                  stride=spec.train_stride)
     Xte, yte, ote = make_windows(scaler.transform(te.velocities), te.labels, window)
@@ -237,7 +277,8 @@ def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: S
     model = build_classifier(spec, Xtr.shape[-1], k, schedule.learning_rate, seed=seed,
                              clipnorm=schedule.clipnorm,
                              steps_per_execution=schedule.steps_per_execution,
-                             input_gain=1.0 / float(np.std(Xtr)) if schedule.standardize else None)
+                             input_gain=(1.0 / float(np.std(Xtr)) if schedule.standardize
+                                         and scaler_kind_needs_gain(scaler) else None))
     cbs = list(callbacks)
     pc = None
     if per_class_history:
@@ -250,15 +291,27 @@ def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: S
     return SplitResult(spec, model, scaler, metrics, history, epochs, secs, te)
 
 
-def accuracy_by_window_length(result: SplitResult, lengths) -> list:
-    """Test accuracy of a trained network on non-overlapping test windows of each length
-    (the report's Figure 7). Lengths longer than every test track give NaN."""
+def scaler_kind_needs_gain(scaler: Scaler) -> bool:
+    """Whether a fitted scaler leaves inputs far from unit spread (the report's max scaler
+    does; the s.d. scaler does not): only then does the fast schedule add its input gain."""
+    return not getattr(scaler, "unit_spread", False)
+
+
+def accuracy_by_window_length(result: SplitResult, lengths, balanced: bool = True) -> list:
+    """Test balanced accuracy (``balanced=False``: accuracy) of a trained network on
+    non-overlapping test windows of each length (the report's Figure 7). Lengths longer than
+    every test track give NaN."""
     te = result.test
     v = result.scaler.transform(te.velocities)
+    k = len(te.condition_names)
     accs = []
     for n in lengths:
         X, y, _ = make_windows(v, te.labels, int(n))
-        accs.append(float(np.mean(predict_proba(result.model, X).argmax(1) == y)) if len(y) else float("nan"))
+        if not len(y):
+            accs.append(float("nan"))
+            continue
+        pred = predict_proba(result.model, X).argmax(1)
+        accs.append(E.balanced_accuracy(y, pred, k) if balanced else float(np.mean(pred == y)))
     return accs
 
 
@@ -361,20 +414,25 @@ def baseline_cv(traj, splits, window: int = 30, seed: int = 0, n_estimators: int
 
 
 # ----------------------------------------------------------------------------- tables, io
-def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synthetic: bool = True):
-    """Our Table 2 beside the report's: one row per network, columns ``(source, column)``.
+def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synthetic: bool = True,
+                 show_report: bool = True, ours_label: str | None = None):
+    """Our Table 2 (beside the report's with ``show_report``): one row per network, columns
+    ``(source, column)``.
 
-    The report's columns appear only for the conditions it had (all of them for the synthetic
-    stand-in of its data); other datasets get only the overall column of the report.
+    Ours: accuracy overall and per condition (recall), balanced accuracy per window and per
+    track. The report's columns appear only for the conditions it had; set ``show_report``
+    only for the report's kind of data (``DatasetInfo.report_kind``).
     """
     cols = ["overall", *condition_names]
-    ours_label = "ours (synthetic)" if synthetic else "ours"
+    label = ours_label or ("ours (synthetic)" if synthetic else "ours")
     report_cols = [c for c in cols if c == "overall" or any(c in r for r in report.values())]
     rows = {}
     for net, m in ours.items():
-        row = {(ours_label, c): m.get(c, np.nan) for c in cols}
-        row[(ours_label, "per track")] = m.get("per_track", np.nan)
-        row.update({("report", c): report.get(net, {}).get(c, np.nan) for c in report_cols})
+        row = {(label, c): m.get(c, np.nan) for c in cols}
+        row[(label, "balanced")] = m.get("balanced", np.nan)
+        row[(label, "per track, balanced")] = m.get("per_track_balanced", np.nan)
+        if show_report:
+            row.update({("report", c): report.get(net, {}).get(c, np.nan) for c in report_cols})
         rows[net] = row
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.columns = pd.MultiIndex.from_tuples(df.columns)
@@ -398,3 +456,355 @@ def cv_frame(results: dict, condition_names):
 def save_json(obj, path):
     """Write ``classification_metrics.json`` (keys in the module docstring)."""
     return write_json(path, obj)
+
+
+# ============================================================================= the protocol
+# Every model on the same folds, scored per window and per cell, with intervals (issue 13).
+
+def grouped_folds(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, seed: int = 0):
+    """Repeated stratified k-fold grouped by cell: list of ``(train_idx, test_idx)`` over tracks.
+
+    The same folds as :func:`cv_splits` (stratified by condition on the windows, no cell on
+    both sides; repeat ``r`` shuffles with ``seed + r``).
+    """
+    return cv_splits(traj, window, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
+
+
+def replicate_folds(traj):
+    """Leave one replicate (donor, movie) out: one ``(train_idx, test_idx)`` per replicate,
+    in sorted replicate order. Raises ``ValueError`` for data without replicates."""
+    if traj.replicates is None:
+        raise ValueError("these tracks have no replicates (traj.replicates is None): "
+                         "leave-one-replicate-out needs a replicate column (donor, movie)")
+    reps = np.asarray(traj.replicates).astype(str)
+    levels = sorted(np.unique(reps))
+    if len(levels) < 2:
+        raise ValueError(f"leave-one-replicate-out needs two or more replicates, found {levels}")
+    return [(np.flatnonzero(reps != r), np.flatnonzero(reps == r)) for r in levels]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A classifier :func:`evaluate_models` can score.
+
+    ``kind``: ``"network"`` (a :class:`NetworkSpec`, trained once per seed with the fast
+    schedule; the seeds' probabilities are averaged: a seed ensemble), ``"forest"``
+    (:class:`cellmotion.peers.MotilityForest`), ``"minirocket"``
+    (:class:`cellmotion.peers.MiniRocketClassifier` on ``channels``) or ``"ensemble"`` (the
+    mean of the window probabilities of ``members``). ``scaler``: how network inputs are
+    scaled (:func:`fit_scaler`).
+    """
+
+    name: str
+    kind: str
+    network: NetworkSpec | None = None
+    channels: str = "velocity"
+    members: tuple = ()
+    scaler: str = "sd"
+    description: str = ""
+
+    def describe(self) -> str:
+        if self.description:
+            return self.description
+        if self.kind == "network":
+            return self.network.describe()
+        if self.kind == "ensemble":
+            return "mean of the probabilities of " + " and ".join(self.members)
+        return self.kind
+
+
+#: Our network, fixed a priori (on the synthetic data, never on the folds it is scored on):
+#: velocities scaled by their s.d., plus log speed and turning angle, computed inside the
+#: network after random rotation and reflection of each training window; one convolution
+#: layer (32 filters of 5 steps) and one LSTM layer of 32 units.
+OURS = NetworkSpec("ours", (32,), rotate=True, reflect=True, channels="both", conv=(32,))
+
+#: Every name :func:`evaluate_models` knows: the four the chapters compare, then ablations.
+MODELS = {c.name: c for c in [
+    Candidate("report-best", "network", replace(NETWORKS["B"], name="report-best"),
+              description="the report's network B (1 LSTM layer x 10 units) on velocities"),
+    Candidate("ours", "network", OURS),
+    Candidate("forest", "forest", description="random forest on six motility features per window"),
+    Candidate("minirocket", "minirocket", channels="velocity",
+              description="MiniRocket (about 10,000 kernels) on velocities, ridge classifier"),
+    # ablations of ours: one change each
+    Candidate("ours-velocity", "network", replace(OURS, name="ours-velocity", channels="velocity")),
+    Candidate("ours-invariant", "network", replace(OURS, name="ours-invariant", channels="invariant")),
+    Candidate("ours-no-augment", "network", replace(OURS, name="ours-no-augment", rotate=False,
+                                                     reflect=False)),
+    Candidate("ours-no-conv", "network", replace(OURS, name="ours-no-conv", conv=())),
+    Candidate("ours-overlap", "network", replace(OURS, name="ours-overlap", train_stride=10)),
+    Candidate("minirocket-both", "minirocket", channels="both",
+              description="MiniRocket on velocities, log speed and turning angle"),
+    Candidate("ours+forest", "ensemble", members=("ours", "forest"),
+              description="hybrid: mean of the probabilities of ours and the motility forest"),
+    Candidate("ours+minirocket", "ensemble", members=("ours", "minirocket")),
+    Candidate("ours+forest+minirocket", "ensemble", members=("ours", "forest", "minirocket")),
+]}
+
+
+def _network_proba(cand: Candidate, traj, train_idx, Xte, window: int, seeds, schedule: Schedule,
+                   progress: str | None = None):
+    """Train ``cand`` once per seed on the training tracks; mean test-window probabilities."""
+    keras = runtime.keras()
+    spec = cand.network
+    tr = traj.subset(train_idx)
+    scaler = fit_scaler(tr.velocities, cand.scaler)
+    Xtr, ytr, otr = make_windows(scaler.transform(tr.velocities), tr.labels, window,
+                                 stride=spec.train_stride)
+    k = len(traj.condition_names)
+    gain = (1.0 / float(np.std(Xtr)) if schedule.standardize and scaler_kind_needs_gain(scaler)
+            else None)
+    proba, epochs = [], []
+    for s in seeds:
+        keras.utils.set_random_seed(int(s))
+        model = build_classifier(spec, Xtr.shape[-1], k, schedule.learning_rate, seed=int(s),
+                                 clipnorm=schedule.clipnorm,
+                                 steps_per_execution=schedule.steps_per_execution, input_gain=gain)
+        cbs = [epoch_bar(schedule.max_epochs, f"{progress}, seed {s}")] if progress else []
+        _, ep, _ = fit_network(model, Xtr, ytr, tr.cells[otr], k, schedule, int(s), cbs)
+        epochs.append(ep)
+        proba.append(predict_proba(model, scaler.transform(Xte)))
+        keras.backend.clear_session()
+    return np.mean(proba, axis=0), epochs
+
+
+def _peer(cand: Candidate, dt: float, seed: int):
+    if cand.kind == "forest":
+        return P.MotilityForest(dt=dt, random_state=seed, n_jobs=1)
+    if cand.kind == "minirocket":
+        return P.MiniRocketClassifier(cand.channels, dt=dt, random_state=seed)
+    raise ValueError(f"not a peer: {cand.kind}")
+
+
+def _members(names):
+    """Names to train (ensemble members first, each once), in a stable order."""
+    out = []
+    for n in names:
+        if n not in MODELS:
+            raise KeyError(f"unknown model '{n}': choose from {sorted(MODELS)}")
+        for m in (MODELS[n].members if MODELS[n].kind == "ensemble" else (n,)):
+            if m not in out:
+                out.append(m)
+    return out
+
+
+def fold_protocol(traj, folds) -> str:
+    """``"replicate"`` when every fold tests exactly one replicate that its training set
+    lacks (leave-one-replicate-out), else ``"kfold"``."""
+    if traj.replicates is None:
+        return "kfold"
+    reps = np.asarray(traj.replicates).astype(str)
+    for tr, te in folds:
+        test_reps = set(reps[te])
+        if len(test_reps) != 1 or test_reps & set(reps[tr]):
+            return "kfold"
+    return "replicate"
+
+
+def interval(values, protocol: str, n_train: float, n_test: float, bounds=None) -> dict:
+    """Mean over folds with its 95 % interval: Nadeau-Bengio corrected t for k-fold
+    (``n_train``/``n_test``: cells per fold), ordinary t over held-out replicates. With
+    ``bounds`` (e.g. ``(0, 1)`` for a score) the interval is clipped to them."""
+    v = np.asarray(values, float)
+    v = v[np.isfinite(v)]
+    if len(v) < 2:
+        m = float(v.mean()) if len(v) else float("nan")
+        return {"mean": m, "lower": float("nan"), "upper": float("nan"), "p": float("nan")}
+    iv = E.corrected_paired_t(v, max(n_train, 1), max(n_test, 1), corrected=protocol != "replicate")
+    lo, hi = iv.lower, iv.upper
+    if bounds is not None:
+        lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
+    return {"mean": iv.mean, "lower": lo, "upper": hi, "p": iv.p}
+
+
+def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epochs=None,
+                    report=print, schedule: Schedule = FAST, protocol: str = "auto",
+                    progress: bool = False) -> dict:
+    """Score every model in ``models`` (names of :data:`MODELS`) on the same ``folds``.
+
+    Test windows are the non-overlapping windows of each fold's test tracks; a *track* score
+    averages the window probabilities of each test **cell** (pieces of one track cut at gaps
+    vote together) and scores one decision per cell. Networks are trained once per seed in
+    ``seeds`` and their probabilities averaged (a seed ensemble); peers (forest, MiniRocket)
+    use the first seed. Network inputs are scaled by the s.d. of the training velocities
+    (:func:`fit_scaler`); early stopping uses a validation set of training cells only.
+
+    ``protocol``: ``"kfold"`` (Nadeau-Bengio corrected t), ``"replicate"`` (ordinary t over
+    held-out replicates) or ``"auto"`` (:func:`fold_protocol`). Folds without a test or a
+    training window are left out (``n_folds`` counts the folds scored). Returns::
+
+        {"models": {name: {"per_track_bacc": S, "per_window_bacc": S, "macro_f1": S,
+                           "recall": {condition: mean}, "confusion": [[...]], "brier": float,
+                           "brier_window": float, "ece": float, "reliability": {...},
+                           "description": str, "epochs": [...]}},
+         "paired": {a: {b: {"mean", "lower", "upper", "p"}}},   # a - b, per-track bacc
+         "paired_window": {a: {b: ...}},                         # a - b, per-window bacc
+         "conditions": [...], "seconds": {name: s}, "protocol": str, "n_folds": int,
+         "seeds": [...], "window": int, "cells_per_fold": {"train": n, "test": n}}
+
+    with ``S = {"mean", "lower", "upper", "p", "folds": [...]}`` (intervals of scores clipped
+    to [0, 1]; ``macro_f1``, ``recall``,
+    ``confusion`` (summed over folds), ``brier``: per track; ``reliability`` pools the per-track
+    probabilities of all folds). ``report`` gets a line per model (``None``: silence).
+    """
+    names = list(traj.condition_names)
+    k = len(names)
+    models = list(models)
+    if protocol == "auto":
+        protocol = fold_protocol(traj, folds)
+    if max_epochs is not None:
+        schedule = replace(schedule, max_epochs=int(max_epochs))
+    X, y, owner = make_windows(traj.velocities, traj.labels, window)
+    cell = pd.factorize(traj.cells)[0]
+    # a fold whose test (or training) tracks give no window cannot be scored: left out
+    folds = [(tr, te) for tr, te in folds if np.isin(owner, te).any() and np.isin(owner, tr).any()]
+    if len(folds) < 2:
+        raise ValueError(f"fewer than two folds have windows of {window} steps on both sides")
+    train_order = _members(models)
+    fold_scores = {m: [] for m in models}
+    pooled = {m: ([], []) for m in models}
+    seconds = {m: 0.0 for m in train_order}
+    epochs = {m: [] for m in train_order}
+    n_tr, n_te = [], []
+    for f, (tr, te) in enumerate(folds):
+        mtr, mte = np.isin(owner, tr), np.isin(owner, te)
+        n_tr.append(len(np.unique(cell[tr])))
+        n_te.append(len(np.unique(cell[owner[mte]])))
+        proba = {}
+        for name in train_order:
+            cand = MODELS[name]
+            t0 = time.perf_counter()
+            if cand.kind == "network":
+                bar = f"{name}, fold {f + 1}/{len(folds)}" if progress else None
+                proba[name], ep = _network_proba(cand, traj, tr, X[mte], window, seeds, schedule, bar)
+                epochs[name].extend(ep)
+            else:
+                est = _peer(cand, traj.dt, int(seeds[0])).fit(X[mtr], y[mtr])
+                p = np.zeros((int(mte.sum()), k))
+                p[:, est.classes_] = est.predict_proba(X[mte])
+                proba[name] = p
+            seconds[name] += time.perf_counter() - t0
+        for name in models:
+            cand = MODELS[name]
+            p = (np.mean([proba[m] for m in cand.members], axis=0) if cand.kind == "ensemble"
+                 else proba[name])
+            sc = E.score_predictions(p, y[mte], cell[owner[mte]], names)
+            fold_scores[name].append(sc)
+            tp = E.per_track_predictions(p, cell[owner[mte]], y[mte])
+            pooled[name][0].append(tp.proba)
+            pooled[name][1].append(tp.y)
+    ntr, nte = float(np.mean(n_tr)), float(np.mean(n_te))
+    out = {"models": {}, "paired": {}, "conditions": names, "protocol": protocol,
+           "n_folds": len(folds), "seeds": [int(s) for s in seeds], "window": int(window),
+           "cells_per_fold": {"train": ntr, "test": nte},
+           "seconds": {m: float(seconds.get(m, 0.0) if MODELS[m].kind != "ensemble" else
+                                sum(seconds[x] for x in MODELS[m].members)) for m in models}}
+    bacc, wbacc = {}, {}
+    for name in models:
+        fs = fold_scores[name]
+        track = [s["track"] for s in fs]
+        bacc[name] = np.array([t["balanced_accuracy"] for t in track])
+        wbacc[name] = np.array([s["window"]["balanced_accuracy"] for s in fs])
+        rel = E.reliability_curve(np.concatenate(pooled[name][0]), np.concatenate(pooled[name][1]))
+        out["models"][name] = {
+            "per_track_bacc": {**interval(bacc[name], protocol, ntr, nte, (0, 1)), "folds": bacc[name].tolist()},
+            "per_window_bacc": {**interval([s["window"]["balanced_accuracy"] for s in fs], protocol,
+                                         ntr, nte, (0, 1)),
+                                "folds": [s["window"]["balanced_accuracy"] for s in fs]},
+            "macro_f1": {**interval([t["macro_f1"] for t in track], protocol, ntr, nte, (0, 1)),
+                         "folds": [t["macro_f1"] for t in track]},
+            "recall": {c: float(np.nanmean([t["recall"][c] for t in track])) for c in names},
+            "confusion": np.sum([t["confusion"] for t in track], axis=0).tolist(),
+            "brier": float(np.nanmean([t["brier"] for t in track])),
+            "brier_window": float(np.nanmean([s["window"]["brier"] for s in fs])),
+            "ece": rel["ece"],
+            "reliability": {key: np.asarray(v).tolist() for key, v in rel.items() if key != "ece"},
+            "description": MODELS[name].describe(),
+            "epochs": epochs.get(name, []),
+        }
+        if report:
+            s = out["models"][name]["per_track_bacc"]
+            report(f"{name:>24}: per-track balanced accuracy {s['mean']:.3f} "
+                   f"[{s['lower']:.3f}, {s['upper']:.3f}] over {len(folds)} folds "
+                   f"({out['seconds'][name]:.0f} s)")
+    out["paired_window"] = {}
+    for a in models:
+        out["paired"][a] = {b: interval(bacc[a] - bacc[b], protocol, ntr, nte)
+                            for b in models if b != a}
+        out["paired_window"][a] = {b: interval(wbacc[a] - wbacc[b], protocol, ntr, nte)
+                                   for b in models if b != a}
+    return out
+
+
+def evaluation_frame(result: dict, metric: str = "per_track_bacc", digits: int = 3) -> pd.DataFrame:
+    """One row per model: per-track and per-window balanced accuracy and macro-F1 with their
+    95 % intervals, recall per condition, Brier score and seconds."""
+    f = f"{{:.{digits}f}}"
+    rows = {}
+    for name, m in result["models"].items():
+        row = {}
+        for key, label in (("per_track_bacc", "balanced accuracy per track"),
+                           ("per_window_bacc", "balanced accuracy per window"),
+                           ("macro_f1", "macro-F1 per track")):
+            s = m[key]
+            row[label] = f"{f.format(s['mean'])} [{f.format(s['lower'])}, {f.format(s['upper'])}]"
+        for c, r in m["recall"].items():
+            row[f"recall {c}"] = round(r, digits)
+        row["Brier per track"] = round(m["brier"], digits)
+        row["seconds"] = round(result["seconds"][name])
+        rows[name] = row
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.index.name = "model"
+    return df.sort_values("balanced accuracy per track", ascending=False)
+
+
+def paired_frame(result: dict, of: str, digits: int = 3) -> pd.DataFrame:
+    """Paired per-fold differences ``of - other`` of balanced accuracy per track (and per
+    window where the result has them), with 95 % intervals."""
+    f = f"{{:+.{digits}f}}"
+    rows = {}
+    for key, what in (("paired", "per track"), ("paired_window", "per window")):
+        for b, d in result.get(key, {}).get(of, {}).items():
+            rows.setdefault(b, {}).update({
+                (what, "difference"): f.format(d["mean"]),
+                (what, "95 % interval"): f"[{f.format(d['lower'])}, {f.format(d['upper'])}]",
+                (what, "p"): round(d["p"], 3)})
+    df = pd.DataFrame.from_dict(rows, orient="index")
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    df.index.name = f"{of} minus"
+    return df
+
+
+def chapter_metrics(*, dataset, synthetic, profile, seed, conditions, window, schedule, table2,
+                    report_kind, window_lengths, acc_by_length, evaluation, cv_folds, cv_repeats,
+                    wall) -> dict:
+    """The content of ``classification_metrics.json`` (keys in the module docstring)."""
+    first = next(iter(table2))
+    grouped = evaluation["grouped"]
+
+    def compat(name):  # the headline's older shape: per-track balanced accuracy over folds
+        f = grouped["models"][name]["per_track_bacc"]["folds"]
+        return {"without_z": {"overall": {"mean": float(np.nanmean(f)), "std": float(np.nanstd(f)),
+                                          "folds": f}}}
+
+    legacy = {"report-best": "B", "forest": "baseline", "ours": "own"}
+    return {
+        "dataset": dataset, "synthetic": synthetic, "profile": profile, "seed": seed,
+        "conditions": list(conditions), "window": window, "schedule": schedule,
+        "class_weights": "w_i = N / (K N_i), N_i = training windows of class i (weights average to 1)",
+        "table2_ours": table2[first], "table2_setting": first.replace(" ", "_"),
+        "table2_without_z": table2.get("without z", {}),
+        "table2_report": REPORT_TABLE2 if report_kind else {},
+        "window_lengths": {"lengths": list(window_lengths), "metric": "balanced accuracy, without z",
+                           **acc_by_length},
+        "evaluation": evaluation,
+        "cv": {"n_splits": cv_folds, "n_repeats": cv_repeats, "seeds": grouped["seeds"],
+               "metric": "per-track balanced accuracy, without z",
+               "results": {legacy.get(m, m): compat(m) for m in grouped["models"]
+                           if MODELS[m].kind != "ensemble"}},
+        "baseline": {"name": "motility-feature forest", "features": P.MOTILITY_FEATURES},
+        "own": {"name": "ours", "description": OURS.describe(), "spec": OURS},
+        "per_trajectory": {n: m["per_track_balanced"] for n, m in table2[first].items()},
+        "wall_time_s": wall,
+    }

@@ -12,21 +12,33 @@ architecture and changes how it is trained, sampled and judged:
   (d = 2) and their generated tracks get z = 0;
 * generation steps thousands of tracks at once through a numpy copy of the trained cell
   (:class:`cellmotion.models.mdn.SteppedLSTM`), with the fixed sampler or the report's sampler;
-* the models are measured: held-out negative log-likelihood per step against two baselines
-  (independent Gaussian velocities; a persistent random walk, AR(1) on velocities) and
-  distances between original and generated motility measures.
+* seeds are drawn without replacement (:func:`pick_seeds`): every training cell seeds equally;
+* the models are measured: held-out negative log-likelihood per step against baselines that
+  can win (one persistent random walk shared by all cells, AR(1); independent Gaussian
+  velocities; optionally the superstatistical evidence), every difference with a bootstrap
+  interval over held-out tracks (:func:`heldout_nll_table`), and distances between original
+  and generated motility measures.
 
 ``generation_metrics.json`` (written by the chapter with :func:`write_metrics`) has the keys
 
 ``dataset, profile, seed, synthetic``
     what was run.
 ``nll_units``
-    the unit of every NLL: nats per velocity step, velocity in µm/min (physical units,
-    so models with different normalisations compare; lower is better).
+    the unit of every NLL: nats per velocity step, velocity in the dataset's units (µm/min,
+    or px/frame for uncalibrated data, so models with different normalisations compare;
+    lower is better).
 ``heldout_nll``
-    list of rows ``{condition, dims, n_train_tracks, n_test_tracks, n_test_steps,
-    lstm_mdn, gaussian_iid, ar1}`` -- mean NLL per predicted step (steps 2..T of every
-    held-out track), and ``lstm_beats_both`` (bool).
+    list of rows ``{condition, n_test_tracks, lstm_mdn, ar1, gaussian_iid[, superstatistical]}``
+    -- NLL per predicted step (steps 2..T of every held-out track); ``ar1`` is one persistent
+    random walk shared by all cells, ``superstatistical`` minus bayesloop's log-evidence per
+    step (:func:`nll_wide_rows`).
+``heldout_nll_table``
+    the long table of :func:`heldout_nll_table`: ``{condition, model, label, n_tracks, n_steps,
+    nll, diff_vs_mdn, lower, upper}`` (MDN minus model, 95 % bootstrap interval over held-out
+    tracks); ``n_boot`` resamples; ``superstat_baseline`` its grid, tracks fitted and wall time.
+``seeds``
+    per condition: generated tracks, distinct seeding cells, training cells, most seeds from
+    one cell (seeds are drawn without replacement, :func:`pick_seeds`).
 ``distances``
     list of rows ``{condition, sampler, measure, unit, wasserstein, ks, n_real, n_generated}``
     with ``sampler`` in ``fixed``, ``original`` or ``heldout-real`` (held-out real tracks
@@ -59,6 +71,7 @@ import numpy as np
 import pandas as pd
 
 from . import runtime
+from .evaluation import bootstrap_ci
 from .models import mdn
 from .models.baselines import AR1, GaussianIID  # noqa: F401  (re-exported for chapters)
 from .motility import msd, step_speeds, track_extent, turning_angles
@@ -128,7 +141,7 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
     limit. ``scale`` (µm/min per unit) defaults to the report's max-|v| normalisation.
     ``rotations > 0`` adds that many copies of every fitting track, each turned by a random
     (seeded) angle in the x-y plane: cells on a dish have no preferred direction, and the
-    copies tell the network so (DESIGN.md; the report saw generated tracks drift).
+    copies tell the network so (the report saw generated tracks drift in a preferred direction).
     """
     keras = runtime.keras()
     scaler = Scaler(scale) if scale is not None else Scaler().fit(train_vels)
@@ -174,15 +187,139 @@ def predict_params(gen: Generator, vels) -> list:
     return [P[k, : len(v) - 1] for k, v in enumerate(vels)]
 
 
-def heldout_nll(gen: Generator, vels) -> float:
-    """Mean NLL per predicted step (steps 2..T of each track), nats, velocity in µm/min."""
-    tot, n = 0.0, 0
+def track_nll(gen: Generator, vels) -> np.ndarray:
+    """Summed NLL (nats, velocity in the dataset's units) of steps 2..T of every track.
+
+    One number per track; divide by ``len(v) - 1`` steps for the NLL per step.
+    """
+    out = []
     for v, p in zip(vels, predict_params(gen, vels)):
         alpha, mu, sigma = mdn.split_params(p, gen.n_components, gen.dim)
         lp = mdn.mixture_log_density(np.asarray(v[1:]) / gen.scale, alpha, mu, sigma)
-        tot += float(-lp.sum())
-        n += len(lp)
-    return mdn.nll_to_physical(tot / n, gen.scale, gen.dim)
+        out.append(float(-lp.sum()) + len(lp) * gen.dim * np.log(gen.scale))
+    return np.asarray(out)
+
+
+def heldout_nll(gen: Generator, vels) -> float:
+    """Mean NLL per predicted step (steps 2..T of each track), nats, velocity in the dataset's units."""
+    return float(track_nll(gen, vels).sum() / sum(len(v) - 1 for v in vels))
+
+
+#: Models of the held-out likelihood table, in the order of its rows.
+NLL_MODELS = ("lstm_mdn", "ar1_shared", "gaussian_iid", "superstatistical")
+#: What each of them is, in words.
+NLL_MODEL_LABELS = {
+    "lstm_mdn": "LSTM mixture density network (one per condition)",
+    "ar1_shared": AR1.label,
+    "gaussian_iid": GaussianIID.label,
+    "superstatistical": "superstatistical random walk, bayesloop evidence (each cell its own drifting q, c)",
+}
+
+
+def _superstat_nll(superstat) -> dict:
+    """``{track_id: summed NLL in nats}`` from a mapping or from a superstatistical result
+    (anything with ``track_ids`` and ``log10_evidence``: the evidence is ``p(v_2..v_T | v_1)``)."""
+    if superstat is None:
+        return {}
+    if hasattr(superstat, "log10_evidence") and hasattr(superstat, "track_ids"):
+        return {str(t): float(-e * np.log(10.0))
+                for t, e in zip(superstat.track_ids, superstat.log10_evidence)}
+    return {str(k): float(v) for k, v in dict(superstat).items()}
+
+
+def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=None) -> pd.DataFrame:
+    """Summed NLL of every held-out track under every model: one row per (track, model).
+
+    Columns ``condition, track_id, steps, model, nll_sum`` (nats, velocities in the dataset's
+    units, steps 2..T of the track). The baselines are fitted on the training tracks of each
+    condition; ``superstat`` (optional) gives each held-out track's superstatistical NLL
+    (a :class:`cellmotion.superstats.SuperstatResult` fitted on them, or ``{track_id: nats}``);
+    tracks it lacks get no ``superstatistical`` row.
+    """
+    ss_nll = _superstat_nll(superstat)
+    test_idx = np.asarray(test_idx, dtype=int)
+    rows = []
+    for cond, gen in generators.items():
+        tr_v = condition_velocities(traj, cond, train_idx)
+        idx = [i for i in test_idx if traj.conditions[i] == cond]
+        te_v = [np.asarray(traj.modelled_velocities(i), float) for i in idx]
+        if not te_v:
+            continue
+        ids = [str(traj.track_ids[i]) for i in idx]
+        scores = {"lstm_mdn": track_nll(gen, te_v), "ar1_shared": AR1().fit(tr_v).track_nll(te_v),
+                  "gaussian_iid": GaussianIID().fit(tr_v).track_nll(te_v)}
+        for k, (tid, v) in enumerate(zip(ids, te_v)):
+            for model, vals in scores.items():
+                rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1, "model": model,
+                             "nll_sum": float(vals[k])})
+            if tid in ss_nll and np.isfinite(ss_nll[tid]):
+                rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1,
+                             "model": "superstatistical", "nll_sum": ss_nll[tid]})
+    return pd.DataFrame(rows, columns=["condition", "track_id", "steps", "model", "nll_sum"])
+
+
+def nll_table_from_tracks(tracks: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
+                          confidence: float = 0.95) -> pd.DataFrame:
+    """Per condition and model: NLL per step and the MDN-minus-model difference with a
+    bootstrap interval over held-out tracks (:func:`cellmotion.evaluation.bootstrap_ci`).
+
+    ``tracks``: the output of :func:`heldout_track_nll`. Each difference uses only the tracks
+    both models scored (``n_tracks``), per step (total NLL over total steps); negative means
+    the MDN gives the held-out steps a higher likelihood. Columns ``condition, model, label,
+    n_tracks, n_steps, nll, diff_vs_mdn, lower, upper``.
+    """
+    def per_step_difference(d):
+        return float((d[:, 0].sum() - d[:, 1].sum()) / d[:, 2].sum())
+
+    rows = []
+    for cond, g in tracks.groupby("condition", sort=False):
+        wide = g.pivot_table(index="track_id", columns="model", values="nll_sum", aggfunc="first")
+        steps = g.groupby("track_id")["steps"].first().reindex(wide.index)
+        for model in [m for m in NLL_MODELS if m in wide.columns]:
+            ok = wide[model].notna() & wide["lstm_mdn"].notna()
+            n_steps = int(steps[ok].sum())
+            row = {"condition": cond, "model": model, "label": NLL_MODEL_LABELS[model],
+                   "n_tracks": int(ok.sum()), "n_steps": n_steps,
+                   "nll": float(wide.loc[ok, model].sum() / max(n_steps, 1)),
+                   "diff_vs_mdn": np.nan, "lower": np.nan, "upper": np.nan}
+            if model != "lstm_mdn" and ok.sum() >= 2:
+                data = np.column_stack([wide.loc[ok, "lstm_mdn"], wide.loc[ok, model], steps[ok]])
+                ci = bootstrap_ci(data, n_boot=n_boot, seed=seed, confidence=confidence,
+                                  statistic=per_step_difference)
+                row.update(diff_vs_mdn=ci.mean, lower=ci.lower, upper=ci.upper)
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["condition", "model", "label", "n_tracks", "n_steps", "nll",
+                                       "diff_vs_mdn", "lower", "upper"])
+
+
+def nll_wide_rows(table: pd.DataFrame) -> list:
+    """One row per condition, ``{condition, n_test_tracks, lstm_mdn, ar1, gaussian_iid,
+    superstatistical}`` (NLL per step; the key names of ``generation_metrics.json``)."""
+    names = {"ar1_shared": "ar1"}
+    rows = []
+    for cond, g in table.groupby("condition", sort=False):
+        row = {"condition": cond, "n_test_tracks": int(g["n_tracks"].max())}
+        row.update({names.get(m, m): float(v) for m, v in zip(g["model"], g["nll"])})
+        rows.append(row)
+    return rows
+
+
+def heldout_nll_table(traj, train_idx, test_idx, *, generators: dict, n_boot: int = 1000,
+                      seed: int = 0, superstat=None, confidence: float = 0.95) -> pd.DataFrame:
+    """Held-out NLL per step of the MDN and its baselines, per condition, with intervals.
+
+    ``traj``: :class:`cellmotion.preprocess.Trajectories`; ``train_idx``/``test_idx``: track
+    positions of the split; ``generators``: ``{condition: Generator}`` (:func:`train_generator`,
+    trained on the training tracks). Baselines, fitted per condition on the training tracks:
+    one persistent random walk shared by all cells (``ar1_shared``), independent Gaussian
+    velocities (``gaussian_iid``) and, when ``superstat`` is given (see
+    :func:`heldout_track_nll`), the superstatistical evidence. NLLs in nats per step,
+    velocities in the dataset's units; ``diff_vs_mdn`` = MDN minus the model with a percentile
+    bootstrap interval over held-out tracks (``n_boot`` resamples, seeded). Columns as in
+    :func:`nll_table_from_tracks`.
+    """
+    tracks = heldout_track_nll(traj, train_idx, test_idx, generators=generators, superstat=superstat)
+    return nll_table_from_tracks(tracks, n_boot=n_boot, seed=seed, confidence=confidence)
 
 
 def one_step_predictions(gen: Generator, v) -> np.ndarray:
@@ -239,13 +376,33 @@ def _generate_chunk(gen, seeds, lengths, rng, sampler):
     return [new[k, : lengths[k]] for k in range(n)]
 
 
-def pick_seeds(vels, n: int, rng, seed_steps: int = SEED_STEPS) -> list:
-    """``n`` seeds: the first ``seed_steps`` velocities of randomly chosen real tracks."""
-    pool = [v for v in vels if len(v) >= seed_steps]
+def seed_order(n_pool: int, n: int, rng) -> np.ndarray:
+    """Which of ``n_pool`` tracks seeds each of ``n`` new tracks: a seeded permutation of the
+    pool, repeated (a fresh permutation per pass) until ``n`` are drawn.
+
+    Every track seeds ``n // n_pool`` or ``n // n_pool + 1`` new tracks (without replacement
+    within a pass), so no cell is over-represented by chance.
+    """
+    if n_pool <= 0:
+        raise ValueError("no track to seed from")
+    passes = -(-int(n) // n_pool) if n > 0 else 0
+    order = [rng.permutation(n_pool) for _ in range(passes)]
+    return np.concatenate(order)[:n].astype(int) if order else np.zeros(0, int)
+
+
+def pick_seeds(vels, n: int, rng, seed_steps: int = SEED_STEPS, return_index: bool = False):
+    """``n`` seeds: the first ``seed_steps`` velocities of real tracks, cycling through them.
+
+    The tracks long enough for a seed are drawn in a seeded random order, each once per
+    pass (:func:`seed_order`), so every cell seeds equally often. With ``return_index`` also
+    returns the positions (in ``vels``) of the seeding tracks.
+    """
+    pool = [i for i, v in enumerate(vels) if len(v) >= seed_steps]
     if not pool:
         raise ValueError(f"no track has the {seed_steps} steps a seed needs")
-    pick = rng.integers(0, len(pool), size=n)
-    return [np.asarray(pool[i][:seed_steps], float) for i in pick]
+    pick = [pool[k] for k in seed_order(len(pool), n, rng)]
+    seeds = [np.asarray(vels[i][:seed_steps], float) for i in pick]
+    return (seeds, np.asarray(pick, int)) if return_index else seeds
 
 
 def file_safe(name) -> str:

@@ -23,13 +23,19 @@ PROFILES = ("full", "smoke")
 #: Smoke-profile parameters per chapter (file stem); chapters not listed run with defaults.
 SMOKE = {
     "01_data": {"max_tracks_drawn": 40},
-    "02_classification": {"cv_networks": ["B"], "cv_folds": 2, "cv_repeats": 1, "max_epochs": 4,
-                          "window_lengths": [10, 30, 60], "max_tracks": 24},
+    "02_classification": {"networks": ["A", "B"], "cv_folds": 2, "cv_repeats": 1, "seeds": [0],
+                          "max_epochs": 3, "window_lengths": [10, 30, 60], "max_tracks": 24},
     "03_generation": {"max_epochs": 12, "patience": 5, "n_generate": 8, "rotations": 1,
-                      "jit_compile": False},
+                      "jit_compile": False, "n_boot": 200, "superstat_grid": 20},
     "04_statistics": {"n_grid": 40, "max_original_per_condition": 6,
-                      "max_generated_per_condition": 6, "flat_z_tracks": 6},
+                      "max_generated_per_condition": 6, "flat_z_tracks": 6, "n_boot": 200,
+                      "sensitivity_tracks": 3, "sensitivity_grid": 20},
     "05_own_data": {"max_tracks_drawn": 20},
+    "06_real_cells": {"max_tracks_per_condition": 24, "classifiers": ["report-best", "forest"],
+                      "cv_folds": 2, "classifier_seeds": [0],
+                      "max_epochs": 2, "gen_epochs": 3, "gen_patience": 2, "jit_compile": False,
+                      "n_boot": 100, "max_superstat_per_condition": 6, "superstat_grid": 30,
+                      "tracks_drawn": 5},
 }
 
 TABLE = {"full": {}, "smoke": SMOKE}

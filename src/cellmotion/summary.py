@@ -1,18 +1,30 @@
-"""The book's headline numbers: the report's and ours, side by side, read from the metrics files.
+"""The book's headline numbers: the report's, ours and the real cells', read from the metrics files.
 
 Every chapter writes a metrics JSON into the artifacts folder; :func:`headline_table` reads
-them and returns one table (quantity, the report's value, ours). Nothing is typed in: a
-number of ours that a chapter did not produce raises an error instead of leaving a gap.
+them and returns one table (quantity, the report's value, ours, the real leukocytes'). Nothing
+is typed in: a number that a chapter did not produce raises an error instead of leaving a gap.
+The report's column appears only for the synthetic stand-in of the report's data
+(``DatasetInfo.report_kind``); the real-cells column holds the chapter *Real cells*
+(``real_cells_metrics.json``, always the bundled leukocytes), with :data:`NOT_HERE` where a
+quantity was measured on one data set only. :func:`data_admonition` says which data a chapter
+was built on, for the chapters' opening boxes.
 """
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
 import pandas as pd
 
+from .findings.real_cells import headline as real_cells_headline
+
 NOT_REPORTED = "not measured in the report"
+#: A cell of the table whose quantity belongs to the other data set's rows.
+NOT_HERE = "—"
+#: Column names of the headline table.
+REPORT, OURS, REAL = "report", "ours", "real cells (leukocytes)"
 
 
 def _load(art: Path, name: str) -> dict:
@@ -26,29 +38,29 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
-def _pm(summary: dict) -> str:
-    return f"{100 * summary['mean']:.0f} ± {100 * summary['std']:.0f} %"
+def _interval(s: dict) -> str:
+    return f"{100 * s['mean']:.0f} % [{100 * s['lower']:.0f}, {100 * s['upper']:.0f}]"
 
 
 def classification_rows(m: dict) -> list[dict]:
-    """Table 2 (overall and per condition) for every network, plus cross-validated rows."""
+    """Table 2 (overall accuracy, the report's replication, with z) for every network, and
+    per-track balanced accuracy with its 95 % interval for every model of the grouped folds
+    (without z)."""
     rows = []
     report = m.get("table2_report", {})
     for net, ours in m["table2_ours"].items():
         rep = report.get(net, {})
-        rows.append({"chapter": "classification", "quantity": f"network {net}: test accuracy, overall",
+        rows.append({"chapter": "classification",
+                     "quantity": f"network {net}: test accuracy on one 80/20 split, overall "
+                                 f"({m.get('table2_setting', 'with_z').replace('_', ' ')})",
                      "report": _pct(rep["overall"]) if "overall" in rep else NOT_REPORTED,
                      "ours": _pct(ours["overall"])})
-    cv = m["cv"]["results"]
-    for net, res in cv.items():
-        label = {"baseline": f"baseline ({m['baseline']['name']})",
-                 "own": f"our network ({m['own']['name']})"}.get(net, f"network {net}")
-        variants = [k for k in ("with_z", "without_z") if k in res]  # 2D data has no z variant
+    ev = m["evaluation"]["grouped"]
+    for name, res in ev["models"].items():
         rows.append({"chapter": "classification",
-                     "quantity": f"{label}: cross-validated accuracy, "
-                                 + " / ".join(v.replace("_", " ") for v in variants),
-                     "report": NOT_REPORTED,
-                     "ours": " / ".join(_pm(res[v]["overall"]) for v in variants)})
+                     "quantity": f"{name}: per-track balanced accuracy [95 % interval], "
+                                 f"{ev['n_folds']} folds grouped by cell, without z",
+                     "report": NOT_REPORTED, "ours": _interval(res["per_track_bacc"])})
     return rows
 
 
@@ -90,14 +102,76 @@ def statistics_rows(m: dict) -> list[dict]:
     return rows
 
 
-def headline_table(artifacts) -> pd.DataFrame:
-    """All headline numbers of the book from the metrics files in ``artifacts``."""
+def real_cells_rows(m: dict) -> list[dict]:
+    """The chapter *Real cells*' headline numbers as rows with the real-cells column filled."""
+    return [{"chapter": "real cells", "quantity": r["quantity"], "report": NOT_REPORTED,
+             "ours": NOT_HERE, "real": r["value"]} for r in real_cells_headline(m)]
+
+
+def headline_table(artifacts, report: bool = True, real_cells: bool = True) -> pd.DataFrame:
+    """All headline numbers of the book from the metrics files in ``artifacts``.
+
+    Columns: the report's value (only with ``report``: the build's data is the stand-in of the
+    report's), ours (the build's dataset) and, with ``real_cells``, the real leukocytes'
+    (``real_cells_metrics.json``; rows of the other chapters hold :data:`NOT_HERE` there).
+    """
     art = Path(artifacts)
     rows = (classification_rows(_load(art, "classification_metrics.json"))
             + generation_rows(_load(art, "generation_metrics.json"))
             + statistics_rows(_load(art, "statistics_metrics.json")))
+    for r in rows:
+        r["real"] = NOT_HERE
+    if real_cells:
+        rows += real_cells_rows(_load(art, "real_cells_metrics.json"))
     table = pd.DataFrame(rows)
-    if table.empty or table[["report", "ours"]].isin(["", "nan"]).any().any() \
-            or table["ours"].str.contains("nan").any():
+    values = ["report", "ours", "real"]
+    if table.empty or table[values].isin(["", "nan"]).any().any() \
+            or table[values].apply(lambda c: c.str.contains("nan")).any().any():
         raise ValueError("a headline number is missing: check the chapters' metrics files")
+    table = table.rename(columns={"report": REPORT, "ours": OURS, "real": REAL})
+    if not report:
+        table = table.drop(columns=REPORT)
+    if not real_cells:
+        table = table.drop(columns=REAL)
     return table.set_index(["chapter", "quantity"])
+
+
+def data_admonition(info) -> str:
+    """An HTML admonition (rendered as a box in the book) saying which data a chapter is about.
+
+    ``info`` is a :class:`cellmotion.datasets.DatasetInfo`. For the synthetic stand-in of the
+    report's data it warns that every number is synthetic; for any other dataset it names the
+    data, its source and licence, and its units (pixels and frames for uncalibrated data).
+    """
+    e = html.escape
+    if info.report_kind:
+        title, kind = "The default data is synthetic", "warning"
+        body = ("The report's trajectories were never published. Every number in this book that "
+                "is not explicitly quoted from the report was computed on a <b>synthetic "
+                "stand-in</b> generated by the package with a fixed seed (the superstatistical "
+                "persistent random walk of Metzner et al. 2015, calibrated to the report's "
+                "Table 1 and Figure 10). These numbers are <i>not</i> a replication of the "
+                "report's measurements; they show what the methods do on data with known "
+                "properties.")
+    else:
+        kind = "warning" if info.synthetic else "note"
+        title = f"This book was built on: {info.title}"
+        parts = [e(info.description) if info.description else ""]
+        if info.synthetic:
+            parts.append("These tracks are <b>synthetic</b> (generated by the package): their "
+                         "numbers say nothing about real cells.")
+        if info.source:
+            parts.append(f"Source: {e(info.source)}.")
+        if info.licence:
+            parts.append(f"Licence: {e(info.licence)}.")
+        if info.calibrated:
+            parts.append("Positions are in µm, times in minutes, speeds in µm/min.")
+        else:
+            parts.append(f"The data is not calibrated: positions stay in <b>{e(info.length_unit)}</b>, "
+                         f"times in <b>{e(info.time_unit)}s</b> and speeds in "
+                         f"<b>{e(info.speed_unit)}</b>.")
+        parts.append("The report's numbers were measured on other cells and are not set beside "
+                     "these.")
+        body = " ".join(p for p in parts if p)
+    return (f'<div class="admonition {kind}"><p class="admonition-title">{e(title)}</p>'
+            f"<p>{body}</p></div>")

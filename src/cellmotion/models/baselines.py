@@ -17,6 +17,9 @@ from .mdn import LOG_2PI
 class GaussianIID:
     """Baseline 1: velocities independent in time, one Gaussian (mean, full covariance) per condition."""
 
+    #: What the model is, in words, for tables and sentences.
+    label = "independent Gaussian velocities"
+
     def fit(self, vels) -> "GaussianIID":
         v = np.concatenate([np.asarray(x)[1:] for x in vels])
         self.mean = v.mean(axis=0)
@@ -24,17 +27,26 @@ class GaussianIID:
         return self
 
     def nll(self, vels) -> float:
-        """Mean NLL per step over steps 2..T (the LSTM's steps), nats, µm/min."""
+        """Mean NLL per step over steps 2..T (the LSTM's steps), nats, dataset's velocity units."""
         v = np.concatenate([np.asarray(x)[1:] for x in vels])
         return float(-_gauss_logpdf(v - self.mean, self.cov).mean())
+
+    def track_nll(self, vels) -> np.ndarray:
+        """Summed NLL (nats) of steps 2..T of every track: one number per track."""
+        return np.array([float(-_gauss_logpdf(np.asarray(x, float)[1:] - self.mean, self.cov).sum())
+                         for x in vels])
 
 
 class AR1:
     """Baseline 2: persistent random walk ``v_t = A v_{t-1} + b + e_t``, ``e_t ~ N(0, S)``.
 
-    Least squares on all consecutive pairs of the training tracks (a matrix ``A`` so that
-    any persistence per axis and coupling is allowed; Metzner et al. 2015 use one scalar).
+    *One persistent random walk shared by all cells* of a condition: least squares on all
+    consecutive pairs of the training tracks (a matrix ``A`` so that any persistence per axis
+    and coupling is allowed; Metzner et al. 2015 use one scalar). Cells that differ in speed
+    or persistence are all described by the same ``A`` and ``S``.
     """
+
+    label = "one persistent random walk shared by all cells (AR(1))"
 
     def fit(self, vels) -> "AR1":
         prev = np.concatenate([np.asarray(x)[:-1] for x in vels])
@@ -55,6 +67,14 @@ class AR1:
         prev = np.concatenate([np.asarray(x)[:-1] for x in vels])
         nxt = np.concatenate([np.asarray(x)[1:] for x in vels])
         return float(-_gauss_logpdf(nxt - prev @ self.A.T - self.b, self.cov).mean())
+
+    def track_nll(self, vels) -> np.ndarray:
+        """Summed NLL (nats) of steps 2..T of every track: one number per track."""
+        out = []
+        for x in vels:
+            x = np.asarray(x, float)
+            out.append(float(-_gauss_logpdf(x[1:] - x[:-1] @ self.A.T - self.b, self.cov).sum()))
+        return np.array(out)
 
 
 def _gauss_logpdf(r, cov):

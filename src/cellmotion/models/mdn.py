@@ -11,7 +11,7 @@ Packed layout of the network output (last axis, ``M * (d + 2)`` numbers)::
 
     [ mu_1 .. mu_M  (M * d, component-major) | log_sigma_1 .. log_sigma_M | logit_1 .. logit_M ]
 
-Fixes against the report's code (DESIGN.md, "known flaws"):
+Fixes against the report's original code:
 
 * the log density uses the normaliser of a ``d``-dimensional isotropic Gaussian,
   ``log N = -d/2 log(2 pi) - d log sigma - |v - mu|^2 / (2 sigma^2)`` (the report's formula

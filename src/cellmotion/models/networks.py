@@ -1,9 +1,21 @@
-"""The report's classifier networks (Rieke 2016, ch. 4) and how they are trained.
+"""The report's classifier networks (Rieke 2016, ch. 4), ours, and how they are trained.
 
 Stacked LSTM layers (Hochreiter & Schmidhuber 1997; Graves 2013) on windows of velocity
 steps, topped by a dense softmax over the conditions. :data:`NETWORKS` holds the report's
 A-D; :class:`Schedule` says how a network is trained (:data:`ORIGINAL`: the original code's
 batch 15 x 100 epochs; :data:`FAST`: ours, see :mod:`cellmotion.classification`).
+
+A :class:`NetworkSpec` may also ask for more than the report's networks had, all inside the
+model so that a saved network takes plain velocity windows of any length:
+
+- ``channels``: what the recurrent layers read, computed from the (augmented) velocities by
+  :func:`MotionChannels`: ``"velocity"`` (the components, as the report), ``"invariant"``
+  (log speed and the signed turning angle into each step: unchanged by rotating a window) or
+  ``"both"``;
+- ``rotate`` / ``reflect``: random rotation in the x-y plane and random mirror image of every
+  training window (cells on a dish have no preferred direction nor handedness);
+- ``conv``: a convolutional front end (filters per ``Conv1D`` layer, kernel ``kernel`` steps,
+  ReLU) before the LSTM layers.
 """
 
 from __future__ import annotations
@@ -27,13 +39,24 @@ class NetworkSpec:
     bidirectional: bool = False
     rotate: bool = False
     train_stride: int | None = None
+    channels: str = "velocity"
+    reflect: bool = False
+    conv: tuple = ()
+    kernel: int = 5
 
     def describe(self) -> str:
         kind = "bidirectional LSTM" if self.bidirectional else "LSTM"
         text = f"{len(self.layers)} {kind} layer(s) x " + "/".join(map(str, self.layers)) + " units"
+        if self.conv:
+            text = (f"{len(self.conv)} convolution layer(s) x " + "/".join(map(str, self.conv))
+                    + f" filters of {self.kernel} steps, then " + text)
+        if self.channels != "velocity":
+            text += {"invariant": ", inputs log speed and turning angle",
+                     "both": ", inputs velocities, log speed and turning angle"}[self.channels]
         if self.train_stride:
             text += f", overlapping training windows (stride {self.train_stride} steps)"
-        return text + (", random x-y rotation of training windows" if self.rotate else "")
+        aug = [w for w, on in (("rotation", self.rotate), ("reflection", self.reflect)) if on]
+        return text + (f", random x-y {' and '.join(aug)} of training windows" if aug else "")
 
 
 #: The report's four networks.
@@ -80,36 +103,88 @@ def _rotation_layer_class():
         inference the layer is the identity.
         """
 
-        def __init__(self, seed=None, **kwargs):
+        def __init__(self, seed=None, rotate=True, reflect=False, **kwargs):
             super().__init__(**kwargs)
             self.seed = seed
+            self.rotate = rotate
+            self.reflect = reflect
             self.seed_generator = keras.random.SeedGenerator(seed)
 
         def call(self, x, training=None):
             if not training:
                 return x
-            theta = keras.random.uniform((ops.shape(x)[0], 1), 0.0, 2 * math.pi,
-                                         seed=self.seed_generator)
-            c, s = ops.cos(theta), ops.sin(theta)
+            n = ops.shape(x)[0]
             vx, vy = x[..., 0], x[..., 1]
-            rot = ops.stack([c * vx - s * vy, s * vx + c * vy], axis=-1)
-            return ops.concatenate([rot, x[..., 2:]], axis=-1)
+            if self.reflect:  # mirror y in half of the windows (before any rotation)
+                flip = keras.random.uniform((n, 1), seed=self.seed_generator) < 0.5
+                vy = ops.where(flip, -vy, vy)
+            if self.rotate:
+                theta = keras.random.uniform((n, 1), 0.0, 2 * math.pi, seed=self.seed_generator)
+                c, s = ops.cos(theta), ops.sin(theta)
+                vx, vy = c * vx - s * vy, s * vx + c * vy
+            return ops.concatenate([ops.stack([vx, vy], axis=-1), x[..., 2:]], axis=-1)
 
         def get_config(self):
-            return {**super().get_config(), "seed": self.seed}
+            return {**super().get_config(), "seed": self.seed, "rotate": self.rotate,
+                    "reflect": self.reflect}
 
-    return RandomPlaneRotation
+    @keras.saving.register_keras_serializable(package="cellmotion")
+    class MotionChannels(keras.layers.Layer):
+        """Velocity windows ``(n, T, d)`` -> the channels a network reads.
+
+        ``"velocity"``: unchanged; ``"invariant"``: ``log(speed + eps)`` and the turning angle
+        into each step (signed in 2D, unsigned otherwise, 0 for the first step and next to a
+        step of zero length); ``"both"``: the velocities followed by the two invariants.
+        """
+
+        def __init__(self, kind="velocity", eps=1e-3, **kwargs):
+            super().__init__(**kwargs)
+            if kind not in ("velocity", "invariant", "both"):
+                raise ValueError(f"unknown channels '{kind}'")
+            self.kind = kind
+            self.eps = eps
+
+        def call(self, x):
+            if self.kind == "velocity":
+                return x
+            speed = ops.sqrt(ops.sum(x * x, axis=-1) + 1e-12)
+            a, b = x[:, :-1], x[:, 1:]
+            dot = ops.sum(a * b, axis=-1)
+            if x.shape[-1] == 2:
+                cross = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+            else:
+                c = ops.cross(a, b) if x.shape[-1] == 3 else ops.zeros_like(a)
+                cross = ops.sqrt(ops.sum(c * c, axis=-1) + 1e-12)
+            angle = ops.arctan2(cross, dot + 1e-12)
+            angle = ops.pad(angle, [[0, 0], [1, 0]])
+            inv = ops.stack([ops.log(speed + self.eps), angle], axis=-1)
+            return inv if self.kind == "invariant" else ops.concatenate([x, inv], axis=-1)
+
+        def get_config(self):
+            return {**super().get_config(), "kind": self.kind, "eps": self.eps}
+
+    return RandomPlaneRotation, MotionChannels
 
 
-_ROTATION = None
+_LAYERS = None
 
 
-def RandomPlaneRotation(seed=None, **kwargs):
-    """Keras layer rotating training windows randomly in the x-y plane (identity at inference)."""
-    global _ROTATION
-    if _ROTATION is None:
-        _ROTATION = _rotation_layer_class()
-    return _ROTATION(seed=seed, **kwargs)
+def _layers():
+    global _LAYERS
+    if _LAYERS is None:
+        _LAYERS = _rotation_layer_class()
+    return _LAYERS
+
+
+def RandomPlaneRotation(seed=None, rotate=True, reflect=False, **kwargs):
+    """Keras layer rotating (and, with ``reflect``, mirroring) training windows randomly in
+    the x-y plane; further channels pass unchanged; the identity at inference."""
+    return _layers()[0](seed=seed, rotate=rotate, reflect=reflect, **kwargs)
+
+
+def MotionChannels(kind="velocity", eps=1e-3, **kwargs):
+    """Keras layer turning velocity windows into the channels ``kind`` (see module docstring)."""
+    return _layers()[1](kind=kind, eps=eps, **kwargs)
 
 
 def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
@@ -127,10 +202,16 @@ def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
     x = inp
     if input_gain is not None:
         x = keras.layers.Rescaling(float(input_gain), name="gain")(x)
-    if spec.rotate:
+    if spec.rotate or spec.reflect:
         if n_features < 2:
-            raise ValueError("rotation needs at least x and y")
-        x = RandomPlaneRotation(seed=seed, name="rotate_xy")(x)
+            raise ValueError("rotation and reflection need at least x and y")
+        x = RandomPlaneRotation(seed=seed, rotate=spec.rotate, reflect=spec.reflect,
+                                name="rotate_xy" if not spec.reflect else "rotate_reflect_xy")(x)
+    if spec.channels != "velocity":
+        x = MotionChannels(spec.channels, name=f"channels_{spec.channels}")(x)
+    for k, filters in enumerate(spec.conv):
+        x = keras.layers.Conv1D(int(filters), spec.kernel, padding="same", activation="relu",
+                                name=f"conv_{k}")(x)
     for k, units in enumerate(spec.layers):
         lstm = keras.layers.LSTM(units, return_sequences=k < len(spec.layers) - 1)
         x = keras.layers.Bidirectional(lstm)(x) if spec.bidirectional else lstm(x)

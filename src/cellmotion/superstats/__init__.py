@@ -6,13 +6,17 @@ compares the per-condition densities; :mod:`.recovery` validates the fit on trac
 parameters. The names below are re-exported for the chapters.
 """
 
-from .compare import bhattacharyya, compare, density_summary, hdr_levels, hellinger
+from .compare import (bhattacharyya, bootstrap_track_densities, check_same_grid, compare,
+                      compare_with_reference, condition_overlaps, density_summary, evidence_nll,
+                      hdr_levels, hellinger, sigma_sensitivity)
 from .fit import (PERSISTENCE, SPEED, SuperstatModel, SuperstatResult, TrackFit, collect,
                   fit_track, fit_tracks, fit_trajectories, load_or_fit, subsample_per_condition,
                   velocity_digest)
 from .recovery import known_parameter_tracks, recovery_errors
 
 __all__ = ["PERSISTENCE", "SPEED", "SuperstatModel", "SuperstatResult", "TrackFit", "bhattacharyya",
+           "bootstrap_track_densities", "check_same_grid", "compare_with_reference",
+           "condition_overlaps", "evidence_nll", "sigma_sensitivity",
            "collect", "compare", "density_summary", "fit_track", "fit_tracks", "fit_trajectories",
            "hdr_levels", "hellinger", "known_parameter_tracks", "load_or_fit", "recovery_errors",
            "subsample_per_condition", "velocity_digest"]

@@ -49,6 +49,20 @@ Keys of ``statistics_metrics.json`` written by chapter 4 (built from this module
     ``sd_ratio_speed`` = generated / original s.d. (< 1: generated is narrower).
 ``original``
     per condition the summary of the original density (same keys without prefix).
+``reference_comparison``
+    rows of :func:`cellmotion.superstats.compare_with_reference`: per condition, sampler and
+    measure (``bhattacharyya``, ``hellinger``, ``sd_ratio_persistence``, ``sd_ratio_speed``)
+    the generated-vs-training value (``other``), the held-out-vs-training value at the same
+    number of tracks (``reference``) and their ``difference``, each with a 95 % bootstrap
+    interval over tracks (``*_lower``, ``*_upper``); ``n_boot`` resamples.
+``condition_overlaps``
+    pairwise Bhattacharyya overlaps of the conditions' original densities, with intervals.
+``calibration``
+    per condition the density peak (ours), the simulator's inputs (synthetic data) and the
+    report's Figure 10 peaks (only for the report's stand-in data).
+``sigma_sensitivity``
+    per random-walk s.d. and condition the summary of a refitted subset and its overlap
+    with the density at the chapter's s.d. (``bc_vs_reference``).
 ``flat_z``
     the flat-z demonstration: condition, number of tracks, and the summary of the density
     fitted on (x, y) and on (x, y, z = 0).

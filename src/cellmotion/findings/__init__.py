@@ -1,0 +1,1 @@
+"""Finding sentences: every number a chapter states in words, computed from its results."""

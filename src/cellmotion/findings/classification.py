@@ -1,0 +1,232 @@
+"""The sentences of the chapter *Classifying trajectories*, computed from its results.
+
+Every function takes plain dicts (as in ``classification_metrics.json``) and returns a number
+or a sentence, so the chapter's words follow its numbers and are unit-tested on small made-up
+inputs (``tests/test_findings_classification.py``).
+
+Shapes used here
+----------------
+A *summary* is ``{"mean": m, "lower": l, "upper": u[, "folds": [...]]}`` (a score in [0, 1]
+and its 95 % interval). A *result* is what ``cellmotion.classification.evaluate_models``
+returns: ``{"models": {name: {"per_track_bacc": summary, "per_window_bacc": summary,
+"recall": {condition: r}, "brier": b, ...}}, "paired": {a: {b: {"mean", "lower", "upper",
+"p"}}}, "conditions": [...], "protocol": "kfold" | "replicate", "n_folds": J}`` where
+``paired[a][b]`` is ``a - b``. A Table 2 is ``{network: {"overall": acc, "<condition>": acc,
+"balanced": bacc, ...}}``.
+"""
+
+from __future__ import annotations
+
+from ..evaluation import verdict
+
+#: How the chapter names the classifiers.
+MODEL_LABELS = {
+    "report-best": "the report's network B", "ours": "our network",
+    "forest": "the motility-feature forest", "minirocket": "MiniRocket",
+    "ours-velocity": "our network on velocities only",
+    "ours-invariant": "our network on speed and turning angle only",
+    "ours-no-augment": "our network without rotation and reflection",
+    "ours-no-conv": "our network without its convolution layer",
+    "ours-overlap": "our network trained on overlapping windows (stride 10 steps)",
+    "minirocket-both": "MiniRocket on velocities, speed and turning angle",
+    "ours+forest": "our network averaged with the forest",
+    "ours+minirocket": "our network averaged with MiniRocket",
+    "ours+forest+minirocket": "our network averaged with the forest and MiniRocket",
+}
+PEERS = ("forest", "minirocket")
+
+
+def label(name: str) -> str:
+    """Display name of a classifier."""
+    return MODEL_LABELS.get(name, name)
+
+
+def cap(text: str) -> str:
+    """``text`` with its first letter in upper case (the rest untouched, unlike ``capitalize``)."""
+    return text[:1].upper() + text[1:]
+
+
+def pct(x: float, digits: int = 0) -> str:
+    """``0.623`` -> ``"62 %"``."""
+    return f"{100 * x:.{digits}f} %"
+
+
+def with_interval(s: dict, digits: int = 0) -> str:
+    """``{"mean": .62, "lower": .58, "upper": .66}`` -> ``"62 % (95 % interval 58–66 %)"``."""
+    f = f"{{:.{digits}f}}"
+    return (f"{f.format(100 * s['mean'])} % (95 % interval {f.format(100 * s['lower'])}–"
+            f"{f.format(100 * s['upper'])} %)")
+
+
+def protocol_words(result: dict, replicate_name: str = "replicate") -> str:
+    """``"cross-validation grouped by cell (10 folds)"`` or ``"one donor left out in turn
+    (4 folds)"``, from the result's protocol."""
+    j = result["n_folds"]
+    if result.get("protocol") == "replicate":
+        return f"one {replicate_name} left out in turn ({j} folds)"
+    return f"cross-validation grouped by cell ({j} folds)"
+
+
+def ranking(models: dict, metric: str = "per_track_bacc") -> list:
+    """Model names ordered by the mean of ``metric``, best first (ties keep input order)."""
+    return sorted(models, key=lambda m: -models[m][metric]["mean"])
+
+
+def paired(result: dict, a: str, b: str) -> dict:
+    """``a - b`` from ``result["paired"]``, flipping ``b - a`` when only that is stored."""
+    p = result.get("paired", {})
+    if b in p.get(a, {}):
+        return dict(p[a][b])
+    if a in p.get(b, {}):
+        d = p[b][a]
+        return {**d, "mean": -d["mean"], "lower": -d["upper"], "upper": -d["lower"]}
+    raise KeyError(f"no paired comparison of '{a}' and '{b}'")
+
+
+def comparison(result: dict, a: str, b: str, per: str = "track") -> str:
+    """One verdict on ``a - b`` in balanced accuracy per ``per`` ("track" or "window"),
+    worded from its paired interval."""
+    key = "paired" if per == "track" else "paired_window"
+    d = paired({"paired": result.get(key, {})}, a, b)
+    return verdict(d["lower"], d["upper"], label(a), label(b), f"per-{per} balanced accuracy",
+                   estimate=d["mean"])
+
+
+def window_sentence(result: dict, ours: str = "ours", peers=PEERS) -> str:
+    """Our network against the peers on balanced accuracy per window (where per-track scores
+    are at their ceiling, the windows still separate the models)."""
+    present = [p for p in peers if p in result["models"] and p != ours]
+    if not present or "paired_window" not in result:
+        raise KeyError("need per-window paired differences against at least one peer")
+    return "Per window: " + "; ".join(comparison(result, ours, p, "window") for p in present) + "."
+
+
+def headline_sentence(result: dict, replicate_name: str = "replicate") -> str:
+    """The best model by per-track balanced accuracy, with its interval, chance level and
+    whether its lead over the runner-up is real (paired interval above 0)."""
+    models = result["models"]
+    order = ranking(models)
+    best = order[0]
+    k = len(result.get("conditions", []))
+    text = (f"With {protocol_words(result, replicate_name)}, {label(best)} has the highest "
+            f"per-track balanced accuracy, {with_interval(models[best]['per_track_bacc'])}"
+            + (f" (chance: {pct(1 / k)})" if k else ""))
+    if len(order) < 2:
+        return text + "."
+    d = paired(result, best, order[1])
+    if d["lower"] > 0:
+        return text + f"; its lead over {label(order[1])}, the runner-up, is real: {comparison(result, best, order[1])}."
+    return (text + f"; its lead over {label(order[1])} is within the noise: "
+            f"{comparison(result, best, order[1])}.")
+
+
+def win_verdict(result: dict, ours: str = "ours", peers=PEERS) -> dict:
+    """``{"wins": bool, "beats": [...], "loses_to": [...], "level": [...]}``: ``ours`` wins
+    when its paired interval lies above 0 against every peer present."""
+    present = [p for p in peers if p in result["models"] and p != ours]
+    if ours not in result["models"] or not present:
+        raise KeyError(f"need '{ours}' and at least one peer in the result")
+    beats = [p for p in present if paired(result, ours, p)["lower"] > 0]
+    loses = [p for p in present if paired(result, ours, p)["upper"] < 0]
+    level = [p for p in present if p not in beats and p not in loses]
+    return {"wins": len(beats) == len(present), "beats": beats, "loses_to": loses, "level": level}
+
+
+def win_sentence(result: dict, ours: str = "ours", peers=PEERS,
+                 replicate_name: str = "replicate") -> str:
+    """Whether ``ours`` beats every peer under one protocol, said with the numbers."""
+    v = win_verdict(result, ours, peers)
+    proto = protocol_words(result, replicate_name)
+    parts = "; ".join(comparison(result, ours, p) for p in [*v["beats"], *v["level"], *v["loses_to"]])
+    if v["wins"]:
+        return f"With {proto}, {label(ours)} beats every peer: {parts}."
+    return f"With {proto}, {label(ours)} does not beat every peer: {parts}."
+
+
+def hardest_condition(result: dict, model: str) -> tuple:
+    """``(condition, recall)`` of the condition a model recognises worst (per track)."""
+    rec = result["models"][model]["recall"]
+    c = min(rec, key=lambda k: rec[k])
+    return c, rec[c]
+
+
+def recall_sentence(result: dict, model: str) -> str:
+    """The best and worst recognised conditions of a model (per-track recall)."""
+    rec = result["models"][model]["recall"]
+    worst = min(rec, key=lambda k: rec[k])
+    best = max(rec, key=lambda k: rec[k])
+    if rec[best] == rec[worst]:
+        return f"{cap(label(model))} recognises every condition equally well (recall {pct(rec[best])})."
+    return (f"{cap(label(model))} recognises {best} best "
+            f"(recall {pct(rec[best])} of its cells) and {worst} worst ({pct(rec[worst])}).")
+
+
+def calibration_sentence(result: dict, models) -> str:
+    """Brier scores (per track) of some models, best first, and the one a uniform guess gets."""
+    k = len(result["conditions"])
+    ms = sorted(models, key=lambda m: result["models"][m]["brier"])
+    listed = ", ".join(f"{label(m)} {result['models'][m]['brier']:.2f}" for m in ms)
+    return (f"Brier score per track (0 is perfect, a uniform guess scores {1 - 1 / k:.2f}; lower is "
+            f"better): {listed}.")
+
+
+def z_shortcut_sentence(with_z: dict, without_z: dict, metric: str = "balanced") -> str:
+    """How much the networks of Table 2 lose when z is removed (80/20 split)."""
+    nets = [n for n in with_z if n in without_z]
+    if not nets:
+        raise ValueError("no network was trained both with and without z")
+    drops = {n: with_z[n][metric] - without_z[n][metric] for n in nets}
+    listed = ", ".join(f"{n} {100 * d:+.0f}" for n, d in drops.items())
+    worst = max(drops, key=drops.get)
+    text = (f"Removing z changes the balanced accuracy of the networks on the same 80/20 split by "
+            f"(with z minus without, percentage points) {listed}")
+    if drops[worst] > 0.05:
+        return text + (f": with z, part of the success is the flat z of the 2D conditions "
+                       f"(largest for network {worst}); every comparison below is without z.")
+    return text + ": z is not what the networks rely on here; every comparison below is without z anyway."
+
+
+def table2_sentence(ours: dict, report: dict | None = None, metric: str = "overall") -> str:
+    """The range of our Table 2 accuracies, and the report's range when ``report`` is given
+    (only for the report's kind of data)."""
+    vals = [m[metric] for m in ours.values()]
+    text = (f"On one 80/20 split the networks reach {min(vals):.2f}–{max(vals):.2f} "
+            f"{'accuracy' if metric == 'overall' else metric.replace('_', ' ')}")
+    if report:
+        rv = [r["overall"] for r in report.values()]
+        text += f" (the report: {min(rv):.2f}–{max(rv):.2f} on its real data)"
+    return text + "."
+
+
+def window_length_sentence(lengths, accs: dict, dt: float, time_unit: str = "min",
+                           trained: int = 30) -> str:
+    """Which window length gives each network its best test accuracy (Figure 7)."""
+    parts = []
+    for net, a in accs.items():
+        ok = [(n, x) for n, x in zip(lengths, a) if x is not None and x == x]
+        if not ok:
+            continue
+        n, x = max(ok, key=lambda t: t[1])
+        parts.append(f"{net} {x:.2f} at {n} steps (a {n * dt:g}-{time_unit} window)")
+    if not parts:
+        raise ValueError("no accuracies")
+    return ("Best balanced accuracy by test-window length (trained on "
+            f"{trained} steps): " + ", ".join(parts) + ".")
+
+
+def ablation_sentence(result: dict, base: str = "ours") -> str:
+    """Which single changes of ``base`` help or hurt (paired per-track interval excludes 0)."""
+    changed = [m for m in result["models"] if m != base and m.startswith(base)]
+    if not changed:
+        raise ValueError(f"no ablation of '{base}' in the result")
+    better = [m for m in changed if paired(result, m, base)["lower"] > 0]
+    worse = [m for m in changed if paired(result, m, base)["upper"] < 0]
+    text = []
+    if better:
+        text.append("better than " + label(base) + ": " + ", ".join(label(m) for m in better))
+    if worse:
+        text.append("worse: " + ", ".join(label(m) for m in worse))
+    level = [m for m in changed if m not in better and m not in worse]
+    if level:
+        text.append("no difference can be claimed for " + ", ".join(label(m) for m in level))
+    return "Ablations (paired 95 % intervals): " + "; ".join(text) + "."

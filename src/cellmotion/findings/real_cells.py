@@ -1,0 +1,227 @@
+"""The sentences of the chapter *Real cells*, computed from its results (never typed in).
+
+Every function takes plain dicts or lists (as in ``real_cells_metrics.json``) and returns a
+number, a table or a sentence, so the chapter's words follow its numbers and can be tested on
+small made-up inputs (``tests/test_real_data.py``).
+
+Shapes used here
+----------------
+A *summary* is ``{"mean": m, "lower": l, "upper": u[, "folds": [...]]}`` (a score in [0, 1]
+with its 95 % interval). A classification *result* is what
+``cellmotion.classification.evaluate_models`` returns: ``{"models": {name: {"per_track_bacc":
+summary, ...}}, "paired": {a: {b: {"mean", "lower", "upper", "p"}}}, "conditions": [...]}``
+where ``paired[a][b]`` is ``a - b``. Held-out likelihood rows are dicts with ``condition,
+model, nll, diff_vs_mdn, lower, upper`` (``diff_vs_mdn`` = the LSTM-MDN's NLL minus the
+model's, as ``cellmotion.generation.heldout_nll_table`` gives it, so an interval below 0 means
+the LSTM-MDN predicts the held-out steps better). Overlap rows are dicts with ``condition_a,
+condition_b, bhattacharyya, lower, upper`` (``cellmotion.superstats.condition_overlaps``).
+"""
+
+from __future__ import annotations
+
+import math
+
+from .classification import paired, ranking  # noqa: F401  (shared with chapter 2)
+
+#: How the chapter names the classifiers of ``evaluate_models``.
+MODEL_LABELS = {"report-best": "the report's network B", "ours": "our network",
+                "forest": "the motility-feature forest", "minirocket": "MiniRocket"}
+
+
+def label(name: str) -> str:
+    """Display name of a classifier."""
+    return MODEL_LABELS.get(name, name)
+
+
+def _join(items) -> str:
+    """``["a", "b", "c"]`` -> ``"a, b and c"``."""
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def pct(x: float, digits: int = 0) -> str:
+    """``0.623`` -> ``"62 %"``."""
+    return f"{100 * x:.{digits}f} %"
+
+
+def with_interval(s: dict, digits: int = 0, extra: str = "") -> str:
+    """``{"mean": .62, "lower": .58, "upper": .66}`` -> ``"62 % (95 % interval 58–66 %)"``.
+
+    A score lies in [0, 1], so the interval is shown clipped to 0–100 % (a t interval over few
+    folds can reach beyond). ``extra`` is appended inside the parentheses.
+    """
+    f = f"{{:.{digits}f}}"
+    lo, hi = max(0.0, s["lower"]), min(1.0, s["upper"])
+    more = f"; {extra}" if extra else ""
+    return (f"{f.format(100 * s['mean'])} % (95 % interval {f.format(100 * lo)}–"
+            f"{f.format(100 * hi)} %{more})")
+
+
+def points(s: dict, digits: int = 0) -> str:
+    """A difference of scores in percentage points with its interval (clipped to ±100)."""
+    f = f"{{:+.{digits}f}}"
+    lo, hi = max(-1.0, s["lower"]), min(1.0, s["upper"])
+    return (f"{f.format(100 * s['mean'])} points (95 % interval {f.format(100 * lo)} to "
+            f"{f.format(100 * hi)})")
+
+
+# ----------------------------------------------------------------------------- the data
+def counts_sentence(read: int, pieces: int, used: int, cells_used: int, windows: int,
+                    window_length: int) -> str:
+    """What gap splitting and the window length leave of the tracks read."""
+    if not 0 <= used <= pieces or read > pieces or read <= 0:
+        raise ValueError("expected 0 <= used <= pieces and 0 < read <= pieces")
+    return (f"Of the {read:,} tracks read, cutting at missing frames gives {pieces:,} pieces; "
+            f"{used:,} of them ({pct(used / pieces)} of the pieces, from {cells_used:,} cells) "
+            f"are long enough for the analysis and give {windows:,} windows of "
+            f"{window_length} steps.")
+
+
+# ----------------------------------------------------------------------------- classification
+def winner_sentence(result: dict, protocol: str, metric: str = "per_track_bacc") -> str:
+    """Which classifier scores highest under one protocol, and whether its lead is real.
+
+    A lead is claimed only when the paired interval against the runner-up excludes 0.
+    """
+    models = result["models"]
+    order = ranking(models, metric)
+    best = order[0]
+    k = len(result.get("conditions", [])) or None
+    chance = f"chance {pct(1 / k)}" if k else ""
+    head = (f"With {protocol}, {label(best)} has the highest per-track balanced accuracy: "
+            f"{with_interval(models[best][metric], extra=chance)}")
+    if len(order) < 2:
+        return head + "."
+    second = order[1]
+    d = paired(result, best, second)
+    if d["lower"] > 0:
+        return (head + f". It beats {label(second)}, the runner-up, by {points(d)}.")
+    return (head + f". Its lead over {label(second)}, {points(d)}, is within the noise: "
+            "no winner can be claimed.")
+
+
+def new_donor_cost(grouped: dict, donor: dict, metric: str = "per_track_bacc") -> dict:
+    """Per model: score with folds grouped by cell minus score with a new donor.
+
+    The interval combines the two intervals' half-widths in quadrature (treating the two
+    protocols' errors as independent, a normal approximation); positive = a new donor costs.
+    """
+    out = {}
+    for name in grouped:
+        if name not in donor:
+            continue
+        g, d = grouped[name][metric], donor[name][metric]
+        half = math.hypot((g["upper"] - g["lower"]) / 2, (d["upper"] - d["lower"]) / 2)
+        diff = g["mean"] - d["mean"]
+        out[name] = {"mean": diff, "lower": diff - half, "upper": diff + half}
+    return out
+
+
+def new_donor_sentence(cost: dict) -> str:
+    """The cost of a new donor, largest and smallest over the models."""
+    if not cost:
+        raise ValueError("no model was evaluated under both protocols")
+    order = sorted(cost, key=lambda m: -cost[m]["mean"])
+    hi, lo = order[0], order[-1]
+    real = [m for m in order if cost[m]["lower"] > 0]
+    text = (f"A donor the classifier has never seen costs {label(hi)} {points(cost[hi])} of "
+            f"per-track balanced accuracy")
+    if lo != hi:
+        text += f" and {label(lo)} {points(cost[lo])}"
+    if real:
+        text += (f". The drop is clear (interval above 0) for {_join([label(m) for m in real])}, "
+                 "so part of what was learnt with folds grouped by cell is the donor, not the "
+                 "chemoattractant.")
+    else:
+        text += (". No drop is clear (every interval contains 0), so what was learnt carries "
+                 "over to new donors as far as these data can tell.")
+    return text
+
+
+# ----------------------------------------------------------------------------- generation
+def _is_mdn(model) -> bool:
+    return "mdn" in str(model).lower()
+
+
+def nll_sentence(rows: list, unit: str) -> str:
+    """Per condition, whether the LSTM-MDN predicts held-out steps better than every baseline."""
+    conds = list(dict.fromkeys(r["condition"] for r in rows))
+    better, worse, unclear = [], [], []
+    for c in conds:
+        base = [r for r in rows if r["condition"] == c and not _is_mdn(r["model"])]
+        if not base:
+            continue
+        if all(r["upper"] < 0 for r in base):
+            better.append(c)
+        elif any(r["lower"] > 0 for r in base):
+            worse.append(c)
+        else:
+            unclear.append(c)
+    parts = []
+    if better:
+        parts.append(f"the LSTM-MDN predicts held-out steps better than every baseline for "
+                     f"{_join(better)}")
+    if worse:
+        parts.append(f"a baseline predicts held-out steps better than the LSTM-MDN for "
+                     f"{_join(worse)}")
+    if unclear:
+        parts.append(f"no difference to the best baseline can be claimed for {_join(unclear)}")
+    if not parts:
+        raise ValueError("no baseline rows")
+    text = "; ".join(parts)
+    return (text[0].upper() + text[1:] + f" (negative log-likelihood per step, velocities in "
+            f"{unit}; a difference counts only when its 95 % interval excludes 0).")
+
+
+# ----------------------------------------------------------------------------- superstatistics
+def overlap_sentence(rows: list) -> str:
+    """The most and least similar pair of conditions by their superstatistical densities."""
+    if not rows:
+        raise ValueError("no pairs of conditions")
+    order = sorted(rows, key=lambda r: -r["bhattacharyya"])
+    top, low = order[0], order[-1]
+
+    def f(r):
+        return (f"{r['condition_a']} and {r['condition_b']} (overlap {r['bhattacharyya']:.2f}, 95 % interval "
+                f"{r['lower']:.2f}–{r['upper']:.2f})")
+
+    text = f"The most similar persistence-speed densities are those of {f(top)}"
+    if low is not top:
+        text += f", the most distinct those of {f(low)}"
+        if low["upper"] < top["lower"]:
+            text += "; the two intervals do not overlap"
+        else:
+            text += "; the two intervals overlap, so even this ranking is uncertain"
+    return text + "."
+
+
+def headline(metrics: dict) -> list:
+    """Rows ``{quantity, value}`` of the real-cells column of the introduction's table."""
+    rows = []
+    c = metrics["counts"]["total"]
+    rows.append({"quantity": "tracks read / pieces after gap split / used (cells)",
+                 "value": f"{c['tracks read']:,} / {c['pieces']:,} / {c['used']:,} "
+                          f"({c['cells used']:,})"})
+    cls = metrics.get("classification", {})
+    for key, words in (("grouped", "folds grouped by cell"), ("donor", "leave one donor out")):
+        if key not in cls:
+            continue
+        models = cls[key]["models"]
+        best = ranking(models)[0]
+        rows.append({"quantity": f"best classifier, per-track balanced accuracy, {words}",
+                     "value": f"{label(best)}: {with_interval(models[best]['per_track_bacc'])}"})
+    for r in metrics.get("generation", []):
+        if _is_mdn(r["model"]):
+            continue
+        rows.append({"quantity": f"{r['condition']}: held-out NLL per step, LSTM-MDN minus "
+                                 f"{r.get('label', r['model'])} [nats]",
+                     "value": f"{r['diff_vs_mdn']:+.2f} ({r['lower']:+.2f} to {r['upper']:+.2f})"})
+    ov = metrics.get("superstats", {}).get("overlaps", [])
+    if ov:
+        top = max(ov, key=lambda r: r["bhattacharyya"])
+        low = min(ov, key=lambda r: r["bhattacharyya"])
+        rows.append({"quantity": "superstatistics: most / least similar conditions (Bhattacharyya)",
+                     "value": f"{top['condition_a']}–{top['condition_b']} {top['bhattacharyya']:.2f} / "
+                              f"{low['condition_a']}–{low['condition_b']} "
+                              f"{low['bhattacharyya']:.2f}"})
+    return rows

@@ -1,0 +1,100 @@
+"""The sentences of chapters 3 and 4 follow from their numbers (cellmotion.findings)."""
+
+import numpy as np
+
+from cellmotion.findings import generation as FG
+from cellmotion.findings import statistics as FS
+
+
+# ----------------------------------------------------------------------------- chapter 3
+def test_a_difference_whose_interval_excludes_0_is_a_win_with_the_interval():
+    s = FG.difference_sentence("MDN", "AR1", -0.12, -0.2, -0.05)
+    assert s.startswith("MDN wins over AR1") and "0.120" in s
+    assert "0.050 to 0.200" in s
+    s = FG.difference_sentence("MDN", "AR1", 0.3, 0.1, 0.5)
+    assert s.startswith("AR1 wins over MDN") and "0.100 to 0.500" in s
+
+
+def test_an_interval_containing_0_is_reported_as_no_difference():
+    s = FG.difference_sentence("MDN", "AR1", -0.1, -0.3, 0.05)
+    assert "no difference can be claimed" in s and "contains 0" in s
+    assert "wins" not in s
+
+
+def test_a_difference_without_interval_claims_nothing():
+    s = FG.difference_sentence("MDN", "AR1", -1.0, np.nan, np.nan)
+    assert "no difference can be claimed" in s and "wins" not in s
+    assert "could not be compared" in FG.difference_sentence("MDN", "AR1", np.nan, np.nan, np.nan)
+
+
+def test_nll_findings_have_one_line_per_baseline_and_skip_the_mdn_row():
+    rows = [{"condition": "A", "model": "lstm_mdn", "n_tracks": 5, "nll": 1.0, "diff_vs_mdn": np.nan,
+             "lower": np.nan, "upper": np.nan},
+            {"condition": "A", "model": "ar1_shared", "n_tracks": 5, "nll": 1.2, "diff_vs_mdn": -0.2,
+             "lower": -0.3, "upper": -0.1},
+            {"condition": "A", "model": "superstatistical", "n_tracks": 4, "nll": 0.9,
+             "diff_vs_mdn": 0.1, "lower": -0.05, "upper": 0.2}]
+    text = FG.nll_findings(rows)
+    lines = text.splitlines()
+    assert len(lines) == 2
+    assert "The LSTM-MDN wins over one persistent random walk shared by all cells" in lines[0]
+    assert "No difference can be claimed" in lines[1] and "4 held-out tracks" in lines[1]
+
+
+def test_seed_sentence_counts_distinct_cells():
+    assert "every training cell seeded" in FG.seed_sentence("A", 10, 5, 5)
+    s = FG.seed_sentence("A", 3, 3, 8)
+    assert "3 distinct" in s and "5 of the 8" in s
+
+
+def test_ceiling_and_descriptive_sentences():
+    assert "not computed" in FG.ceiling_sentence(False, "noise")
+    s = FG.sampler_sentence("A", "step_speed", {"fixed": 0.1, "original": 0.4, "heldout-real": 0.12})
+    assert "fixed 0.10" in s and "original 0.40" in s and "0.12" in s
+    assert "0.25 by chance with 16 generated tracks" in FG.drift_sentence("A", {"real": 0.1}, n_tracks=16)
+
+
+# ----------------------------------------------------------------------------- chapter 4
+def _row(measure, diff, lo, hi, sampler="fixed", cond="A"):
+    return {"condition": cond, "sampler": sampler, "measure": measure, "n_tracks": 10,
+            "other": 0.8, "other_lower": 0.7, "other_upper": 0.9, "reference": 0.8 - diff,
+            "reference_lower": 0.6, "reference_upper": 0.95, "difference": diff,
+            "diff_lower": lo, "diff_upper": hi}
+
+
+def test_reference_sentences_judge_only_by_the_interval():
+    assert "no difference from real-vs-real" in FS.reference_sentence(_row("bhattacharyya", -0.05, -0.1, 0.02))
+    assert "overlaps the real tracks less" in FS.reference_sentence(_row("bhattacharyya", -0.2, -0.3, -0.1))
+    assert "is narrower than" in FS.reference_sentence(_row("sd_ratio_speed", -0.3, -0.5, -0.1))
+    assert "is wider than" in FS.reference_sentence(_row("sd_ratio_speed", 0.3, 0.1, 0.5))
+    assert "too few tracks" in FS.reference_sentence(_row("hellinger", 0.1, np.nan, np.nan))
+
+
+def test_spread_verdict_has_no_threshold_but_the_interval():
+    assert FS.spread_verdict(_row("sd_ratio_speed", -0.5, -0.9, 0.01)) == "no difference"
+    assert FS.spread_verdict(_row("sd_ratio_speed", -0.02, -0.03, -0.01)) == "narrower"
+
+
+def test_narrow_density_hypothesis_lists_evidence_for_and_against():
+    rows = [_row("sd_ratio_speed", -0.4, -0.6, -0.2, sampler="original", cond="A"),
+            _row("sd_ratio_speed", -0.01, -0.1, 0.1, sampler="fixed", cond="A"),
+            _row("sd_ratio_speed", -0.4, -0.6, -0.2, sampler="original", cond="B"),
+            _row("sd_ratio_speed", -0.3, -0.5, -0.1, sampler="fixed", cond="B")]
+    text = FS.narrow_density_hypothesis(rows)
+    assert text.startswith("**Hypothesis.**")
+    for_line = next(x for x in text.splitlines() if "*For:*" in x)
+    against = next(x for x in text.splitlines() if "*Against:*" in x)
+    assert "A (speed)" in for_line and "B (speed)" not in for_line
+    assert "B (speed)" in against
+    assert "not tested" in FS.narrow_density_hypothesis([])
+
+
+def test_calibration_and_sensitivity_sentences():
+    s = FS.calibration_sentence("A", {"persistence": 0.3, "speed": 0.5},
+                                {"persistence": 0.25, "speed": 0.33})
+    assert "+0.05" in s and "+0.17" in s
+    assert "Figure 10" not in FS.calibration_sentence("A", {"persistence": 0.3, "speed": 0.5})
+    rows = [{"sigma": 0.03, "condition": "A", "peak_persistence": 0.2, "peak_speed": 0.5, "bc_vs_reference": 1.0},
+            {"sigma": 0.1, "condition": "A", "peak_persistence": 0.3, "peak_speed": 0.45, "bc_vs_reference": 0.9}]
+    s = FS.sensitivity_sentence(rows, 0.03)
+    assert "0.10 in persistence" in s and "0.05 in speed" in s and "0.90" in s
