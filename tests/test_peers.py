@@ -33,24 +33,6 @@ def test_features_of_a_straight_constant_velocity_window():
     assert f["lag-1 autocorrelation"] == 0.0  # no variation around the mean velocity
 
 
-def test_features_equal_the_book_baseline_features():
-    import importlib
-
-    window_features = None
-    for name in ("cellmotion.models.baselines", "cellmotion.classification", "cellmotion.classify"):
-        try:
-            window_features = getattr(importlib.import_module(name), "window_features", None)
-        except ImportError:
-            continue
-        if window_features is not None:
-            break
-    if window_features is None:
-        pytest.skip("the book's baseline window_features was not found")
-    X = persistent_windows(20, 0.5, seed=4)
-    X[0, 3] = 0.0  # a resting step: turning angles next to it are left out
-    np.testing.assert_allclose(P.motility_features(X, 5.0), window_features(X, 5.0), atol=1e-10)
-
-
 def test_invariant_channels_do_not_change_when_a_window_is_rotated():
     X = persistent_windows(5, 0.6, seed=2)
     th = 1.1

@@ -75,23 +75,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
-from sklearn.ensemble import RandomForestClassifier
 from sklearn.model_selection import StratifiedGroupKFold
 
 from . import evaluation as E
-from . import motility as mot
 from . import peers as P
 from . import runtime
 from .models.networks import (FAST, NETWORKS, ORIGINAL, NetworkSpec, Schedule,  # noqa: F401
                               build_classifier, class_weights, sample_weights)
 from .models.progress import epoch_bar
 from .paths import write_json
-from .preprocess import Scaler, make_windows, velocities_to_positions
+from .preprocess import Scaler, make_windows
 from .report import REPORT_TABLE2
 
-#: Names of the motility features of the baseline, one value each per window.
-FEATURE_NAMES = ["mean speed [µm/min]", "speed s.d. [µm/min]", "straightness",
-                 "lag-1 autocorrelation", "mean turning angle [rad]", "net displacement [µm]"]
 
 
 def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray:
@@ -315,104 +310,6 @@ def accuracy_by_window_length(result: SplitResult, lengths, balanced: bool = Tru
     return accs
 
 
-# ----------------------------------------------------------------------------- cross-validation
-def summarize_folds(fold_metrics, condition_names) -> dict:
-    """Mean, standard deviation and fold values of each accuracy (see module docstring)."""
-    out = {}
-    for key in ["overall", *condition_names, "per_track"]:
-        vals = [float(m[key]) for m in fold_metrics]
-        out[key] = {"mean": float(np.nanmean(vals)), "std": float(np.nanstd(vals)), "folds": vals}
-    return out
-
-
-def cross_validate(traj, splits, spec: NetworkSpec, schedule: Schedule = FAST, window: int = 30,
-                   seed: int = 0):
-    """Train and test ``spec`` on every split. Returns ``(summary, summed confusion, seconds)``."""
-    folds, secs = [], 0.0
-    cm = None
-    for f, (tr, te) in enumerate(splits):
-        r = train_and_evaluate(traj, tr, te, spec, schedule, window, seed=seed + f)
-        folds.append(r.metrics)
-        secs += r.seconds
-        c = np.asarray(r.metrics["confusion"])
-        cm = c if cm is None else cm + c
-        del r
-    return summarize_folds(folds, traj.condition_names), cm.tolist(), secs
-
-
-def z_settings(traj) -> list:
-    """``["with_z", "without_z"]`` for data with a z column, else ``["without_z"]``."""
-    return ["with_z", "without_z"] if "z" in traj.dims else ["without_z"]
-
-
-def cross_validate_models(traj, splits, specs, schedule: Schedule = FAST, window: int = 30,
-                          seed: int = 0, report=print):
-    """Cross-validate every spec with and without z on the same splits.
-
-    Returns ``(results, confusion, seconds)``, each ``{name: {z_setting: ...}}`` with a
-    summary (see module docstring), a summed confusion matrix and the training seconds.
-    ``report`` gets one line per model and setting (``None`` for silence).
-    """
-    results, confusion, seconds = {}, {}, {}
-    for spec in specs:
-        for z in z_settings(traj):
-            data = traj if z == "with_z" else traj.drop_z()
-            t0 = time.perf_counter()
-            summ, cm, _ = cross_validate(data, splits, spec, schedule, window, seed)
-            secs = time.perf_counter() - t0
-            results.setdefault(spec.name, {})[z] = summ
-            confusion.setdefault(spec.name, {})[z] = cm
-            seconds.setdefault(spec.name, {})[z] = secs
-            if report:
-                o = summ["overall"]
-                report(f"{spec.name:>8} {z.replace('_', ' '):9}: accuracy {o['mean']:.3f} ± {o['std']:.3f} "
-                       f"over {len(splits)} folds ({secs:.0f} s)")
-    return results, confusion, seconds
-
-
-# ----------------------------------------------------------------------------- baseline
-def window_features(X, dt: float) -> np.ndarray:
-    """Classic motility features of each velocity window ``X`` ``(n, T, d)`` in µm/min.
-
-    Columns (:data:`FEATURE_NAMES`): mean and standard deviation of step speed [µm/min],
-    straightness, lag-1 velocity autocorrelation, mean turning angle [rad], net displacement
-    [µm], computed with :mod:`cellmotion.motility`.
-    """
-    rows = []
-    for v in np.asarray(X, dtype=float):
-        sp = mot.step_speeds(v)
-        r = velocities_to_positions(v, dt)
-        ang = mot.turning_angles(v)
-        rows.append([sp.mean(), sp.std(), mot.straightness(r), mot.lag1_autocorrelation(v),
-                     ang.mean() if len(ang) else np.pi / 2, mot.net_displacement(r)])
-    return np.asarray(rows)
-
-
-def baseline_cv(traj, splits, window: int = 30, seed: int = 0, n_estimators: int = 300):
-    """Random forest on :func:`window_features` over the same splits as the networks.
-
-    Class-balanced (``class_weight="balanced"``, the same 1/N_i weighting). Features come
-    from raw velocities (µm/min): trees do not need normalisation. Returns
-    ``(summary, summed confusion, seconds)``.
-    """
-    t0 = time.perf_counter()
-    X, y, owner = make_windows(traj.velocities, traj.labels, window)
-    F = window_features(X, traj.dt)
-    folds, cm = [], None
-    for f, (tr, te) in enumerate(splits):
-        mtr, mte = np.isin(owner, tr), np.isin(owner, te)
-        rf = RandomForestClassifier(n_estimators=n_estimators, class_weight="balanced",
-                                    min_samples_leaf=2, random_state=seed + f, n_jobs=1)
-        rf.fit(F[mtr], y[mtr])
-        proba = np.zeros((mte.sum(), len(traj.condition_names)))
-        proba[:, rf.classes_] = rf.predict_proba(F[mte])
-        m = score(proba, y[mte], owner[mte], traj.condition_names)
-        folds.append(m)
-        c = np.asarray(m["confusion"])
-        cm = c if cm is None else cm + c
-    return summarize_folds(folds, traj.condition_names), cm.tolist(), time.perf_counter() - t0
-
-
 # ----------------------------------------------------------------------------- tables, io
 def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synthetic: bool = True,
                  show_report: bool = True, ours_label: str | None = None):
@@ -438,19 +335,6 @@ def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synt
     df.columns = pd.MultiIndex.from_tuples(df.columns)
     df.index.name = "network"
     return df
-
-
-def cv_frame(results: dict, condition_names):
-    """One row per (model, z setting) with ``mean ± s.d.`` strings of every accuracy."""
-    rows = []
-    for name, by_z in results.items():
-        for z, summ in by_z.items():
-            row = {"model": name, "inputs": z.replace("_", " ")}
-            for key in ["overall", *condition_names, "per_track"]:
-                s = summ[key]
-                row[key.replace("_", " ")] = f"{s['mean']:.3f} ± {s['std']:.3f}"
-            rows.append(row)
-    return pd.DataFrame(rows).set_index(["model", "inputs"])
 
 
 def save_json(obj, path):

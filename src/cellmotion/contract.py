@@ -18,8 +18,6 @@ wrong.
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
-from typing import Mapping
 
 import numpy as np
 import pandas as pd

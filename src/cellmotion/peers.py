@@ -7,8 +7,8 @@ trajectories"), with ``dt`` the time per step (minutes in the book; any unit, us
 consistently).
 
 - :class:`MotilityForest`: a random forest on six classic motility features per window
-  (:func:`motility_features`, the same set as the book's baseline
-  ``cellmotion.classification.window_features``).
+  (:func:`motility_features`, computed with the measures of :mod:`cellmotion.motility`' kind,
+  vectorised over windows).
 - :class:`MiniRocketClassifier`: MiniRocket (Dempster, Schmidt & Webb 2021, "MiniRocket: a
   very fast (almost) deterministic transform for time series classification", KDD) or, with
   ``pooling="multi"``, MultiRocket's four pooling operators and first-difference series
@@ -85,8 +85,8 @@ def motility_features(X, dt: float = 1.0) -> np.ndarray:
     Mean and standard deviation of the step speed, straightness (net displacement / path
     length, 0 for a window that never moves), lag-1 velocity autocorrelation (components
     centred, pooled over dimensions), mean unsigned turning angle between consecutive
-    non-zero steps (π/2 when there is none) and net displacement (``|sum v| dt``). The same
-    numbers as ``cellmotion.classification.window_features``, vectorised.
+    non-zero steps (π/2 when there is none) and net displacement (``|sum v| dt``), vectorised
+    over windows.
     """
     X = _windows(X)
     speed = np.linalg.norm(X, axis=-1)
@@ -123,7 +123,7 @@ class MotilityForest(_WindowClassifier):
     """Random forest on :func:`motility_features` (the book's baseline as an estimator).
 
     Class-balanced by default (each class carries the same total weight), 300 trees,
-    ``min_samples_leaf=2``, as ``cellmotion.classification.baseline_cv``.
+    ``min_samples_leaf=2``.
     """
 
     def __init__(self, dt: float = 1.0, n_estimators: int = 300, min_samples_leaf: int = 2,

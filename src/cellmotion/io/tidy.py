@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Mapping
 
+import pandas as pd
+
 from ..contract import convert_units, validate_tracks
 from .text import read_table
 
