@@ -282,7 +282,8 @@ train_idx, test_idx = split_tracks(traj, test_fraction=test_fraction, seed=seed)
 gens = {cond: G.train_generator(G.condition_velocities(traj, cond, train_idx),
                                 traj.modelled_dims(cond), cond, units=10, n_components=10,
                                 epochs=gen_epochs, patience=gen_patience,
-                                batch_size=gen_batch_size, seed=seed, jit_compile=jit_compile)
+                                batch_size=gen_batch_size, seed=seed, jit_compile=jit_compile,
+                                scale_quantile=0.999, progress=True)
         for cond in conditions}
 nll = G.heldout_nll_table(traj, train_idx, test_idx, generators=gens, n_boot=n_boot, seed=seed)
 wall["generation"] = time.perf_counter() - t0

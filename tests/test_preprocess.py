@@ -118,3 +118,16 @@ def test_2d_conditions_are_analysed_in_x_and_y_only(small):
     assert traj.modelled_dims("Plastic") == ["x", "y"] and traj.modelled_dims("Collagen") == ["x", "y", "z"]
     assert np.array_equal(traj.modelled_velocities(plastic), traj.velocities[plastic][:, :2])
     assert traj.modelled_velocities(collagen) is traj.velocities[collagen]
+
+
+def test_a_quantile_scale_is_not_dominated_by_one_tracking_jump():
+    """The report's scale maps the largest |v| to 1, so one jump 100x a typical step squeezes
+    every real step near 0; the 99.9th-percentile scale stays at the typical steps."""
+    rng = np.random.default_rng(0)
+    v = rng.normal(0, 1.0, size=(5000, 2))
+    jumpy = v.copy()
+    jumpy[100] = [100.0, 0.0]
+    assert Scaler().fit([jumpy]).scale == pytest.approx(100.0)
+    robust = Scaler(quantile=0.999).fit([jumpy]).scale
+    assert robust == pytest.approx(Scaler(quantile=0.999).fit([v]).scale, rel=0.05)
+    assert 2.5 < robust < 5.0

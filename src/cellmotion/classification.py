@@ -84,27 +84,25 @@ from .models.networks import (FAST, NETWORKS, ORIGINAL, NetworkSpec, Schedule,  
                               build_classifier, class_weights, sample_weights)
 from .models.progress import epoch_bar
 from .paths import write_json
-from .preprocess import Scaler, make_windows
+from .preprocess import Scaler, make_windows, split_by_cell
 from .report import REPORT_TABLE2
 
 
 
 def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray:
-    """Boolean mask over samples that holds out whole groups (tracks), stratified by label.
+    """Boolean mask over samples that holds out whole groups (cells), stratified by label.
 
-    Within each label, ``round(fraction * n_groups)`` groups (at least one when the label
-    has two or more groups) are drawn with ``seed``; every sample of a drawn group is held out.
+    The early-stopping split of the networks: :func:`cellmotion.preprocess.split_by_cell`, the
+    same rule as the book's hold-out split, applied to the training windows (a label with fewer
+    than two groups stays on the training side).
     """
-    groups, labels = np.asarray(groups), np.asarray(labels)
-    rng = np.random.default_rng(seed)
-    held = []
-    for lab in np.unique(labels):
-        g = np.unique(groups[labels == lab])
-        if len(g) < 2:
-            continue
-        k = min(len(g) - 1, max(1, int(round(fraction * len(g)))))
-        held.extend(rng.permutation(g)[:k])
-    return np.isin(groups, held)
+    labels = np.asarray(labels, dtype=int)
+    names = list(range(int(labels.max()) + 1)) if len(labels) else []
+    _, held = split_by_cell(np.asarray(groups).astype(str), names, labels, fraction, seed,
+                            strict=False)
+    mask = np.zeros(len(labels), dtype=bool)
+    mask[held] = True
+    return mask
 
 
 def cv_splits(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, seed: int = 0):

@@ -74,6 +74,7 @@ from . import runtime
 from .evaluation import bootstrap_ci
 from .models import mdn
 from .models.baselines import AR1, GaussianIID  # noqa: F401  (re-exported for chapters)
+from .models.progress import epoch_bar
 from .motility import msd, step_speeds, track_extent, turning_angles
 from .paths import write_json
 from .preprocess import Scaler, velocities_to_positions
@@ -133,18 +134,21 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
                     epochs: int = 300, batch_size: int = 8, patience: int = 30,
                     validation_fraction: float = 0.2, learning_rate: float = 1e-3, seed: int = 0,
                     scale: float | None = None, jit_compile: bool = True,
-                    rotations: int = 0) -> Generator:
+                    rotations: int = 0, scale_quantile: float = 1.0,
+                    progress: bool = False) -> Generator:
     """Train one condition's LSTM-MDN on whole tracks (teacher forcing, RMSprop).
 
     ``train_vels``: list of ``(T_i, d)`` velocities in µm/min. A seeded ``validation_fraction``
     of these tracks drives early stopping (best weights restored); ``epochs`` is the upper
-    limit. ``scale`` (µm/min per unit) defaults to the report's max-|v| normalisation.
+    limit. ``scale`` (µm/min per unit) defaults to the report's max-|v| normalisation, or to
+    the ``scale_quantile`` quantile of |v| (robust to tracking jumps on real tracks). With
+    ``progress`` a bar per network shows the epochs (console and notebook).
     ``rotations > 0`` adds that many copies of every fitting track, each turned by a random
     (seeded) angle in the x-y plane: cells on a dish have no preferred direction, and the
     copies tell the network so (the report saw generated tracks drift in a preferred direction).
     """
     keras = runtime.keras()
-    scaler = Scaler(scale) if scale is not None else Scaler().fit(train_vels)
+    scaler = Scaler(scale) if scale is not None else Scaler(quantile=scale_quantile).fit(train_vels)
     vs = scaler.transform(list(train_vels))
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(vs))
@@ -156,7 +160,8 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
     X, Y = teacher_forcing_arrays(fit_tracks)
     model = mdn.build_mdn_model(len(dims), units=units, n_components=n_components,
                                 learning_rate=learning_rate, seed=seed, jit_compile=jit_compile)
-    callbacks, val_data = [], None
+    callbacks = [epoch_bar(epochs, f"LSTM-MDN {condition}".strip())] if progress else []
+    val_data = None
     if n_val:
         val_data = teacher_forcing_arrays([vs[i] for i in val])
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,

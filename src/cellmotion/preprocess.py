@@ -160,7 +160,8 @@ def split_tracks(traj: Trajectories, test_fraction: float = 0.2, seed: int = 0):
     return split_by_cell(traj.track_ids, traj.condition_names, traj.labels, test_fraction, seed)
 
 
-def split_by_cell(track_ids, condition_names, labels, test_fraction: float = 0.2, seed: int = 0):
+def split_by_cell(track_ids, condition_names, labels, test_fraction: float = 0.2, seed: int = 0,
+                  strict: bool = True):
     """Seeded hold-out split of items (tracks or windows) by cell, stratified by condition.
 
     ``track_ids[k]`` names the track item ``k`` belongs to; its cell is
@@ -168,7 +169,8 @@ def split_by_cell(track_ids, condition_names, labels, test_fraction: float = 0.2
     Within each condition the cells are sorted, shuffled with ``seed`` and the first
     ``round(test_fraction * n_cells)`` (at least one) go to the test set with all their
     items. The result does not depend on the order in which files were listed, only on the
-    ids and the seed. Returns sorted ``(train_idx, test_idx)`` item indices.
+    ids and the seed. Returns sorted ``(train_idx, test_idx)`` item indices. A condition with
+    fewer than two cells is refused, or with ``strict=False`` kept whole on the training side.
     """
     if not 0 < test_fraction < 1:
         raise ValueError("test_fraction must lie between 0 and 1")
@@ -177,6 +179,8 @@ def split_by_cell(track_ids, condition_names, labels, test_fraction: float = 0.2
     test_cells = set()
     for lab, name in enumerate(condition_names):
         own = np.unique(cells[labels == lab])
+        if len(own) < 2 and not strict:
+            continue
         if len(own) < 2:
             raise DataError(f"condition '{name}' has {len(own)} cell(s); "
                             "a train/test split needs at least two.")
@@ -194,14 +198,21 @@ class Scaler:
 
     One scalar for all dimensions (the report's [-1, 1] normalisation) keeps directions
     intact, so rotated tracks stay rotated tracks. ``scale`` is in µm/min per unit.
+    ``quantile < 1`` maps that quantile of |component| to 1 instead of the largest: on real
+    tracks the largest step is a tracking jump, which would squeeze every real step near 0.
     """
 
-    def __init__(self, scale: float | None = None):
+    def __init__(self, scale: float | None = None, quantile: float = 1.0):
+        if not 0 < quantile <= 1:
+            raise ValueError("quantile must lie in (0, 1]")
         self.scale = scale
+        self.quantile = quantile
 
     def fit(self, velocities) -> "Scaler":
         arrays = velocities if isinstance(velocities, (list, tuple)) else [velocities]
-        m = max(float(np.max(np.abs(v))) for v in arrays if len(v))
+        arrays = [np.abs(np.asarray(v, dtype=float)).ravel() for v in arrays if len(v)]
+        m = float(np.quantile(np.concatenate(arrays), self.quantile)) if self.quantile < 1 \
+            else max(float(a.max()) for a in arrays)
         if not m > 0:
             raise ValueError("cannot fit a scale to all-zero velocities")
         self.scale = m
