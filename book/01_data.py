@@ -41,7 +41,7 @@ profile = "full"  # "full" or "smoke"
 seed = 0  # seed of the split (the synthetic dataset itself always uses seed 0)
 artifacts = None  # results folder; None: a scratch folder (the built book is never changed)
 interval = None  # common sampling interval (dataset's time unit); None: the dataset's (report: 5 min)
-window_length = 30  # steps per training window (the report: 30)
+window_length = None  # steps per window; None: the dataset's (config window_length; the report: 30)
 test_fraction = 0.2  # share of trajectories held out for testing (the report: 0.2)
 max_tracks_drawn = 400  # tracks drawn per condition in the figures
 window_lengths = [10, 20, 30, 60]  # window lengths whose coverage is tabulated
@@ -49,7 +49,7 @@ window_lengths = [10, 20, 30, 60]  # window lengths whose coverage is tabulated
 # %% tags=["remove-input"]
 import json
 
-from IPython.display import HTML, display
+from IPython.display import HTML, Markdown, display
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -59,7 +59,7 @@ from cellmotion.config import is_config, read_config
 from cellmotion.datasets import (analysis_interval, dataset_info, is_synthetic, load_config_dataset,
                                  load_dataset)
 from cellmotion.contract import flat_z_conditions, summarize
-from cellmotion.paths import project_path, project_root, write_json
+from cellmotion.paths import display_path, project_path, write_json
 from cellmotion.profiles import chapter_folders
 from cellmotion.preprocess import (Scaler, make_windows, split_tracks, to_trajectories,
                                    velocities_to_positions)
@@ -70,6 +70,7 @@ from cellmotion.synthetic.simulator import DEFAULT_CONDITIONS
 figures.setup_style()
 art, _ = chapter_folders(artifacts, dataset, profile)
 info = dataset_info(dataset)
+window_length = int(window_length or info.window_length)
 L, T, V = info.length_unit, info.time_unit, info.speed_unit
 
 
@@ -365,15 +366,25 @@ summary = {
     "split": json.loads(split_table.reset_index(names="condition").to_json(orient="records")),
 }
 written = write_json(art / "data_summary.json", summary)
-print(f"wrote {written.resolve().relative_to(project_root().resolve()) if written.resolve().is_relative_to(project_root().resolve()) else written.name}")
+print(f"wrote {display_path(written)}")
 
 # %% [markdown]
 # ## What we see
-#
-# The three environments differ in ways a biologist would name without a network: in the
-# collagen gel, cells move in 3D with little persistence (a negative lag-1 autocorrelation at
-# 5 min, much of it the signature of tracking noise on short steps); on plastic they are slow
-# and mildly persistent; on fibronectin they are fast and highly persistent, so their mean
-# squared displacement grows almost ballistically over an hour. The next chapter asks whether
-# an LSTM network can tell the environments apart from 30 steps of velocity alone, and which of
-# these differences it uses.
+
+# %% tags=["remove-input"]
+if info.report_kind:
+    display(Markdown(
+        "The three environments differ in ways a biologist would name without a network: in the "
+        "collagen gel, cells move in 3D with little persistence (a negative lag-1 autocorrelation "
+        "at 5 min, much of it the signature of tracking noise on short steps); on plastic they are "
+        "slow and mildly persistent; on fibronectin they are fast and highly persistent, so their "
+        "mean squared displacement grows almost ballistically over an hour. The next chapter asks "
+        "whether an LSTM network can tell the environments apart from 30 steps of velocity alone, "
+        "and which of these differences it uses."))
+else:
+    display(Markdown(
+        f"The tables and figures above describe {info.title}: how many tracks each condition "
+        "keeps, how fast and how persistently its cells move, and how many windows each window "
+        "length leaves. The next chapter asks whether a network can tell the conditions apart "
+        f"from {window_length} steps of velocity alone, and how it compares with the simpler tools "
+        "a user would pick instead."))

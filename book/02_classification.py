@@ -63,6 +63,7 @@ from cellmotion.findings import classification as F
 from cellmotion.models.progress import epoch_bar
 from cellmotion.paths import atomic_path
 from cellmotion.preprocess import split_tracks, to_trajectories
+from cellmotion.paths import display_path
 from cellmotion.profiles import chapter_folders
 from cellmotion.summary import data_admonition
 
@@ -356,7 +357,7 @@ metrics = C.chapter_metrics(
     window_lengths=window_lengths, acc_by_length=acc_by_length, evaluation=evaluation,
     cv_folds=cv_folds, cv_repeats=cv_repeats, wall=wall)
 C.save_json(metrics, art / "classification_metrics.json")
-print(f"chapter ran in {wall['chapter']:.0f} s; wrote classification_metrics.json to {art}")
+print(f"chapter ran in {wall['chapter']:.0f} s; wrote classification_metrics.json to {display_path(art)}/")
 
 # %% [markdown]
 # ## What we learn

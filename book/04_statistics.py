@@ -88,6 +88,7 @@ from cellmotion.contract import validate_tracks
 from cellmotion.findings import statistics as findings
 from cellmotion.paths import write_json
 from cellmotion.preprocess import split_tracks, to_trajectories
+from cellmotion.paths import display_path
 from cellmotion.profiles import chapter_folders, find_artifact
 from cellmotion.report import CALIBRATION_TARGETS, SETTINGS_ORIGIN
 
@@ -506,7 +507,7 @@ metrics = {
                "chapter_wall_s": time.perf_counter() - t_chapter},
 }
 write_json(art / "statistics_metrics.json", metrics)
-print(f"wrote {art / 'statistics_metrics.json'} ({metrics['timing']['chapter_wall_s']:.0f} s)")
+print(f"wrote {display_path(art / 'statistics_metrics.json')} ({metrics['timing']['chapter_wall_s']:.0f} s)")
 
 # %% [markdown]
 # ## What we find

@@ -72,3 +72,11 @@ def test_rebuild_with_nothing_changed_executes_nothing(built):
     again = run(profile="smoke", artifacts=str(art), html=False)
     assert again["executed"] == {}
     assert set(again["skipped"]) == set(toc_chapters(ROOT))
+
+
+def test_no_folder_of_the_building_machine_appears_in_the_executed_chapters(built):
+    """Chapters print paths relative to the project (the book is read on other machines)."""
+    _, art, _ = built
+    root = str(ROOT.resolve())
+    for nb_path in sorted((art / "notebooks").glob("*.ipynb")):
+        assert root not in nb_path.read_text(), f"{nb_path.name} names {root}"

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from .contract import DataError
 from .datasets import ensure_dataset, load_dataset
-from .paths import project_root, write_json
+from .paths import display_path, project_root, write_json
 from .profiles import PROFILES, chapter_parameters, default_artifacts  # noqa: F401
 from .runtime import QUIET_ENV
 
@@ -107,7 +107,8 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
 
 
 def _hide_injected_parameters(path: Path):
-    """Remove papermill's injected-parameters cell from the rendered page.
+    """Remove papermill's injected-parameters cell from the rendered page; relative paths in
+    papermill's metadata.
 
     The values a chapter ran with are printed by the chapter itself (and kept in the executed
     notebook's metadata); the injected cell is plumbing, so it gets ``remove-cell``.
@@ -118,6 +119,11 @@ def _hide_injected_parameters(path: Path):
     for cell in nb.cells:
         if "injected-parameters" in cell.metadata.get("tags", []):
             cell.metadata["tags"] = list(dict.fromkeys(cell.metadata["tags"] + ["remove-cell"]))
+    # the downloadable notebook names no folder of the machine that built it
+    pm_meta = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if pm_meta.get(key):
+            pm_meta[key] = display_path(pm_meta[key])
     nbformat.write(nb, path)
 
 

@@ -41,6 +41,16 @@ def project_path(path, create: bool = True) -> Path:
     return p
 
 
+def display_path(path) -> str:
+    """``path`` as a reader should see it: relative to the project root when inside it (the
+    book never shows a folder of the machine that built it), else just its name."""
+    p = Path(path).resolve()
+    try:
+        return p.relative_to(project_root()).as_posix()
+    except ValueError:
+        return p.name
+
+
 @contextmanager
 def atomic_path(path):
     """Write a file atomically: yields a temporary path next to ``path``.
