@@ -291,3 +291,18 @@ def test_chapter_metrics_keep_the_keys_the_headline_table_reads():
     assert rows[0]["report"] == "not measured in the report"
     assert any(r["quantity"].startswith("forest: per-track balanced accuracy") for r in rows)
     assert any(r["quantity"].startswith("minirocket: per-track balanced accuracy") for r in rows)
+
+
+def test_compare_evaluations_pairs_the_folds_of_two_versions_of_a_dataset():
+    def result(track_folds, window_folds):
+        return {"n_folds": 5, "protocol": "kfold", "cells_per_fold": {"train": 80, "test": 20},
+                "models": {"forest": {"per_track_bacc": {"folds": track_folds},
+                                      "per_window_bacc": {"folds": window_folds}}}}
+    a = result([0.9, 0.92, 0.91, 0.93, 0.9], [0.80, 0.82, 0.81, 0.83, 0.80])
+    b = result([0.9, 0.91, 0.92, 0.92, 0.91], [0.70, 0.71, 0.72, 0.72, 0.70])
+    rows = {r["per"]: r for r in C.compare_evaluations(a, b)}
+    assert rows["window"]["diff"] == pytest.approx(0.102)
+    assert rows["window"]["lower"] > 0          # the same shift on every fold: a clear drop
+    assert rows["track"]["lower"] < 0 < rows["track"]["upper"]
+    with pytest.raises(ValueError, match="different folds"):
+        C.compare_evaluations(a, {**b, "n_folds": 3})

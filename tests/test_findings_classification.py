@@ -109,3 +109,20 @@ def test_window_comparisons_use_the_per_window_differences():
     assert "no difference" in F.comparison(r, "ours", "forest")
     with pytest.raises(KeyError):
         F.window_sentence({"models": r["models"]})
+
+
+def test_noise_ablation_sentence_names_a_change_only_when_the_interval_excludes_0():
+    rows = [{"model": "forest", "per": "window", "a": 0.94, "b": 0.80, "diff": 0.14, "lower": 0.10,
+             "upper": 0.18},
+            {"model": "minirocket", "per": "track", "a": 0.99, "b": 0.98, "diff": 0.01, "lower": -0.02,
+             "upper": 0.04}]
+    s = F.noise_ablation_sentence(rows)
+    assert s.startswith("The motility-feature forest, per window: 94 % with its own noise models, 80 %")
+    assert "(drops: difference +14 points, 95 % interval +10 to +18)" in s
+    assert "MiniRocket, per track: 99 %" in s and "shows no change that can be claimed" in s
+    rises = F.noise_ablation_sentence([{**rows[0], "a": 0.8, "b": 0.9, "diff": -0.1, "lower": -0.15,
+                                        "upper": -0.05}])
+    assert "(rises:" in rises
+    assert F.noise_ablation_sentence([]) == ""
+    flat = F.noise_ablation_sentence([{**rows[0], "lower": 0.14, "upper": 0.14}])
+    assert "no interval" in flat and "drops" not in flat

@@ -47,8 +47,25 @@ def test_seed_sentence_counts_distinct_cells():
     assert "3 distinct" in s and "5 of the 8" in s
 
 
-def test_ceiling_and_descriptive_sentences():
-    assert "not computed" in FG.ceiling_sentence(False, "noise")
+def test_ceiling_sentence_gives_the_share_of_the_gap_the_mdn_closes():
+    rows = [{"condition": "A", "model": "lstm_mdn", "nll": 1.5},
+            {"condition": "A", "model": "ar1_shared", "nll": 2.0},
+            {"condition": "A", "model": "true_parameters", "nll": 1.0},
+            {"condition": "B", "model": "lstm_mdn", "nll": 0.5},   # no ceiling for B
+            {"condition": "B", "model": "ar1_shared", "nll": 0.6}]
+    s = FG.ceiling_sentence(rows)
+    assert "A: the ceiling is 1.000" in s and "closes 50% of the gap" in s
+    assert "B:" not in s
+    worse = FG.ceiling_sentence([{**r, "nll": 2.5} if r["model"] == "lstm_mdn" else r for r in rows[:3]])
+    assert "the LSTM-MDN 2.500, further from the ceiling than the AR(1)" in worse
+    assert "not computed (noise)" in FG.ceiling_sentence(rows[3:], "noise")
+    assert "not computed" in FG.ceiling_sentence(None)
+    # the ceiling has its own sentence, not a "wins over" bullet
+    assert "true parameters" not in FG.nll_findings(
+        [{**r, "n_tracks": 5, "diff_vs_mdn": 0.5, "lower": 0.4, "upper": 0.6} for r in rows[:3]])
+
+
+def test_descriptive_sentences():
     s = FG.sampler_sentence("A", "step_speed", {"fixed": 0.1, "original": 0.4, "heldout-real": 0.12})
     assert "fixed 0.10" in s and "original 0.40" in s and "0.12" in s
     assert "0.25 by chance with 16 generated tracks" in FG.drift_sentence("A", {"real": 0.1}, n_tracks=16)
@@ -98,3 +115,13 @@ def test_calibration_and_sensitivity_sentences():
             {"sigma": 0.1, "condition": "A", "peak_persistence": 0.3, "peak_speed": 0.45, "bc_vs_reference": 0.9}]
     s = FS.sensitivity_sentence(rows, 0.03)
     assert "0.10 in persistence" in s and "0.05 in speed" in s and "0.90" in s
+def test_truth_sentence_names_the_direction_of_each_bias():
+    row = {"condition": "A", "tracks": 12, "true mean q": 0.40, "fitted mean q": 0.10, "bias q": -0.30,
+           "r q (per step)": 0.55, "true mean c": 0.50, "fitted mean c": 0.60, "relative bias c": 0.20,
+           "r c (per step)": float("nan")}
+    s = FS.truth_sentence(row)
+    assert "A (12 tracks)" in s
+    assert "persistence is below the truth on average (0.10 vs 0.40, bias -0.30; per-step r = 0.55)" in s
+    assert "speed is above it (0.60 vs 0.50 µm/min, +20%)" in s
+    level = FS.truth_sentence({**row, "fitted mean q": 0.401, "bias q": 0.001}, unit="px/frame")
+    assert "level with the truth" in level and "px/frame" in level

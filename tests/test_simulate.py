@@ -68,3 +68,26 @@ def test_noise_free_tracks_keep_their_cells_persistence():
 def test_invalid_persistence_refused():
     with pytest.raises(ValueError, match="persistence"):
         simulate_ar1_velocities([1.0], [0.1], 2, np.random.default_rng(0))
+
+
+def test_noise_override_shows_the_same_cells_through_another_tracking_error():
+    from dataclasses import replace as _replace
+
+    small = tuple(_replace(m, n_tracks=3, n_positions=400) for m in DEFAULT_CONDITIONS)
+    base, p_base = simulate_dataset(small, seed=2, return_parameters=True)
+    clean, p_clean = simulate_dataset(small, seed=2, return_parameters=True, noise_override=(0.0, 0.0))
+    white, _ = simulate_dataset(small, seed=2, return_parameters=True, noise_override=(2.0, 0.0))
+    assert list(base["track_id"]) == list(clean["track_id"]) == list(white["track_id"])
+    for tid in p_base:  # the same cells: the same parameters at every step
+        np.testing.assert_array_equal(p_base[tid][0], p_clean[tid][0])
+    for m in small:
+        rows = base["condition"] == m.name
+        err = (base.loc[rows, ["x", "y", "z"]] - clean.loc[rows, ["x", "y", "z"]]).to_numpy()[:, : m.dims]
+        assert np.sqrt((err**2).sum(axis=1).mean()) == pytest.approx(m.noise, rel=0.25)
+        new = (white.loc[rows, ["x", "y", "z"]] - clean.loc[rows, ["x", "y", "z"]]).to_numpy()[:, : m.dims]
+        assert np.sqrt((new**2).sum(axis=1).mean()) == pytest.approx(2.0, rel=0.1)
+        # the default 2D conditions' error is correlated over 30 min; the override's is white
+        lag1 = lambda e: np.corrcoef(e[:-1, 0], e[1:, 0])[0, 1]
+        assert abs(lag1(new)) < 0.15
+        if m.noise_time > 0:
+            assert lag1(err) > 0.8

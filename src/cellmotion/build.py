@@ -149,6 +149,9 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
         load_dataset(dataset)
     artifacts = artifacts or default_artifacts(dataset, profile)
     art = root / artifacts
+    if art.resolve().is_relative_to(root.resolve()):
+        # chapters get the folder relative to the project: no machine's path in the book
+        artifacts = art.resolve().relative_to(root.resolve()).as_posix()
     art.mkdir(parents=True, exist_ok=True)
     nb_dir = art / "notebooks"
 

@@ -65,6 +65,9 @@ Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :
   report's network B, ``own`` = ours, ``baseline`` = the forest, ``minirocket``)
 - ``baseline``: ``{"name", "features"}``; ``own``: ``{"name", "description", "spec"}``
 - ``per_trajectory``: ``{net: per-track balanced accuracy}`` on the 80/20 split
+- ``noise_ablation``: synthetic stand-in only, ``{"shared_noise": [r.m.s. µm, correlation
+  time min], "rows": [...]}``: the peers on the same cells with one tracking-noise model for
+  every condition, rows of :func:`compare_evaluations` (own noise models minus one model)
 - ``wall_time_s``: ``{step: seconds}``
 """
 
@@ -658,9 +661,32 @@ def paired_frame(result: dict, of: str, digits: int = 3) -> pd.DataFrame:
     return df
 
 
+def compare_evaluations(a: dict, b: dict, models=None) -> list:
+    """The same models on the same folds of two versions of a dataset: ``a`` minus ``b``.
+
+    ``a``/``b``: results of :func:`evaluate_models` with the same folds (e.g. the synthetic
+    stand-in with its own tracking-noise models, and the same cells with one noise model for
+    every condition). Per model and score (balanced accuracy per track and per window): both
+    means and the paired per-fold difference with its 95 % interval (:func:`interval`).
+    Returns rows ``{model, per, a, b, diff, lower, upper, p}``.
+    """
+    if a["n_folds"] != b["n_folds"]:
+        raise ValueError(f"the results have different folds ({a['n_folds']} vs {b['n_folds']})")
+    ntr, nte = a["cells_per_fold"]["train"], a["cells_per_fold"]["test"]
+    rows = []
+    for name in models or [m for m in a["models"] if m in b["models"]]:
+        for per, key in (("track", "per_track_bacc"), ("window", "per_window_bacc")):
+            fa = np.asarray(a["models"][name][key]["folds"], float)
+            fb = np.asarray(b["models"][name][key]["folds"], float)
+            d = interval(fa - fb, a["protocol"], ntr, nte)
+            rows.append({"model": name, "per": per, "a": float(np.nanmean(fa)), "b": float(np.nanmean(fb)),
+                         "diff": d["mean"], "lower": d["lower"], "upper": d["upper"], "p": d["p"]})
+    return rows
+
+
 def chapter_metrics(*, dataset, synthetic, profile, seed, conditions, window, schedule, table2,
                     report_kind, window_lengths, acc_by_length, evaluation, cv_folds, cv_repeats,
-                    wall) -> dict:
+                    wall, noise_ablation=None) -> dict:
     """The content of ``classification_metrics.json`` (keys in the module docstring)."""
     first = next(iter(table2))
     grouped = evaluation["grouped"]
@@ -688,5 +714,6 @@ def chapter_metrics(*, dataset, synthetic, profile, seed, conditions, window, sc
         "baseline": {"name": "motility-feature forest", "features": P.MOTILITY_FEATURES},
         "own": {"name": "ours", "description": OURS.describe(), "spec": OURS},
         "per_trajectory": {n: m["per_track_balanced"] for n, m in table2[first].items()},
+        "noise_ablation": noise_ablation,
         "wall_time_s": wall,
     }

@@ -28,10 +28,12 @@ architecture and changes how it is trained, sampled and judged:
     or px/frame for uncalibrated data, so models with different normalisations compare;
     lower is better).
 ``heldout_nll``
-    list of rows ``{condition, n_test_tracks, lstm_mdn, ar1, gaussian_iid[, superstatistical]}``
-    -- NLL per predicted step (steps 2..T of every held-out track); ``ar1`` is one persistent
-    random walk shared by all cells, ``superstatistical`` minus bayesloop's log-evidence per
-    step (:func:`nll_wide_rows`).
+    list of rows ``{condition, n_test_tracks, lstm_mdn, ar1, gaussian_iid[, superstatistical]
+    [, true_parameters]}`` -- NLL per predicted step (steps 2..T of every held-out track);
+    ``ar1`` is one persistent random walk shared by all cells, ``superstatistical`` minus
+    bayesloop's log-evidence per step, ``true_parameters`` the simulator's own likelihood with
+    each cell's true parameters (the ceiling; default synthetic dataset only,
+    :mod:`cellmotion.synthetic.oracle`) (:func:`nll_wide_rows`).
 ``heldout_nll_table``
     the long table of :func:`heldout_nll_table`: ``{condition, model, label, n_tracks, n_steps,
     nll, diff_vs_mdn, lower, upper}`` (MDN minus model, 95 % bootstrap interval over held-out
@@ -211,13 +213,14 @@ def heldout_nll(gen: Generator, vels) -> float:
 
 
 #: Models of the held-out likelihood table, in the order of its rows.
-NLL_MODELS = ("lstm_mdn", "ar1_shared", "gaussian_iid", "superstatistical")
+NLL_MODELS = ("lstm_mdn", "ar1_shared", "gaussian_iid", "superstatistical", "true_parameters")
 #: What each of them is, in words.
 NLL_MODEL_LABELS = {
     "lstm_mdn": "LSTM mixture density network (one per condition)",
     "ar1_shared": AR1.label,
     "gaussian_iid": GaussianIID.label,
     "superstatistical": "superstatistical random walk, bayesloop evidence (each cell its own drifting q, c)",
+    "true_parameters": "the simulator with each cell's true parameters: the ceiling (synthetic data only)",
 }
 
 
@@ -232,16 +235,19 @@ def _superstat_nll(superstat) -> dict:
     return {str(k): float(v) for k, v in dict(superstat).items()}
 
 
-def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=None) -> pd.DataFrame:
+def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=None,
+                      ceiling: dict | None = None) -> pd.DataFrame:
     """Summed NLL of every held-out track under every model: one row per (track, model).
 
     Columns ``condition, track_id, steps, model, nll_sum`` (nats, velocities in the dataset's
     units, steps 2..T of the track). The baselines are fitted on the training tracks of each
     condition; ``superstat`` (optional) gives each held-out track's superstatistical NLL
     (a :class:`cellmotion.superstats.SuperstatResult` fitted on them, or ``{track_id: nats}``);
-    tracks it lacks get no ``superstatistical`` row.
+    tracks it lacks get no ``superstatistical`` row. ``ceiling`` (optional, ``{track_id:
+    nats}``, :func:`cellmotion.synthetic.oracle.ceiling_nll`) adds ``true_parameters`` rows.
     """
     ss_nll = _superstat_nll(superstat)
+    ceiling = {str(k): float(v) for k, v in (ceiling or {}).items()}
     test_idx = np.asarray(test_idx, dtype=int)
     rows = []
     for cond, gen in generators.items():
@@ -260,6 +266,9 @@ def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=
             if tid in ss_nll and np.isfinite(ss_nll[tid]):
                 rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1,
                              "model": "superstatistical", "nll_sum": ss_nll[tid]})
+            if tid in ceiling and np.isfinite(ceiling[tid]):
+                rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1,
+                             "model": "true_parameters", "nll_sum": ceiling[tid]})
     return pd.DataFrame(rows, columns=["condition", "track_id", "steps", "model", "nll_sum"])
 
 
@@ -310,7 +319,8 @@ def nll_wide_rows(table: pd.DataFrame) -> list:
 
 
 def heldout_nll_table(traj, train_idx, test_idx, *, generators: dict, n_boot: int = 1000,
-                      seed: int = 0, superstat=None, confidence: float = 0.95) -> pd.DataFrame:
+                      seed: int = 0, superstat=None, ceiling: dict | None = None,
+                      confidence: float = 0.95) -> pd.DataFrame:
     """Held-out NLL per step of the MDN and its baselines, per condition, with intervals.
 
     ``traj``: :class:`cellmotion.preprocess.Trajectories`; ``train_idx``/``test_idx``: track
@@ -323,7 +333,8 @@ def heldout_nll_table(traj, train_idx, test_idx, *, generators: dict, n_boot: in
     bootstrap interval over held-out tracks (``n_boot`` resamples, seeded). Columns as in
     :func:`nll_table_from_tracks`.
     """
-    tracks = heldout_track_nll(traj, train_idx, test_idx, generators=generators, superstat=superstat)
+    tracks = heldout_track_nll(traj, train_idx, test_idx, generators=generators, superstat=superstat,
+                               ceiling=ceiling)
     return nll_table_from_tracks(tracks, n_boot=n_boot, seed=seed, confidence=confidence)
 
 

@@ -230,3 +230,28 @@ def ablation_sentence(result: dict, base: str = "ours") -> str:
     if level:
         text.append("no difference can be claimed for " + ", ".join(label(m) for m in level))
     return "Ablations (paired 95 % intervals): " + "; ".join(text) + "."
+
+
+def noise_ablation_sentence(rows, a_name: str = "its own noise models",
+                            b_name: str = "one noise model for every condition") -> str:
+    """What changes when the same cells are seen through another tracking error.
+
+    ``rows``: :func:`cellmotion.classification.compare_evaluations` (``a`` minus ``b``). One
+    clause per model and score; a drop or a rise is named only when the interval of the
+    paired difference excludes 0 (an interval of zero width, from folds that all agree or too
+    few folds, claims nothing).
+    """
+    parts = []
+    for r in rows:
+        if not r["lower"] < r["upper"]:  # no spread over the folds (or too few): no interval
+            what = "no interval: the folds do not vary, so no change is claimed"
+        elif r["lower"] > 0:
+            what = "drops"
+        elif r["upper"] < 0:
+            what = "rises"
+        else:
+            what = "shows no change that can be claimed"
+        parts.append(f"{label(r['model'])}, per {r['per']}: {pct(r['a'])} with {a_name}, "
+                     f"{pct(r['b'])} with {b_name} ({what}: difference {100 * r['diff']:+.0f} points, "
+                     f"95 % interval {100 * r['lower']:+.0f} to {100 * r['upper']:+.0f})")
+    return cap("; ".join(parts)) + "." if parts else ""

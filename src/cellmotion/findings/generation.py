@@ -15,6 +15,7 @@ MODEL_NAMES = {
     "ar1_shared": "one persistent random walk shared by all cells (AR(1))",
     "gaussian_iid": "independent Gaussian velocities",
     "superstatistical": "the superstatistical random walk (each cell its own drifting persistence and speed)",
+    "true_parameters": "the simulator with each cell's true parameters (the ceiling)",
 }
 
 
@@ -59,7 +60,7 @@ def nll_findings(rows, *, unit: str = "nats per held-out step") -> str:
     """
     lines = []
     for r in rows:
-        if r["model"] == "lstm_mdn":
+        if r["model"] in ("lstm_mdn", "true_parameters"):  # the ceiling has its own sentence
             continue
         name = MODEL_NAMES.get(r["model"], r["model"])
         s = difference_sentence("the LSTM-MDN", name, r["diff_vs_mdn"], r["lower"], r["upper"],
@@ -78,12 +79,36 @@ def seed_sentence(condition: str, n_generated: int, n_distinct: int, n_pool: int
             f"cells ({per:.1f} tracks per cell on average); {tail}.")
 
 
-def ceiling_sentence(available: bool, reason: str = "") -> str:
-    """Whether the simulator's own likelihood (the ceiling on synthetic data) is reported."""
-    if available:
-        return "The simulator's own likelihood with the true parameters is the ceiling in the table."
-    return ("No ceiling is reported: the simulator's own likelihood with the true parameters "
-            f"was not computed ({reason or 'not available for this dataset'}).")
+def ceiling_sentence(rows=None, reason: str = "", digits: int = 2) -> str:
+    """How far the LSTM-MDN gets from the shared AR(1) towards the simulator's own likelihood.
+
+    ``rows``: held-out NLL table records (:func:`nll_findings`); conditions with a
+    ``true_parameters`` row (the ceiling on synthetic data) and an ``ar1_shared`` row get the
+    share of the gap between AR(1) and ceiling that the MDN closes. Without such rows the
+    sentence says no ceiling was computed and why (``reason``).
+    """
+    by = {}
+    for r in rows or []:
+        by.setdefault(r["condition"], {})[r["model"]] = r["nll"]
+    parts = []
+    for cond, m in by.items():
+        if not all(_finite(m.get(k)) for k in ("true_parameters", "ar1_shared", "lstm_mdn")):
+            continue
+        gap = m["ar1_shared"] - m["true_parameters"]
+        if gap <= 0:
+            parts.append(f"{cond}: the shared AR(1) is already at the ceiling "
+                         f"({_f(m['ar1_shared'], 3)} vs {_f(m['true_parameters'], 3)})")
+            continue
+        share = (m["ar1_shared"] - m["lstm_mdn"]) / gap
+        where = (f"which closes {share:.0%} of the gap between them" if share >= 0 else
+                 "further from the ceiling than the AR(1)")
+        parts.append(f"{cond}: the ceiling is {_f(m['true_parameters'], 3)}, the shared AR(1) "
+                     f"{_f(m['ar1_shared'], 3)}, the LSTM-MDN {_f(m['lstm_mdn'], 3)}, {where}")
+    if not parts:
+        return ("No ceiling is reported: the simulator's own likelihood with the true parameters "
+                f"was not computed ({reason or 'not available for this dataset'}).")
+    return ("The simulator's own likelihood with each cell's true parameters is the ceiling no "
+            "model can beat in expectation (nats per step). " + "; ".join(parts) + ".")
 
 
 def sampler_sentence(condition: str, measure: str, ks: dict, digits: int = 2) -> str:

@@ -140,3 +140,23 @@ def sensitivity_sentence(rows, reference_sigma: float, digits: int = 2) -> str:
     return (f"Refitting with random-walk s.d. {sig} instead of {reference_sigma:g} moves the "
             f"density peaks by at most {_f(dq, digits)} in persistence and {_f(dc, digits)} in "
             f"speed; the lowest overlap with the reference density is {_f(bc, digits)}.")
+
+
+def truth_sentence(row: dict, unit: str = "µm/min", digits: int = 2) -> str:
+    """What the fit finds against the simulator's own parameters, for one condition.
+
+    ``row``: a record of :func:`cellmotion.superstats.recovery_against_truth`. States the
+    mean fitted and true values, the bias and the per-step correlation; the direction of the
+    bias is named, its size left to the reader.
+    """
+    def direction(bias, tol):
+        return "above" if bias > tol else "below" if bias < -tol else "level with"
+
+    bq, bc = row["bias q"], row["relative bias c"]
+    rq = f"; per-step r = {_f(row['r q (per step)'], digits)}" if _finite(row.get("r q (per step)")) else ""
+    rc = f"; per-step r = {_f(row['r c (per step)'], digits)}" if _finite(row.get("r c (per step)")) else ""
+    return (f"{row['condition']} ({row['tracks']} tracks): the fitted persistence is "
+            f"{direction(bq, 0.005)} the truth on average ({_f(row['fitted mean q'], digits)} vs "
+            f"{_f(row['true mean q'], digits)}, bias {bq:+.{digits}f}{rq}); the fitted speed is "
+            f"{direction(bc, 0.005)} it ({_f(row['fitted mean c'], digits)} vs "
+            f"{_f(row['true mean c'], digits)} {unit}, {bc:+.0%}{rc}).")

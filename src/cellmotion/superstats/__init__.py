@@ -3,7 +3,7 @@
 :mod:`.fit` fits the time-varying persistence and speed of each track (ScaledAR1 with
 Gaussian random walks and a regime switch), stores and caches the results; :mod:`.compare`
 compares the per-condition densities; :mod:`.recovery` validates the fit on tracks with known
-parameters. The names below are re-exported for the chapters.
+parameters (and, on the synthetic stand-in, with the simulator's own). The names below are re-exported for the chapters.
 """
 
 from .compare import (bhattacharyya, bootstrap_track_densities, check_same_grid, compare,
@@ -12,11 +12,12 @@ from .compare import (bhattacharyya, bootstrap_track_densities, check_same_grid,
 from .fit import (PERSISTENCE, SPEED, SuperstatModel, SuperstatResult, TrackFit, collect,
                   fit_track, fit_tracks, fit_trajectories, load_or_fit, subsample_per_condition,
                   velocity_digest)
-from .recovery import known_parameter_tracks, recovery_errors
+from .recovery import (grid_histogram, known_parameter_tracks, recovery_against_truth,
+                       recovery_errors)
 
 __all__ = ["PERSISTENCE", "SPEED", "SuperstatModel", "SuperstatResult", "TrackFit", "bhattacharyya",
            "bootstrap_track_densities", "check_same_grid", "compare_with_reference",
            "condition_overlaps", "evidence_nll", "sigma_sensitivity",
            "collect", "compare", "density_summary", "fit_track", "fit_tracks", "fit_trajectories",
-           "hdr_levels", "hellinger", "known_parameter_tracks", "load_or_fit", "recovery_errors",
+           "grid_histogram", "hdr_levels", "hellinger", "known_parameter_tracks", "recovery_against_truth", "load_or_fit", "recovery_errors",
            "subsample_per_condition", "velocity_digest"]

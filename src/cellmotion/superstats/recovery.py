@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..synthetic.simulator import simulate_ar1_velocities
 
@@ -46,3 +47,62 @@ def recovery_errors(fits, q_true, c_true) -> dict:
     return {"mae_persistence": float(np.mean(np.concatenate(eq))),
             "mre_speed": float(np.mean(np.concatenate(ec))),
             "err_mean_persistence": float(np.max(mq)), "relerr_mean_speed": float(np.max(mc))}
+
+
+def grid_histogram(values, grid) -> np.ndarray:
+    """Share of ``values`` in the cell of each point of an equally spaced ``grid`` (sums to 1).
+
+    Values beyond either end count in the end cells, as a fit on that grid would place them.
+    """
+    grid = np.asarray(grid, dtype=float)
+    values = np.asarray(values, dtype=float).ravel()
+    step = grid[1] - grid[0]
+    idx = np.clip(np.round((values - grid[0]) / step).astype(int), 0, len(grid) - 1)
+    return np.bincount(idx, minlength=len(grid)) / max(len(values), 1)
+
+
+def recovery_against_truth(result, truth: dict) -> pd.DataFrame:
+    """How the fitted densities of a condition compare with the parameters that drew its tracks.
+
+    ``result``: a :class:`~cellmotion.superstats.fit.SuperstatResult`; ``truth``: ``{track_id:
+    (persistence, speed)}`` per analysed velocity (e.g. from
+    :func:`cellmotion.synthetic.oracle.analysis_parameters`). Posterior step ``t`` is compared
+    with the parameters of velocity ``t + 1``. One row per condition: tracks and steps
+    compared; mean true and mean fitted (posterior mean) persistence and speed, the bias
+    (fitted minus true; relative for the speed), the correlation over steps of posterior mean
+    and truth, and the Bhattacharyya overlap of each marginal of the condition's density with
+    the histogram of the true values on the same grid.
+    """
+    rows = []
+    for cond in result.condition_names:
+        tq, tc, fq, fc, n = [], [], [], [], 0
+        for i in np.flatnonzero(result.conditions == cond):
+            tid = str(result.track_ids[i])
+            if tid not in truth:
+                continue
+            s = slice(result.offsets[i], result.offsets[i + 1])
+            q, c = (np.asarray(a, dtype=float) for a in truth[tid])
+            m = min(s.stop - s.start, len(q) - 1)
+            tq.append(q[1:1 + m])
+            tc.append(c[1:1 + m])
+            fq.append(result.mean_persistence[s][:m])
+            fc.append(result.mean_speed[s][:m])
+            n += 1
+        if not n:
+            continue
+        tq, tc, fq, fc = (np.concatenate(a) for a in (tq, tc, fq, fc))
+        sel = result.conditions == cond
+        d = result.densities[sel].astype(float).mean(axis=0)
+        d /= d.sum()
+        rows.append({
+            "condition": cond, "tracks": n, "steps": len(tq),
+            "true mean q": float(tq.mean()), "fitted mean q": float(fq.mean()),
+            "bias q": float(fq.mean() - tq.mean()),
+            "r q (per step)": float(np.corrcoef(tq, fq)[0, 1]) if tq.std() > 0 else np.nan,
+            "overlap q": float(np.sum(np.sqrt(d.sum(axis=1) * grid_histogram(tq, result.persistence_grid)))),
+            "true mean c": float(tc.mean()), "fitted mean c": float(fc.mean()),
+            "relative bias c": float(fc.mean() / tc.mean() - 1),
+            "r c (per step)": float(np.corrcoef(tc, fc)[0, 1]) if tc.std() > 0 else np.nan,
+            "overlap c": float(np.sum(np.sqrt(d.sum(axis=0) * grid_histogram(tc, result.speed_grid)))),
+        })
+    return pd.DataFrame(rows)

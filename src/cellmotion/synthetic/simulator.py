@@ -116,13 +116,16 @@ def simulate_ar1_velocities(persistence, activity, dims: int, rng: np.random.Gen
 
 
 def simulate_track(model: ConditionModel, rng: np.random.Generator, *,
-                   with_noise: bool = True, return_parameters: bool = False):
+                   with_noise: bool = True, return_parameters: bool = False,
+                   noise_override: tuple | None = None, noise_rng: np.random.Generator | None = None):
     """One track of ``model``: positions ``(n_positions, 3)`` in µm (z = 0 for 2D).
 
     The cell draws its own median persistence and speed; both drift (Ornstein-Uhlenbeck
     on arctanh(q) and ln(c)) with s.d. ``model.drift`` and correlation time
     ``model.drift_time``. With ``return_parameters`` also returns the per-step persistence
-    and speed actually used.
+    and speed actually used. ``noise_override=(noise, noise_time)`` shows the *same* cell
+    through another tracking error: the model's error is still drawn from ``rng`` (so later
+    tracks stay the same cells), and replaced by one drawn from ``noise_rng``.
     """
     steps = model.n_positions - 1
     u_cell = np.arctanh(model.persistence) + rng.normal(0, model.persistence_spread)
@@ -137,23 +140,37 @@ def simulate_track(model: ConditionModel, rng: np.random.Generator, *,
     pos[:, : model.dims] = start + np.vstack([np.zeros(model.dims), np.cumsum(v * model.dt, axis=0)])
     if with_noise and model.noise > 0:
         per_component = model.noise / np.sqrt(model.dims)
-        pos[:, : model.dims] += _ou(model.n_positions, per_component, model.noise_time,
-                                    model.dt, rng, size=(model.dims,))
+        error = _ou(model.n_positions, per_component, model.noise_time, model.dt, rng,
+                    size=(model.dims,))
+        if noise_override is None:
+            pos[:, : model.dims] += error
+    if with_noise and noise_override is not None:
+        noise, noise_time = (float(x) for x in noise_override)
+        if noise_rng is None:
+            raise ValueError("noise_override needs its own noise_rng")
+        pos[:, : model.dims] += _ou(model.n_positions, noise / np.sqrt(model.dims), noise_time,
+                                    model.dt, noise_rng, size=(model.dims,))
     if return_parameters:
         return pos, q, c
     return pos
 
 
 def simulate_dataset(models=DEFAULT_CONDITIONS, seed: int = 0, *, with_noise: bool = True,
-                     scale: float = 1.0, progress: bool = False) -> pd.DataFrame:
+                     scale: float = 1.0, progress: bool = False, return_parameters: bool = False,
+                     noise_override: tuple | None = None):
     """Tidy table of synthetic tracks for the given condition models.
 
     ``scale`` multiplies the number of tracks per condition (at least two tracks each), for
     quick experiments. Track ids are ``<Condition>_<nnn>``. The same seed always gives the
-    same table.
+    same table. With ``return_parameters`` also returns ``{track_id: (persistence, speed)}``,
+    the per-native-step values each track was drawn with (same table, same random stream).
+    ``noise_override=(noise, noise_time)`` (r.m.s. µm, correlation time min) gives every
+    condition that tracking error instead of its own, for the *same* cells (same track ids,
+    same motion): the ablation that asks what the per-condition noise models contribute.
     """
     rng = np.random.default_rng(seed)
-    frames = []
+    noise_rng = np.random.default_rng([seed, 2016]) if noise_override is not None else None
+    frames, params = [], {}
     models = list(models)
     iterator = models
     if progress:
@@ -163,12 +180,15 @@ def simulate_dataset(models=DEFAULT_CONDITIONS, seed: int = 0, *, with_noise: bo
         n_tracks = max(2, int(round(m.n_tracks * scale)))
         crng = np.random.default_rng(rng.integers(2**63))
         for i in range(n_tracks):
-            pos = simulate_track(m, crng, with_noise=with_noise)
+            pos, q, c = simulate_track(m, crng, with_noise=with_noise, return_parameters=True,
+                                       noise_override=noise_override, noise_rng=noise_rng)
+            params[f"{m.name}_{i:03d}"] = (q, c)
             frames.append(pd.DataFrame({
                 "track_id": f"{m.name}_{i:03d}", "condition": m.name,
                 "t": np.arange(m.n_positions) * m.dt,
                 "x": pos[:, 0], "y": pos[:, 1], "z": pos[:, 2]}))
-    return pd.concat(frames, ignore_index=True)
+    df = pd.concat(frames, ignore_index=True)
+    return (df, params) if return_parameters else df
 
 
 def default_models(n_positions: int | None = None, scale_noise: float = 1.0,
