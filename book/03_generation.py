@@ -43,12 +43,8 @@
 # independent Gaussian velocities, and the superstatistical random walk in which every cell
 # has its own drifting persistence and speed (the model of the statistics chapter).
 #
-# ```{admonition} Synthetic data
-# :class: warning
-# The report's trajectories were never published. Unless you point this chapter at your own
-# tracks, every number below is computed on the book's **synthetic stand-in** (see the data
-# chapter), not on real cells. The report's own results are quoted as the report's.
-# ```
+# Which tracks this build analyses (by default the book's synthetic stand-in, not real cells)
+# is said in the box under the parameters; the report's own results are quoted as the report's.
 #
 # ## Parameters
 #
@@ -90,10 +86,14 @@ superstat_grid = 50         # grid points per parameter of the superstatistical 
 superstat_speed_max = 1.5   # upper end of its speed grid [dataset's speed unit] (report: 1.5 µm/min)
 
 # %% tags=["remove-input"]
+from IPython.display import HTML, display
+
 from cellmotion.datasets import analysis_interval, dataset_info
+from cellmotion.summary import data_admonition
 
 interval = interval or analysis_interval(dataset)
 info = dataset_info(dataset)
+display(HTML(data_admonition(info)))
 
 # %% [markdown]
 # ## Setup

@@ -24,12 +24,8 @@
 # recovers known parameters, fits 2D conditions on x and y only, and measures how close the
 # generated densities are, for the report's sampler and for the corrected one.
 #
-# ```{admonition} Synthetic data
-# :class: warning
-# Unless the book is pointed at your own tracks, the "original" trajectories are the
-# **synthetic stand-in** of the data chapter, not the report's cells. Numbers below are ours,
-# on that data; the report's are quoted as the report's.
-# ```
+# Which tracks this build analyses (by default the book's synthetic stand-in, not real cells)
+# is said in the box under the parameters; the report's own results are quoted as the report's.
 #
 # ## Parameters
 #
@@ -64,10 +60,14 @@ sensitivity_tracks = 8  # original tracks per condition refitted for each of the
 sensitivity_grid = 50  # grid points per parameter of the sensitivity fits (coarse, to stay cheap)
 
 # %% tags=["remove-input"]
+from IPython.display import HTML, display
+
 from cellmotion.datasets import analysis_interval, dataset_info
+from cellmotion.summary import data_admonition
 
 interval = interval or analysis_interval(dataset)
 info = dataset_info(dataset)
+display(HTML(data_admonition(info)))
 
 # %% tags=["remove-input"]
 import json
