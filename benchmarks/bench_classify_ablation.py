@@ -26,7 +26,9 @@ paired per-track difference of ours against each peer.
 
 Wall times depend on the machine and on other load. Measured on 2 shared cores: every row,
 leave one donor out (4 folds x 2 seeds), 18 min; grouped (5 folds x 2 seeds), about 25 min.
-The default (main models) takes roughly a third of that; ``--quick`` a few minutes.
+The default (main models) takes roughly a third of that; ``--quick`` a few minutes. Those
+times were measured with one fold at a time; ``--jobs 2`` (the default now) trains two folds at
+once in worker processes, about 1.3x faster on 2 cores, with the same results.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ def main(argv=None):
     p.add_argument("--seeds", type=int, nargs="*", default=[0, 1])
     p.add_argument("--max-epochs", type=int, default=None)
     p.add_argument("--window", type=int, default=30)
+    p.add_argument("--jobs", type=int, default=2, help="folds trained at once (worker processes)")
     p.add_argument("--dataset", default=None, help="default: the leukocytes")
     p.add_argument("--quick", action="store_true",
                    help="reduced run: the main models, folds grouped by cell only, one seed")
@@ -100,7 +103,7 @@ def main(argv=None):
                  if proto == "grouped" else C.replicate_folds(traj))
         t1 = time.perf_counter()
         res = C.evaluate_models(traj, folds, args.models, window=args.window, seeds=tuple(args.seeds),
-                                max_epochs=args.max_epochs, report=None)
+                                max_epochs=args.max_epochs, report=None, n_jobs=args.jobs)
         print(f"\n== {proto}: {len(folds)} folds ({res['protocol']} intervals), "
               f"{time.perf_counter() - t1:.0f} s")
         print(table(res).to_string(), flush=True)

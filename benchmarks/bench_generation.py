@@ -114,7 +114,7 @@ def main():
     traj = to_trajectories(load_dataset(args.dataset, seed=args.seed), interval=5.0)
     cond = args.condition or traj.condition_names[0]
     tr, te = split_tracks(traj, 0.2, seed=args.seed)
-    dims = G.condition_dims(traj, cond)
+    dims = traj.modelled_dims(cond)
     train_v = G.condition_velocities(traj, cond, tr)
     test_v = G.condition_velocities(traj, cond, te)
     scaler = Scaler().fit(train_v)

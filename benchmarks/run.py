@@ -99,7 +99,12 @@ def components(quick: bool) -> list[dict]:
     for script in sorted(Path(__file__).parent.glob("bench_*.py")):
         cmd = [PY, str(script)] + (["--quick"] if quick else [])
         print(f"  {script.name} ...", flush=True)
-        wall, peak, text = timed(cmd)
+        try:
+            wall, peak, text = timed(cmd)
+        except SystemExit as exc:  # one broken benchmark must not lose the others' numbers
+            out.append({"script": script.name, "seconds": None, "peak_rss_mib": None,
+                        "output": [f"FAILED: {exc}"]})
+            continue
         out.append({"script": script.name, "seconds": round(wall, 1), "peak_rss_mib": round(peak),
                     "output": text.strip().splitlines()[-40:]})
         print("\n".join("    " + line for line in text.strip().splitlines()[-40:]), flush=True)
@@ -130,7 +135,10 @@ def main(argv=None):
         peak = "" if r["peak_rss_mib"] is None else str(r["peak_rss_mib"])
         print(f"{r['what']:60s} {r['seconds']:9.1f} {peak:>9s}")
     for c in record["components"]:
-        print(f"{c['script']:60s} {c['seconds']:9.1f} {c['peak_rss_mib']:9d}")
+        if c["seconds"] is None:
+            print(f"{c['script']:60s} {'FAILED':>9s}")
+        else:
+            print(f"{c['script']:60s} {c['seconds']:9.1f} {c['peak_rss_mib']:9d}")
     print(f"written to {args.out}")
 
 

@@ -37,6 +37,7 @@ cv_models = ["report-best", "ours", "forest", "minirocket", "ours+forest", "ours
 cv_folds = 5  # grouped (by cell), stratified folds
 cv_repeats = 1  # repetitions of the k-fold split with different shuffles
 seeds = [0, 1]  # network seeds per fold; their probabilities are averaged (a seed ensemble)
+n_jobs = 2  # folds trained at once, in worker processes (each keeps about one core busy)
 max_epochs = 50  # upper bound of the fast schedule (early stopping usually ends sooner)
 window_lengths = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180]  # steps, for Figure 7
 max_tracks = None  # tracks per condition; None takes all (smoke uses a subset)
@@ -234,7 +235,9 @@ display(Markdown(F.window_length_sentence(window_lengths, acc_by_length, traj.dt
 #   over held-out replicates, the ordinary t. Comparisons are paired per fold, and a model is
 #   said to beat another only when the interval of the difference lies above 0.
 # - **Seeds.** Each network is trained with every seed in `seeds` on every fold and the
-#   seeds' probabilities are averaged (a seed ensemble); the peers use the first seed.
+#   seeds' probabilities are averaged (a seed ensemble); the peers use the first seed. Folds
+#   are trained `n_jobs` at a time in worker processes, with the same seeds and the same
+#   results as in one process (the test suite checks).
 # - **Inputs.** Network inputs are velocities divided by their standard deviation on the
 #   training tracks (the report's division by the largest component is ruled by one tracking
 #   jump on real tracks); the peers read the velocities in the dataset's own units.
@@ -262,12 +265,13 @@ C.build_classifier(C.OURS, len(flat.dims), len(names)).summary()
 folds = C.grouped_folds(flat, window, n_splits=cv_folds, n_repeats=cv_repeats, seed=seed)
 t0 = time.perf_counter()
 evaluation = {"grouped": C.evaluate_models(flat, folds, cv_models, window=window, seeds=tuple(seeds),
-                                           max_epochs=max_epochs, progress=True)}
+                                           max_epochs=max_epochs, progress=True, n_jobs=n_jobs)}
 wall["grouped"] = time.perf_counter() - t0
 if flat.replicates is not None and len(set(flat.replicates)) > 1:
     t0 = time.perf_counter()
     evaluation["replicate"] = C.evaluate_models(flat, C.replicate_folds(flat), cv_models, window=window,
-                                                seeds=tuple(seeds), max_epochs=max_epochs, progress=True)
+                                                seeds=tuple(seeds), max_epochs=max_epochs, progress=True,
+                                                n_jobs=n_jobs)
     wall["replicate"] = time.perf_counter() - t0
 print(f"{cv_folds} folds x {cv_repeats} repeat(s), seeds {list(seeds)}: "
       + ", ".join(f"{k} {v:.0f} s" for k, v in wall.items() if k != "table2"))

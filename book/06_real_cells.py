@@ -51,6 +51,7 @@ classifiers = ["report-best", "ours", "forest", "minirocket"]  # models compared
 cv_folds = 3  # folds grouped by cell
 cv_repeats = 1  # repeats of the grouped folds
 classifier_seeds = [0]  # training seeds per fold (networks)
+n_jobs = 2  # folds trained at once, in worker processes (each keeps about one core busy)
 max_epochs = 20  # upper limit of the networks' epochs (early stopping decides)
 test_fraction = 0.2  # held-out cells per condition for the generators
 gen_epochs = 25  # upper limit of the LSTM-MDN epochs
@@ -222,7 +223,8 @@ if max_tracks_per_condition is not None:
 folds = {"grouped": C.grouped_folds(cls_traj, info.window_length, cv_folds, cv_repeats, seed),
          "donor": C.replicate_folds(cls_traj)}
 cls = {name: C.evaluate_models(cls_traj, f, classifiers, window=info.window_length,
-                               seeds=tuple(classifier_seeds), max_epochs=max_epochs, report=print)
+                               seeds=tuple(classifier_seeds), max_epochs=max_epochs, report=print,
+                               n_jobs=n_jobs)
        for name, f in folds.items()}
 wall["classification"] = time.perf_counter() - t0
 

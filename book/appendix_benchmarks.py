@@ -79,6 +79,8 @@ if len(per_chapter):
 
 # %%
 for comp in record.get("components", []):
-    print(f"== {comp['script']}  ({comp['seconds']:.0f} s, peak {comp['peak_rss_mib']} MiB)")
+    took = ("failed" if comp.get("seconds") is None
+            else f"{comp['seconds']:.0f} s, peak {comp['peak_rss_mib']} MiB")
+    print(f"== {comp['script']}  ({took})")
     print("\n".join(comp["output"]))
     print()

@@ -306,3 +306,17 @@ def test_compare_evaluations_pairs_the_folds_of_two_versions_of_a_dataset():
     assert rows["track"]["lower"] < 0 < rows["track"]["upper"]
     with pytest.raises(ValueError, match="different folds"):
         C.compare_evaluations(a, {**b, "n_folds": 3})
+
+
+def test_folds_trained_in_two_worker_processes_give_the_same_result_as_one_process():
+    traj = moving_trajectories()
+    folds = C.grouped_folds(traj, window=30, n_splits=3, n_repeats=1, seed=0)
+    kw = dict(window=30, seeds=(0,), max_epochs=2, report=None)
+    one = C.evaluate_models(traj, folds, ["report-best", "forest"], **kw)
+    two = C.evaluate_models(traj, folds, ["report-best", "forest"], n_jobs=2, **kw)
+    for name in ("report-best", "forest"):
+        a, b = one["models"][name], two["models"][name]
+        np.testing.assert_allclose(a["per_window_bacc"]["folds"], b["per_window_bacc"]["folds"])
+        np.testing.assert_allclose(a["brier_window"], b["brier_window"], rtol=1e-5)
+        assert a["epochs"] == b["epochs"] and a["confusion"] == b["confusion"]
+    assert two["n_folds"] == one["n_folds"] == 3

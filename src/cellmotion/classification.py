@@ -503,9 +503,32 @@ def interval(values, protocol: str, n_train: float, n_test: float, bounds=None) 
     return {"mean": iv.mean, "lower": lo, "upper": hi, "p": iv.p}
 
 
+def _fold_probabilities(traj, X, y, owner, tr, te, train_order, window, seeds, schedule,
+                        bar_prefix=None):
+    """Train every model of ``train_order`` on one fold: test-window probabilities, seconds
+    and epochs per model (one fold of :func:`evaluate_models`; run in a worker process when
+    folds are trained in parallel)."""
+    k = len(traj.condition_names)
+    mtr, mte = np.isin(owner, tr), np.isin(owner, te)
+    proba, seconds, epochs = {}, {}, {}
+    for name in train_order:
+        cand = MODELS[name]
+        t0 = time.perf_counter()
+        if cand.kind == "network":
+            bar = f"{name}, {bar_prefix}" if bar_prefix else None
+            proba[name], epochs[name] = _network_proba(cand, traj, tr, X[mte], window, seeds, schedule, bar)
+        else:
+            est = _peer(cand, traj.dt, int(seeds[0])).fit(X[mtr], y[mtr])
+            p = np.zeros((int(mte.sum()), k))
+            p[:, est.classes_] = est.predict_proba(X[mte])
+            proba[name] = p
+        seconds[name] = time.perf_counter() - t0
+    return proba, seconds, epochs
+
+
 def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epochs=None,
                     report=print, schedule: Schedule = FAST, protocol: str = "auto",
-                    progress: bool = False) -> dict:
+                    progress: bool = False, n_jobs: int = 1) -> dict:
     """Score every model in ``models`` (names of :data:`MODELS`) on the same ``folds``.
 
     Test windows are the non-overlapping windows of each fold's test tracks; a *track* score
@@ -532,6 +555,11 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
     to [0, 1]; ``macro_f1``, ``recall``,
     ``confusion`` (summed over folds), ``brier``: per track; ``reliability`` pools the per-track
     probabilities of all folds). ``report`` gets a line per model (``None``: silence).
+
+    ``n_jobs`` > 1 trains that many folds at once in worker processes (joblib): small
+    recurrent networks keep about one core busy, so two folds on two cores take little more
+    than one. Every training is seeded the same way as in one process. ``progress`` shows a
+    bar per network and epoch (one process) or per fold (workers).
     """
     names = list(traj.condition_names)
     k = len(names)
@@ -552,24 +580,29 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
     seconds = {m: 0.0 for m in train_order}
     epochs = {m: [] for m in train_order}
     n_tr, n_te = [], []
-    for f, (tr, te) in enumerate(folds):
-        mtr, mte = np.isin(owner, tr), np.isin(owner, te)
+    args = (traj, X, y, owner)
+    rest = (train_order, window, tuple(seeds), schedule)
+    if n_jobs == 1:
+        results = (_fold_probabilities(*args, tr, te, *rest,
+                                       bar_prefix=f"fold {f + 1}/{len(folds)}" if progress else None)
+                   for f, (tr, te) in enumerate(folds))
+    else:
+        from joblib import Parallel, delayed
+
+        results = Parallel(n_jobs=n_jobs, return_as="generator")(
+            delayed(_fold_probabilities)(*args, tr, te, *rest) for tr, te in folds)
+        if progress:
+            from tqdm.auto import tqdm
+
+            results = tqdm(results, total=len(folds), desc=f"folds ({n_jobs} at once)")
+        results = list(results)  # every fold done (and the bar closed) before scoring
+    for (tr, te), (proba, secs, eps) in zip(folds, results):
+        mte = np.isin(owner, te)
         n_tr.append(len(np.unique(cell[tr])))
         n_te.append(len(np.unique(cell[owner[mte]])))
-        proba = {}
         for name in train_order:
-            cand = MODELS[name]
-            t0 = time.perf_counter()
-            if cand.kind == "network":
-                bar = f"{name}, fold {f + 1}/{len(folds)}" if progress else None
-                proba[name], ep = _network_proba(cand, traj, tr, X[mte], window, seeds, schedule, bar)
-                epochs[name].extend(ep)
-            else:
-                est = _peer(cand, traj.dt, int(seeds[0])).fit(X[mtr], y[mtr])
-                p = np.zeros((int(mte.sum()), k))
-                p[:, est.classes_] = est.predict_proba(X[mte])
-                proba[name] = p
-            seconds[name] += time.perf_counter() - t0
+            seconds[name] += secs[name]
+            epochs[name].extend(eps.get(name, []))
         for name in models:
             cand = MODELS[name]
             p = (np.mean([proba[m] for m in cand.members], axis=0) if cand.kind == "ensemble"
