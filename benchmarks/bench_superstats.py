@@ -11,7 +11,7 @@ with the default noise models, with one shared noise model (white, 2 µm) and wi
 resampled to 5 min and fitted on a coarse grid; it prints the density peaks and marginal
 means per condition and variant.
 
-Usage: .venv/bin/python benchmarks/bench_superstats.py [--tracks 8] [--grid 200]
+Usage: .venv/bin/python benchmarks/bench_superstats.py [--tracks 8] [--grid 200] [--quick]
        .venv/bin/python benchmarks/bench_superstats.py --noise-ablation [--scale 0.1] [--coarse 50]
 Timings depend on the load of the machine: report it with the numbers.
 """
@@ -67,7 +67,11 @@ def main():
     p.add_argument("--coarse", type=int, default=50, help="grid points per parameter (coarse)")
     p.add_argument("--noise-ablation", action="store_true", help="measure the noise models instead")
     p.add_argument("--scale", type=float, default=0.1, help="share of tracks per condition (ablation)")
+    p.add_argument("--quick", action="store_true",
+                   help="4 tracks in the parallel batch (for benchmarks/run.py --quick)")
     args = p.parse_args()
+    if args.quick:
+        args.tracks = 4
     if args.noise_ablation:
         print(f"cores: {os.cpu_count()}, load average: {os.getloadavg()}")
         t0 = time.perf_counter()
