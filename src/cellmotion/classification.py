@@ -562,7 +562,6 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
     bar per network and epoch (one process) or per fold (workers).
     """
     names = list(traj.condition_names)
-    k = len(names)
     models = list(models)
     if protocol == "auto":
         protocol = fold_protocol(traj, folds)
