@@ -13,7 +13,8 @@ Two protocols, every model on the same folds of each (``cellmotion.classificatio
 Rows: the report's network B, our network (``classification.OURS``) and its ablations (inputs:
 velocities only / log speed and turning angle only; no rotation or reflection; no convolution;
 trained on overlapping windows, stride 10 steps),
-the peers (motility-feature forest; MiniRocket on velocities and on both channel sets), and
+the peers (motility-feature forest; MiniRocket on velocities and on both channel sets;
+MultiRocket's pooling on velocities), and
 probability-averaging ensembles (ours + forest: a hybrid with motility features; ours +
 MiniRocket). Longer context: every per-track column already combines all windows of a cell.
 Columns: per-track (per-cell) and per-window balanced accuracy with 95 % intervals, then the
@@ -43,7 +44,7 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 MAIN_MODELS = ["report-best", "ours", "forest", "minirocket", "ours+forest", "ours+minirocket"]
 ABLATION_MODELS = ["report-best", "ours", "ours-velocity", "ours-invariant", "ours-no-augment",
                    "ours-no-conv", "ours-overlap", "forest", "minirocket", "minirocket-both",
-                   "ours+forest", "ours+minirocket", "ours+forest+minirocket"]
+                   "multirocket", "ours+forest", "ours+minirocket", "ours+forest+minirocket"]
 PEERS = ["forest", "minirocket"]
 
 

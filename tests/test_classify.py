@@ -320,3 +320,9 @@ def test_folds_trained_in_two_worker_processes_give_the_same_result_as_one_proce
         np.testing.assert_allclose(a["brier_window"], b["brier_window"], rtol=1e-5)
         assert a["epochs"] == b["epochs"] and a["confusion"] == b["confusion"]
     assert two["n_folds"] == one["n_folds"] == 3
+
+
+def test_the_multirocket_peer_uses_multirocket_pooling_on_the_same_windows():
+    peer = C._peer(C.MODELS["multirocket"], dt=2.0, seed=0)
+    assert peer.pooling == "multi" and peer.channels == "velocity" and peer.dt == 2.0
+    assert C._peer(C.MODELS["minirocket"], dt=2.0, seed=0).pooling == "ppv"

@@ -375,7 +375,7 @@ class Candidate:
     ``kind``: ``"network"`` (a :class:`NetworkSpec`, trained once per seed with the fast
     schedule; the seeds' probabilities are averaged: a seed ensemble), ``"forest"``
     (:class:`cellmotion.peers.MotilityForest`), ``"minirocket"``
-    (:class:`cellmotion.peers.MiniRocketClassifier` on ``channels``) or ``"ensemble"`` (the
+    (:class:`cellmotion.peers.MiniRocketClassifier` on ``channels``, with ``pooling``) or ``"ensemble"`` (the
     mean of the window probabilities of ``members``). ``scaler``: how network inputs are
     scaled (:func:`fit_scaler`).
     """
@@ -387,6 +387,7 @@ class Candidate:
     members: tuple = ()
     scaler: str = "sd"
     description: str = ""
+    pooling: str = "ppv"
 
     def describe(self) -> str:
         if self.description:
@@ -421,6 +422,9 @@ MODELS = {c.name: c for c in [
     Candidate("ours-overlap", "network", replace(OURS, name="ours-overlap", train_stride=10)),
     Candidate("minirocket-both", "minirocket", channels="both",
               description="MiniRocket on velocities, log speed and turning angle"),
+    Candidate("multirocket", "minirocket", channels="velocity", pooling="multi",
+              description="MultiRocket pooling (four pooling operators on the series and its first "
+                          "difference, about 10,000 kernels) on velocities, ridge classifier"),
     Candidate("ours+forest", "ensemble", members=("ours", "forest"),
               description="hybrid: mean of the probabilities of ours and the motility forest"),
     Candidate("ours+minirocket", "ensemble", members=("ours", "minirocket")),
@@ -458,7 +462,7 @@ def _peer(cand: Candidate, dt: float, seed: int):
     if cand.kind == "forest":
         return P.MotilityForest(dt=dt, random_state=seed, n_jobs=1)
     if cand.kind == "minirocket":
-        return P.MiniRocketClassifier(cand.channels, dt=dt, random_state=seed)
+        return P.MiniRocketClassifier(cand.channels, dt=dt, random_state=seed, pooling=cand.pooling)
     raise ValueError(f"not a peer: {cand.kind}")
 
 

@@ -29,6 +29,7 @@ MODEL_LABELS = {
     "ours-no-conv": "our network without its convolution layer",
     "ours-overlap": "our network trained on overlapping windows (stride 10 steps)",
     "minirocket-both": "MiniRocket on velocities, speed and turning angle",
+    "multirocket": "MultiRocket",
     "ours+forest": "our network averaged with the forest",
     "ours+minirocket": "our network averaged with MiniRocket",
     "ours+forest+minirocket": "our network averaged with the forest and MiniRocket",
