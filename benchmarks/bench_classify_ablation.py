@@ -21,7 +21,7 @@ Columns: per-track (per-cell) and per-window balanced accuracy with 95 % interva
 paired per-track difference of ours against each peer.
 
     .venv/bin/python benchmarks/bench_classify_ablation.py               # main models, both protocols
-    .venv/bin/python benchmarks/bench_classify_ablation.py --ablation    # every row (about 40 min)
+    .venv/bin/python benchmarks/bench_classify_ablation.py --ablation    # every row (about 50 min with MultiRocket)
     .venv/bin/python benchmarks/bench_classify_ablation.py --quick       # grouped folds, one seed
     .venv/bin/python benchmarks/bench_classify_ablation.py --protocols grouped --models ours forest
 
@@ -69,7 +69,8 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--models", nargs="*", default=None,
                    help="default: the four main models and two ensembles (--ablation: every row)")
-    p.add_argument("--ablation", action="store_true", help="every ablation row (about 40 min)")
+    p.add_argument("--ablation", action="store_true",
+                   help="every ablation row (about 50 min with MultiRocket)")
     p.add_argument("--protocols", nargs="*", default=["grouped", "donor"])
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--repeats", type=int, default=1)
