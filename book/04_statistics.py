@@ -274,10 +274,8 @@ if len(truth_rows):
 if len(truth_rows):
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.4))
     for cond in conditions:
-        sel = original.conditions == cond
-        d = original.densities[sel].astype(float).mean(axis=0)
-        d /= d.sum()
-        ids = [str(t) for t in original.track_ids[sel] if str(t) in true_params]
+        d = original.condition_density(cond)
+        ids = [str(t) for t in original.track_ids[original.conditions == cond] if str(t) in true_params]
         for ax, grid, marg, k in [(axes[0], model.persistence_grid, d.sum(axis=1), 0),
                                   (axes[1], model.speed_grid, d.sum(axis=0), 1)]:
             step = grid[1] - grid[0]

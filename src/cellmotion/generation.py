@@ -246,8 +246,9 @@ def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=
     tracks it lacks get no ``superstatistical`` row. ``ceiling`` (optional, ``{track_id:
     nats}``, :func:`cellmotion.synthetic.oracle.ceiling_nll`) adds ``true_parameters`` rows.
     """
-    ss_nll = _superstat_nll(superstat)
-    ceiling = {str(k): float(v) for k, v in (ceiling or {}).items()}
+    # per-track NLLs computed elsewhere: {model: {track_id: nats}}
+    given = {"superstatistical": _superstat_nll(superstat),
+             "true_parameters": {str(k): float(v) for k, v in (ceiling or {}).items()}}
     test_idx = np.asarray(test_idx, dtype=int)
     rows = []
     for cond, gen in generators.items():
@@ -263,12 +264,10 @@ def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=
             for model, vals in scores.items():
                 rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1, "model": model,
                              "nll_sum": float(vals[k])})
-            if tid in ss_nll and np.isfinite(ss_nll[tid]):
-                rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1,
-                             "model": "superstatistical", "nll_sum": ss_nll[tid]})
-            if tid in ceiling and np.isfinite(ceiling[tid]):
-                rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1,
-                             "model": "true_parameters", "nll_sum": ceiling[tid]})
+            for model, nll in given.items():
+                if tid in nll and np.isfinite(nll[tid]):
+                    rows.append({"condition": cond, "track_id": tid, "steps": len(v) - 1,
+                                 "model": model, "nll_sum": nll[tid]})
     return pd.DataFrame(rows, columns=["condition", "track_id", "steps", "model", "nll_sum"])
 
 

@@ -52,11 +52,17 @@ def pct(x: float, digits: int = 0) -> str:
     return f"{100 * x:.{digits}f} %"
 
 
-def with_interval(s: dict, digits: int = 0) -> str:
-    """``{"mean": .62, "lower": .58, "upper": .66}`` -> ``"62 % (95 % interval 58–66 %)"``."""
+def with_interval(s: dict, digits: int = 0, extra: str = "") -> str:
+    """``{"mean": .62, "lower": .58, "upper": .66}`` -> ``"62 % (95 % interval 58–66 %)"``.
+
+    A score lies in [0, 1], so the interval is shown clipped to 0–100 % (a t interval over few
+    folds can reach beyond). ``extra`` is appended inside the parentheses.
+    """
     f = f"{{:.{digits}f}}"
-    return (f"{f.format(100 * s['mean'])} % (95 % interval {f.format(100 * s['lower'])}–"
-            f"{f.format(100 * s['upper'])} %)")
+    lo, hi = max(0.0, s["lower"]), min(1.0, s["upper"])
+    more = f"; {extra}" if extra else ""
+    return (f"{f.format(100 * s['mean'])} % (95 % interval {f.format(100 * lo)}–"
+            f"{f.format(100 * hi)} %{more})")
 
 
 def protocol_words(result: dict, replicate_name: str = "replicate") -> str:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import math
 
+from .numbers import finite as _finite
+from .numbers import fmt as _f
+
 #: How the likelihood table names its models in sentences.
 MODEL_NAMES = {
     "lstm_mdn": "the LSTM-MDN",
@@ -17,14 +20,6 @@ MODEL_NAMES = {
     "superstatistical": "the superstatistical random walk (each cell its own drifting persistence and speed)",
     "true_parameters": "the simulator with each cell's true parameters (the ceiling)",
 }
-
-
-def _f(x, digits):
-    return f"{x:.{digits}f}"
-
-
-def _finite(*xs) -> bool:
-    return all(x is not None and math.isfinite(float(x)) for x in xs)
 
 
 def difference_sentence(name_a: str, name_b: str, diff: float, lower: float, upper: float, *,

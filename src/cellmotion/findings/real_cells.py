@@ -21,40 +21,14 @@ from __future__ import annotations
 
 import math
 
-from .classification import paired, ranking  # noqa: F401  (shared with chapter 2)
-
-#: How the chapter names the classifiers of ``evaluate_models``.
-MODEL_LABELS = {"report-best": "the report's network B", "ours": "our network",
-                "forest": "the motility-feature forest", "minirocket": "MiniRocket"}
-
-
-def label(name: str) -> str:
-    """Display name of a classifier."""
-    return MODEL_LABELS.get(name, name)
+from .classification import label, paired, pct, ranking, with_interval  # noqa: F401
+# (shared with chapter 2: one way to name a classifier and to write a score with its interval)
 
 
 def _join(items) -> str:
     """``["a", "b", "c"]`` -> ``"a, b and c"``."""
     items = list(items)
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
-
-def pct(x: float, digits: int = 0) -> str:
-    """``0.623`` -> ``"62 %"``."""
-    return f"{100 * x:.{digits}f} %"
-
-
-def with_interval(s: dict, digits: int = 0, extra: str = "") -> str:
-    """``{"mean": .62, "lower": .58, "upper": .66}`` -> ``"62 % (95 % interval 58–66 %)"``.
-
-    A score lies in [0, 1], so the interval is shown clipped to 0–100 % (a t interval over few
-    folds can reach beyond). ``extra`` is appended inside the parentheses.
-    """
-    f = f"{{:.{digits}f}}"
-    lo, hi = max(0.0, s["lower"]), min(1.0, s["upper"])
-    more = f"; {extra}" if extra else ""
-    return (f"{f.format(100 * s['mean'])} % (95 % interval {f.format(100 * lo)}–"
-            f"{f.format(100 * hi)} %{more})")
 
 
 def points(s: dict, digits: int = 0) -> str:

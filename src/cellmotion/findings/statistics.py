@@ -8,19 +8,12 @@ No hand-picked thresholds.
 
 from __future__ import annotations
 
-import math
+from .numbers import finite as _finite
+from .numbers import fmt as _f
 
 MEASURE_WORDS = {"bhattacharyya": "overlap (Bhattacharyya)", "hellinger": "Hellinger distance",
                  "sd_ratio_persistence": "s.d. ratio of persistence",
                  "sd_ratio_speed": "s.d. ratio of speed"}
-
-
-def _f(x, digits=2):
-    return f"{x:.{digits}f}"
-
-
-def _finite(*xs) -> bool:
-    return all(x is not None and math.isfinite(float(x)) for x in xs)
 
 
 def _ci(est, lo, hi, digits=2):

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from ..synthetic.simulator import simulate_ar1_velocities
+from .compare import bhattacharyya
 
 
 def known_parameter_tracks(kind: str = "constant", n_tracks: int = 4, n_steps: int = 288,
@@ -91,18 +92,16 @@ def recovery_against_truth(result, truth: dict) -> pd.DataFrame:
         if not n:
             continue
         tq, tc, fq, fc = (np.concatenate(a) for a in (tq, tc, fq, fc))
-        sel = result.conditions == cond
-        d = result.densities[sel].astype(float).mean(axis=0)
-        d /= d.sum()
+        d = result.condition_density(cond)
         rows.append({
             "condition": cond, "tracks": n, "steps": len(tq),
             "true mean q": float(tq.mean()), "fitted mean q": float(fq.mean()),
             "bias q": float(fq.mean() - tq.mean()),
             "r q (per step)": float(np.corrcoef(tq, fq)[0, 1]) if tq.std() > 0 else np.nan,
-            "overlap q": float(np.sum(np.sqrt(d.sum(axis=1) * grid_histogram(tq, result.persistence_grid)))),
+            "overlap q": bhattacharyya(d.sum(axis=1), grid_histogram(tq, result.persistence_grid)),
             "true mean c": float(tc.mean()), "fitted mean c": float(fc.mean()),
             "relative bias c": float(fc.mean() / tc.mean() - 1),
             "r c (per step)": float(np.corrcoef(tc, fc)[0, 1]) if tc.std() > 0 else np.nan,
-            "overlap c": float(np.sum(np.sqrt(d.sum(axis=0) * grid_histogram(tc, result.speed_grid)))),
+            "overlap c": bhattacharyya(d.sum(axis=0), grid_histogram(tc, result.speed_grid)),
         })
     return pd.DataFrame(rows)
