@@ -21,10 +21,10 @@ $(STAMP): pyproject.toml constraints.txt
 install: $(STAMP)
 
 data: $(STAMP)
-	$(PY) -c "from cellmotion.simulate import ensure_default_dataset; print(ensure_default_dataset())"
+	$(PY) -c "from cellmotion.datasets import ensure_dataset; print(*ensure_dataset('$(DATA)'), sep='\n')"
 
 book: $(STAMP)
-	$(PY) -m cellmotion.build --profile $(PROFILE) --dataset $(DATA) $(if $(FORCE),--force)
+	$(PY) -m cellmotion.build --profile $(PROFILE) --dataset $(DATA) $(if $(FORCE),--force) $(if $(DASK),--dask $(DASK))
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

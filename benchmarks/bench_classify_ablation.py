@@ -8,7 +8,8 @@ Two protocols, every model on the same folds of each (``cellmotion.classificatio
 
 - ``grouped``: stratified k-fold grouped by cell (``--folds``, ``--repeats``), Nadeau-Bengio
   corrected t intervals;
-- ``donor``: leave one donor out (4 folds), ordinary t intervals over the held-out donors.
+- ``donor``: leave one donor out (4 folds), Nadeau-Bengio corrected t intervals with each
+  donor fold's own numbers of training and test cells; Holm-adjusted p values per table.
 
 Rows: the report's network B, our network (``classification.OURS``) and its ablations (inputs:
 velocities only / log speed and turning angle only; no rotation or reflection; no convolution;
@@ -24,6 +25,23 @@ paired per-track difference of ours against each peer.
     .venv/bin/python benchmarks/bench_classify_ablation.py --ablation    # every row (about 50 min with MultiRocket)
     .venv/bin/python benchmarks/bench_classify_ablation.py --quick       # grouped folds, one seed
     .venv/bin/python benchmarks/bench_classify_ablation.py --protocols grouped --models ours forest
+    .venv/bin/python benchmarks/bench_classify_ablation.py --select      # how our design is chosen
+
+Every model reads rotation-invariant inputs (``classification.input_candidate``), and the
+leukocytes' movie drift is removed by their config, as in the book (``--inputs as-is`` lets each
+model read its own inputs).
+
+How our network's design is chosen (``--select``)
+-------------------------------------------------
+The candidates of :data:`SELECT_CANDIDATES` are ranked twice, and neither ranking ever sees the
+donor a design is finally scored on:
+
+1. on the synthetic stand-in (no donors): folds grouped by cell;
+2. on the leukocytes, nested: for each donor ``d`` held out, the candidates are scored by
+   leave-one-donor-out on the *other* donors only (inner folds), the best is retrained on all
+   other donors and scored on ``d``. The mean of those outer scores is what the selection
+   procedure is worth on a new donor; the design chosen most often (ties: the better synthetic
+   rank) is the one the book uses (``classification.OURS``).
 
 Wall times depend on the machine and on other load. Measured on 2 shared cores: every row,
 leave one donor out (4 folds x 2 seeds), 18 min; grouped (5 folds x 2 seeds), about 25 min.
@@ -43,9 +61,51 @@ os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
 
 MAIN_MODELS = ["report-best", "ours", "forest", "minirocket", "ours+forest", "ours+minirocket"]
 ABLATION_MODELS = ["report-best", "ours", "ours-velocity", "ours-invariant", "ours-no-augment",
-                   "ours-no-conv", "ours-overlap", "forest", "minirocket", "minirocket-both",
+                   "ours-no-conv", "ours-overlap", "ours-multiscale", "forest", "minirocket", "minirocket-both",
                    "multirocket", "ours+forest", "ours+minirocket", "ours+forest+minirocket"]
 PEERS = ["forest", "minirocket"]
+#: Designs of our network the selection chooses from (names of ``classification.MODELS``).
+SELECT_CANDIDATES = ["ours", "ours-multiscale", "ours-no-conv", "report-best"]
+
+
+def select_design(traj, candidates, window, seeds, max_epochs, jobs, synthetic=None, folds=5):
+    """Nested choice of our network's design (see the module docstring); returns a dict with the
+    synthetic ranking, per outer donor the inner scores, the choice and its outer score."""
+    import numpy as np
+
+    from cellmotion import classification as C
+
+    out = {"synthetic": {}, "outer": {}}
+    if synthetic is not None:
+        res = C.evaluate_models(synthetic, C.grouped_folds(synthetic, window, folds, 1, seed=0),
+                                candidates, window=window, seeds=seeds, max_epochs=max_epochs,
+                                report=None, n_jobs=jobs)
+        out["synthetic"] = {m: res["models"][m]["per_track_bacc"]["mean"] for m in candidates}
+    synth_rank = sorted(candidates, key=lambda m: -out["synthetic"].get(m, 0.0))
+    reps = np.asarray(traj.replicates).astype(str)
+    outer_folds = C.replicate_folds(traj)
+    chosen = {}
+    for tr, te in outer_folds:
+        donor = str(reps[te][0])
+        inner = traj.subset(tr)
+        res = C.evaluate_models(inner, C.replicate_folds(inner), candidates, window=window,
+                                seeds=seeds, max_epochs=max_epochs, report=None, n_jobs=jobs)
+        scores = {m: res["models"][m]["per_track_bacc"]["mean"] for m in candidates}
+        best = max(candidates, key=lambda m: (scores[m], -synth_rank.index(m)))
+        chosen[donor] = best
+        out["outer"][donor] = {"inner": scores, "chosen": best}
+        print(f"outer donor {donor}: inner scores "
+              + ", ".join(f"{m} {v:.3f}" for m, v in scores.items()) + f" -> {best}", flush=True)
+    picked = sorted(set(chosen.values()))
+    res = C.evaluate_models(traj, outer_folds, picked, window=window, seeds=seeds,
+                            max_epochs=max_epochs, report=None, n_jobs=jobs)
+    for f, (_, te) in enumerate(outer_folds):
+        donor = str(reps[te][0])
+        out["outer"][donor]["outer_score"] = res["models"][chosen[donor]]["per_track_bacc"]["folds"][f]
+    votes = {m: list(chosen.values()).count(m) for m in picked}
+    out["design"] = max(picked, key=lambda m: (votes[m], -synth_rank.index(m)))
+    out["nested_score"] = float(np.mean([o["outer_score"] for o in out["outer"].values()]))
+    return out
 
 
 def table(result, peers=PEERS, ours="ours"):
@@ -81,6 +141,9 @@ def main(argv=None):
     p.add_argument("--dataset", default=None, help="default: the leukocytes")
     p.add_argument("--quick", action="store_true",
                    help="reduced run: the main models, folds grouped by cell only, one seed")
+    p.add_argument("--select", action="store_true",
+                   help="choose our network's design: synthetic stand-in and inner donor folds")
+    p.add_argument("--inputs", default="invariant", choices=["invariant", "as-is"])
     args = p.parse_args(argv)
     if args.models is None:
         args.models = ABLATION_MODELS if args.ablation else MAIN_MODELS
@@ -100,12 +163,26 @@ def main(argv=None):
     traj = to_trajectories(load_dataset(dataset), interval=2 if dataset == LEUKOCYTES else 5.0).drop_z()
     print(f"dataset {dataset}: {len(traj)} tracks, {len(set(traj.cells))} cells, conditions "
           f"{traj.condition_names}, seeds {args.seeds} (seed ensemble), window {args.window}")
+    if args.select:
+        from cellmotion.datasets import analysis_interval
+
+        synth = to_trajectories(load_dataset("synthetic"), analysis_interval("synthetic")).drop_z()
+        sel = select_design(traj, args.models if args.models != MAIN_MODELS else SELECT_CANDIDATES,
+                            args.window, tuple(args.seeds), args.max_epochs, args.jobs, synth,
+                            args.folds)
+        print("\nsynthetic stand-in, grouped folds: "
+              + ", ".join(f"{m} {v:.3f}" for m, v in sel["synthetic"].items()))
+        print(f"chosen design: {sel['design']}; nested leave-one-donor-out score of the selection "
+              f"{sel['nested_score']:.3f}")
+        print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+        return sel
     for proto in args.protocols:
         folds = (C.grouped_folds(traj, args.window, args.folds, args.repeats, seed=0)
                  if proto == "grouped" else C.replicate_folds(traj))
         t1 = time.perf_counter()
         res = C.evaluate_models(traj, folds, args.models, window=args.window, seeds=tuple(args.seeds),
-                                max_epochs=args.max_epochs, report=None, n_jobs=args.jobs)
+                                max_epochs=args.max_epochs, report=None, n_jobs=args.jobs,
+                                inputs=args.inputs)
         print(f"\n== {proto}: {len(folds)} folds ({res['protocol']} intervals), "
               f"{time.perf_counter() - t1:.0f} s")
         print(table(res).to_string(), flush=True)

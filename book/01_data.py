@@ -59,6 +59,9 @@ from cellmotion.config import is_config, read_config
 from cellmotion.datasets import (analysis_interval, dataset_info, is_synthetic, load_config_dataset,
                                  load_dataset)
 from cellmotion.contract import flat_z_conditions, summarize
+from cellmotion.drift import has_movies, movie_drift_table
+from cellmotion.findings.drift import movie_drift_sentence, single_movie_sentence
+from cellmotion.findings.data import branches_sentence
 from cellmotion.paths import display_path, project_path, write_json
 from cellmotion.profiles import chapter_folders
 from cellmotion.preprocess import (Scaler, make_windows, split_tracks, to_trajectories,
@@ -119,6 +122,43 @@ table1
 
 # %%
 track_counts
+
+# %% [markdown]
+# Dividing cells: a tracker that links a mother to two daughters (or two touching cells into
+# one) makes a *branching* track, which has two positions at one time. The config's
+# `branches:` says what is done with it (by default each unbranched piece becomes a track, and
+# the pieces of one lineage stay one cell whenever tracks are split into training and test sets).
+
+# %%
+print(branches_sentence(track_counts, tracks.attrs.get("branches", {}).get("policy", "split")))
+
+# %% [markdown]
+# ## Movies and their drift
+#
+# The cells of one movie (a condition × replicate, or the config's `movie` column) share
+# whatever moves the whole field of view: stage drift, flow, a gradient whose orientation
+# differs from chamber to chamber. A model that reads the direction of motion could then
+# recognise the movie rather than the condition. Per movie: its mean velocity (the total
+# displacement of its tracks over their total time) and how strongly its cells' net
+# displacement directions agree, the mean resultant length R (0: no common direction; 1: every
+# cell the same way), beside the R that as many uniformly random directions stay below in 95 %
+# of draws ({numref}`fig-movie-drift`). The config's `drift: subtract-movie-mean` removes each
+# movie's mean velocity, fitted from its own tracks without labels, before any chapter sees them.
+
+# %%
+raw_tracks = tracks if info.drift == "none" else load_dataset(dataset, drift="none")
+drift_raw = movie_drift_table(raw_tracks, seed=seed)
+drift_after = None if info.drift == "none" else movie_drift_table(tracks, seed=seed)
+if has_movies(raw_tracks):
+    print(movie_drift_sentence(drift_raw.to_dict("records"), V, info.drift,
+                               None if drift_after is None else drift_after.to_dict("records")))
+else:
+    print(single_movie_sentence(drift_raw.to_dict("records"), V))
+drift_raw.round(3)
+
+# %% mystnb={"figure": {"name": "fig-movie-drift", "caption": "Mean drift velocity of each movie (arrow from the origin; one panel per condition, same scale), labelled with the mean resultant length R of its cells' net displacement directions and, in brackets, R's 95 % chance reference for as many random directions; a filled head marks R above chance. Tracks as read, before any drift removal; units on the axes."}}
+figures.plot_movie_drift(drift_raw, V, conditions,
+                         replicate_name=info.replicate_name if has_movies(raw_tracks) else "condition");
 
 # %% [markdown]
 # ## Figure 4: every trajectory
@@ -364,6 +404,10 @@ summary = {
     "calibration": json.loads(calibration.reset_index().to_json(orient="records")),
     "velocity_scale_um_per_min": scaler.scale,
     "split": json.loads(split_table.reset_index(names="condition").to_json(orient="records")),
+    "drift": {"policy": info.drift, "direction": info.direction,
+              "movies_before": json.loads(drift_raw.to_json(orient="records")),
+              "movies_after": (None if info.drift == "none"
+                               else json.loads(drift_after.to_json(orient="records")))},
 }
 written = write_json(art / "data_summary.json", summary)
 print(f"wrote {display_path(written)}")

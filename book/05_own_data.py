@@ -65,6 +65,8 @@ from cellmotion.datasets import analysis_interval, dataset_info, ensure_dataset,
 from cellmotion.refusals import refusal_table
 from cellmotion.contract import summarize
 from cellmotion.curation import drop_short_tracks
+from cellmotion.findings.data import branches_sentence, export_sentence
+from cellmotion.io import load_trackmate_csv, load_trackmate_xml
 from cellmotion.paths import project_path, project_root
 from cellmotion.summary import data_admonition
 
@@ -80,9 +82,20 @@ pd.set_option("display.max_colwidth", None)
 #
 # | `format` | what it is | what the config adds |
 # |---|---|---|
-# | `tidy` | one CSV, one row per position (celltrackR, trackpy, your own tracker) | `columns` for other column names; units (`um`, `nm`, `mm`, `pixel` with `um_per_pixel`; `min`, `s`, `h`, `frame` with `frame_interval`) |
-# | `trackmate` | TrackMate's spot-table CSV export (*Tracks > Spots > Export to CSV*), one file per movie and condition, with its three extra header rows | the file and frame interval of each condition; units default to the file's unit row |
+# | `tidy` | one CSV, one row per position (your own tracker, any table) | `columns` for other column names (by name, or by position from 1 with `read: {header: false}`); units (`um`, `nm`, `mm`, `pixel` with `um_per_pixel`; `min`, `s`, `h`, `frame` with `frame_interval`) |
+# | `trackmate` | TrackMate's spot-table CSV export (*Tracks > Spots > Export to CSV*), one file per movie and condition, with or without the three extra header rows of TrackMate 7 | the file and frame interval of each condition; units default to the file's unit row |
+# | `trackmate-xml` | TrackMate's saved session (*File > Save*), the only TrackMate export that holds the links of a dividing cell | the file of each condition; units from the file |
+# | `trackpy` | trackpy's linked table (`particle, frame, x, y`), with a `parent` column where a tracker follows lineages | pixel size and frame interval |
+# | `celltrackr` | celltrackR's `write.csv(as.data.frame(tracks))`, or its own headerless text files (`index id t x y z`, space-separated) | `read: {header: false}` and `columns: {track_id: 2, t: 3, x: 4, y: 5, z: 6}` for the latter |
 # | `report` | the report's layout: one folder per condition, one `x y z` (or `x y`) text file per trajectory | the frame interval of each condition folder |
+#
+# Tracker exports are ordered by time within each track whatever order the file lists them in
+# (TrackMate writes a track's links in no particular order). A cell that divides makes its
+# track *branch*: `branches: split` (the default) cuts it into unbranched pieces that stay one
+# cell in every training/test split, `branches: longest` keeps each branching track's longest
+# path, and `branches: refuse` stops, naming every branching track. With `units: {calibrated:
+# false}` the file's own units are used where it states them (a TrackMate file in microns and
+# seconds), and pixels and frames where it does not.
 #
 # Any number of conditions from two up, named as you like; 2D data with or without a z
 # column; a sampling interval per condition; tracks of any length; missing frames. The
@@ -203,6 +216,25 @@ fig.suptitle("Worked example (synthetic): used tracks")
 fig.tight_layout()
 
 # %% [markdown]
+# ## Real exports
+#
+# The example above was written by this package. The loaders are also tried on exports that
+# programs other than this one wrote, kept with their licences in `tests/fixtures/real/` (each
+# has a test that checks its track count, units and time step against the file). Here, a
+# TrackMate 7 spot table of an uncalibrated movie (its unit row says pixels and frames), read
+# with nothing but the file, and a TrackMate 6 session whose track divides twice, cut into its
+# unbranched pieces.
+
+# %%
+real = project_root() / "tests" / "fixtures" / "real"
+spots_csv = load_trackmate_csv(real / "trackmate-7_spots.csv.gz", "movie", calibrated=False)
+print(export_sentence(spots_csv, "trackmate-7_spots.csv.gz", "TrackMate 7 spot table"))
+division = load_trackmate_xml(real / "trackmate-6.0.3_splitting_trimmed.xml", "movie",
+                              calibrated=False)
+print(export_sentence(division, "trackmate-6.0.3_splitting_trimmed.xml", "TrackMate 6.0.3 XML"))
+division.groupby("track_id")["t"].agg(positions="size", start="min", end="max")
+
+# %% [markdown]
 # ## One command
 #
 # With the config written, one command runs the four chapters on it. Results go to their own
@@ -254,6 +286,8 @@ if dataset != "synthetic":
     print(f"{info.title}\nread from {shown}; lengths in {info.length_unit}, times in "
           f"{info.time_unit}, speeds in {info.speed_unit}; analysis interval "
           f"{analysis_interval(dataset):g} {info.time_unit}")
+    own_policy = read_config(src).branches if src.suffix in (".yml", ".yaml") else "split"
+    print(branches_sentence(own_counts, own_policy))
     display(own_counts)
 else:
     print("this build uses the synthetic default dataset")

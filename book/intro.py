@@ -71,22 +71,19 @@ display(HTML(table.to_html(classes="summary-table")))
 
 # %% [markdown]
 # ## The chapters
-# - {doc}`01_data` — the data contract, the build's dataset (by default the synthetic stand-in
-#   and its calibration), outlier steps, and the report's preprocessing (resampling,
-#   velocities, normalisation, windows).
-# - {doc}`02_classification` — the report's networks A–D, its Table 2 and Figures 6–7, then
-#   cross-validation, the z shortcut, a motility-feature baseline and a better network.
-# - {doc}`03_generation` — the LSTM mixture density network, the original code's sampling flaw
-#   and its fix, held-out likelihoods and distances between real and generated tracks.
-# - {doc}`04_statistics` — the superstatistical comparison of Figure 10, validated on tracks
-#   with known parameters, quantified, and run in parallel.
-# - {doc}`06_real_cells` — real leukocytes under three chemoattractants and a control, four
-#   donors: classification grouped by cell and by donor, held-out likelihoods of the
-#   generator, and superstatistical densities, in pixels and frames.
-# - {doc}`05_own_data` — the same book on your own tracks: input formats, a worked example,
-#   and what is refused.
-# - {doc}`appendix_benchmarks` — how long every chapter takes, and on which machine.
 #
+# What each chapter does; where a line names a result, it is this build's (read from its
+# metrics files by `cellmotion.findings.intro`).
+
+# %% tags=["remove-input"]
+from IPython.display import Markdown
+
+from cellmotion.findings.intro import chapter_list
+
+clf_path = art / "classification_metrics.json"
+display(Markdown(chapter_list(json.loads(clf_path.read_text()) if clf_path.exists() else None)))
+
+# %% [markdown]
 # ## Re-running the book
 #
 # ```bash

@@ -91,3 +91,11 @@ def test_no_module_sets_the_tensorflow_environment_but_runtime():
     offenders = [str(f.relative_to(PKG)) for f in PKG.rglob("*.py")
                  if "TF_CPP_MIN_LOG_LEVEL" in f.read_text() and f.name != "runtime.py"]
     assert offenders == []
+
+
+def test_movie_drift_is_a_data_layer_below_the_datasets():
+    """drift.py works on the tidy table only (datasets applies it after curation): it imports
+    the contract and nothing that knows of models, splits or labels."""
+    graph = import_graph()
+    assert graph["cellmotion.drift"] <= {"cellmotion.contract"}
+    assert "cellmotion.drift" in graph["cellmotion.datasets"]

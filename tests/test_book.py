@@ -44,6 +44,24 @@ def test_no_errors_or_tensorflow_noise_in_any_cell(built):
                 assert "Traceback" not in text, f"{nb_path.name}: traceback in output"
 
 
+BAR = re.compile(r"\d+%\|[^|]*\||\r")  # a tqdm bar, or a carriage return redrawing a line
+
+
+def test_no_stderr_or_progress_bar_lands_in_a_chapter(built):
+    """Progress bars and logs belong on the console (cellmotion.console), never on the page:
+    no executed cell has a stderr stream, and no output redraws a progress bar."""
+    _, art, _ = built
+    for nb_path in sorted((art / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        for k, cell in enumerate(nb.cells):
+            for out in cell.get("outputs", []):
+                if out.get("output_type") != "stream":
+                    continue
+                text = out.get("text", "")
+                assert out.get("name") != "stderr", f"{nb_path.name}, cell {k}: stderr {text[:200]!r}"
+                assert not BAR.search(text), f"{nb_path.name}, cell {k}: progress bar {text[:200]!r}"
+
+
 def test_every_chapter_shows_figures(built):
     _, art, _ = built
     for nb_path in sorted((art / "notebooks").glob("0*.ipynb")):

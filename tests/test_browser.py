@@ -40,6 +40,7 @@ def browser():
         opts.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=opts)
     driver.set_page_load_timeout(60)
+    driver.set_script_timeout(20)
     yield driver
     driver.quit()
 
@@ -57,6 +58,14 @@ def pages(built_book, browser):
         if rel.startswith(("_static/", "_sources/", "_images/")):
             continue
         browser.get(page.as_uri())
+        try:  # MathJax typesets after load; give it a bounded moment on pages with formulas
+            browser.execute_async_script(
+                "const done = arguments[arguments.length - 1];"
+                "if (window.MathJax && MathJax.startup && MathJax.startup.promise)"
+                "  MathJax.startup.promise.then(() => done(true)).catch(() => done(false));"
+                "else done(false);")
+        except Exception:  # noqa: BLE001 - a page without MathJax, or a script timeout
+            pass
         info = browser.execute_script("""
             const imgs = Array.from(document.images);
             const outs = Array.from(document.querySelectorAll('.cell_output'));
@@ -72,8 +81,19 @@ def pages(built_book, browser):
                 .filter(e => e.getBoundingClientRect().width > width + 1 && getComputedStyle(e).overflowX !== 'auto')
                 .map(e => e.tagName + ':' + e.innerText.slice(0, 60));
             const params = Array.from(document.querySelectorAll('.tag_injected-parameters')).length;
+            // formulas: typeset MathJax containers, and TeX left raw in the article's text
+            const article = document.querySelector('article') || main;
+            const bs = String.fromCharCode(92);  // a backslash: TeX delimiters left raw
+            const prose = Array.from(article.querySelectorAll('p, li, td, th, figcaption, dd, div.math'))
+                .filter(e => !e.closest('pre, .cell_input')).map(e => e.innerText).join('\\n');
+            const raw_tex = [bs + '(', bs + '[', '$$'].reduce((n, d) => n + prose.split(d).length - 1, 0);
+            const math_src = Array.from(document.querySelectorAll('script'))
+                .map(s => s.src).filter(s => s.includes('mathjax'));
             return {ready: document.readyState, title: document.title, too_wide: wide,
-                    injected_parameters: params,
+                    injected_parameters: params, raw_tex: raw_tex, math_src: math_src,
+                    links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
+                    n_math: document.querySelectorAll('mjx-container').length,
+                    n_math_nodes: document.querySelectorAll('.math').length,
                     broken: imgs.filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src),
                     n_images: imgs.length, n_figures: figs.length,
                     output_text: outs.map(o => o.innerText).join('\\n'),
@@ -129,3 +149,27 @@ def test_papermill_injected_parameters_are_not_shown(pages):
     for rel, info in pages.items():
         assert info["injected_parameters"] == 0, f"{rel} shows papermill's injected-parameters cell"
 
+
+
+def test_formulas_render_without_the_network(pages):
+    """MathJax is served from the built site (sphinx-mathjax-offline), not from a CDN: the test
+    browser has no network, so a formula left as raw TeX means the page needs the internet."""
+    with_math = {rel: info for rel, info in pages.items() if info["n_math_nodes"] > 0}
+    assert with_math, "no page has a formula: the check below would test nothing"
+    for rel, info in with_math.items():
+        assert info["math_src"] and all(s.startswith("file:") for s in info["math_src"]), \
+            f"{rel} loads MathJax from {info['math_src']}"
+        assert info["n_math"] >= info["n_math_nodes"], f"{rel}: formulas not typeset"
+        assert info["raw_tex"] == 0, f"{rel} shows {info['raw_tex']} raw TeX delimiters"
+
+
+def test_each_chapter_can_be_downloaded_and_launched(pages):
+    """The executed notebook to download, and a Binder button that opens the Jupytext chapter
+    (``book/<stem>.py``, the committed source) in JupyterLab."""
+    for stem in CHAPTERS:
+        links = pages[f"book/{stem}.html"]["links"]
+        assert any(h.endswith(f"_sources/book/{stem}.ipynb") for h in links), \
+            f"{stem}: no download link to the executed notebook"
+        binder = [h for h in links if "mybinder.org/v2/gh/" in h]
+        assert binder and all(h.endswith(f"urlpath=lab/tree/book/{stem}.py") for h in binder), \
+            f"{stem}: Binder links {binder}"

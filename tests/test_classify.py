@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from cellmotion import classification as C
+from cellmotion import evaluation as E
 from cellmotion.models.networks import RandomPlaneRotation
 from cellmotion.preprocess import Trajectories, make_windows, split_tracks
 
@@ -152,10 +153,12 @@ def test_score_averages_window_probabilities_per_track():
 def test_window_features_of_a_straight_run():
     """The forest's features of a straight run at 1 µm/min: speed 1, no spread, straightness 1,
     no turning, net displacement = speed x duration."""
-    from cellmotion.peers import motility_features
+    from cellmotion.peers import MOTILITY_FEATURES, motility_features
 
     X = np.tile(np.array([0.6, 0.8]), (1, 30, 1))  # 1 µm/min along one direction
-    mean_speed, sd_speed, straight, _, angle, net = motility_features(X, dt=5.0)[0]
+    f = dict(zip(MOTILITY_FEATURES, motility_features(X, dt=5.0)[0]))
+    mean_speed, sd_speed, straight = f["mean speed"], f["speed s.d."], f["straightness"]
+    angle, net = f["mean turning angle [rad]"], f["net displacement"]
     assert mean_speed == pytest.approx(1.0)
     assert sd_speed == pytest.approx(0.0, abs=1e-12)
     assert straight == pytest.approx(1.0)
@@ -246,7 +249,10 @@ def test_evaluate_models_gives_the_shared_result_shape():
     for name, m in res["models"].items():
         for key in ("per_track_bacc", "per_window_bacc", "macro_f1"):
             s = m[key]
-            assert len(s["folds"]) == 3 and s["lower"] <= s["mean"] <= s["upper"]
+            assert len(s["folds"]) == 3
+            # an interval, or none (folds that all agree) with its reason: never a point
+            assert (s["lower"] < s["upper"] and s["lower"] <= s["mean"] <= s["upper"]) or (
+                np.isnan(s["lower"]) and s["reason"])
         assert set(m["recall"]) == set(NAMES)
         cm = np.asarray(m["confusion"])
         # per cell: the two pieces of a cut cell vote once
@@ -326,3 +332,194 @@ def test_the_multirocket_peer_uses_multirocket_pooling_on_the_same_windows():
     peer = C._peer(C.MODELS["multirocket"], dt=2.0, seed=0)
     assert peer.pooling == "multi" and peer.channels == "velocity" and peer.dt == 2.0
     assert C._peer(C.MODELS["minirocket"], dt=2.0, seed=0).pooling == "ppv"
+
+
+def pieces_trajectories(n_cells=18, pieces=3, steps=40, seed=0):
+    """2D tracks where every cell is cut into ``pieces`` pieces (``<cell>~1``, ``~2``, ...),
+    with three replicates; conditions differ in speed."""
+    rng = np.random.default_rng(seed)
+    vel, lab, ids, reps = [], [], [], []
+    for c in range(3):
+        for i in range(n_cells):
+            for part in range(1, pieces + 1):
+                vel.append((0.5 + c) * rng.normal(size=(steps + int(rng.integers(0, 5)), 2)))
+                lab.append(c)
+                ids.append(f"{NAMES[c]}_{i:03d}~{part}")
+                reps.append(f"d{i % 3}")
+    lab = np.array(lab)
+    return Trajectories(track_ids=np.array(ids, dtype=object),
+                        conditions=np.array([NAMES[c] for c in lab], dtype=object),
+                        condition_names=list(NAMES), labels=lab, velocities=vel,
+                        starts=[np.zeros(2) for _ in vel], dt=5.0, dims=["x", "y"],
+                        flat_z=list(NAMES), replicates=np.array(reps, dtype=object))
+
+
+def test_no_split_fold_or_validation_set_separates_the_pieces_of_one_cell(monkeypatch):
+    """Property: with every cell cut into three pieces, the hold-out split, the grouped and the
+    replicate folds, and the early-stopping validation set of the one training path each keep
+    all pieces of a cell on one side; Table 2's per-track score counts cells, not pieces."""
+    traj = pieces_trajectories()
+    cells = np.asarray(traj.cells)
+    assert len(set(cells)) * 3 == len(traj)
+
+    def one_side(a, b):
+        return not set(cells[a]) & set(cells[b])
+
+    for seed in range(5):
+        tr, te = split_tracks(traj, 0.25, seed=seed)
+        assert one_side(tr, te)
+        for tr, te in C.grouped_folds(traj, window=30, n_splits=3, n_repeats=2, seed=seed):
+            assert one_side(tr, te)
+    for tr, te in C.replicate_folds(traj):
+        assert one_side(tr, te)
+    seen = []
+    real_fit = C.fit_network
+
+    def recording_fit(model, X, y, groups, n_classes, schedule=C.FAST, seed=0, callbacks=()):
+        held = C.holdout_groups(groups, y, schedule.val_fraction, seed=seed + 7919)
+        seen.append((np.asarray(groups), held))
+        return real_fit(model, X, y, groups, n_classes, schedule, seed, callbacks)
+
+    monkeypatch.setattr(C, "fit_network", recording_fit)
+    tr, te = split_tracks(traj, 0.25, seed=0)
+    res = C.train_and_evaluate(traj, tr, te, C.NETWORKS["A"], C.Schedule(max_epochs=1), window=30)
+    C.train_network(C.NETWORKS["A"], traj.subset(tr), 30, seeds=(0, 1), schedule=C.Schedule(max_epochs=1))
+    assert len(seen) == 3
+    for groups, held in seen:
+        assert set(groups) <= set(cells[tr])  # groups are cells, never piece indices
+        assert held.any() and not set(groups[held]) & set(groups[~held])
+    assert res.metrics["n_tracks"] == len(set(cells[te]))
+
+
+def test_invariant_inputs_make_every_model_blind_to_a_rotation_of_the_window():
+    """Under the default inputs, rotating every window (the movie's direction) changes no
+    model's probabilities: the networks (untrained weights suffice), the forest and MiniRocket."""
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 30, 2)).astype(np.float32)
+    y = np.repeat([0, 1, 2], 20)
+    X[y == 1] *= 2.0
+    th = 1.1
+    R = np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]], np.float32)
+    Xr = X @ R
+    for name, cand in C.MODELS.items():
+        if cand.kind == "ensemble" or name.startswith("_"):
+            continue
+        inv = C.input_candidate(name, "invariant")
+        if cand.kind == "network":
+            model = C.build_classifier(inv.network, 2, 3, seed=0)
+            a, b = np.asarray(model(X)), np.asarray(model(Xr))
+        else:
+            if name == "multirocket":
+                continue  # the same channels as MiniRocket; its fit is the slow one
+            est = C._peer(inv, dt=1.0, seed=0).fit(X, y)
+            a, b = est.predict_proba(X), est.predict_proba(Xr)
+        np.testing.assert_allclose(a, b, atol=2e-3, err_msg=name)
+    # as-is, the report's network reads velocities: a rotation changes its output
+    raw = C.build_classifier(C.input_candidate("report-best", "as-is").network, 2, 3, seed=0)
+    assert np.abs(np.asarray(raw(X)) - np.asarray(raw(Xr))).max() > 1e-3
+    with pytest.raises(ValueError):
+        C.input_candidate("forest", "sideways")
+
+
+def result_with_cells(cells, reps, y, proba_by_model, folds, n_train, n_test):
+    return {"conditions": NAMES, "cells": {"cell": cells, "replicate": reps, "y": y, "fold": folds},
+            "cells_per_fold": {"train": float(np.mean(n_train)), "test": float(np.mean(n_test)),
+                               "train_folds": n_train, "test_folds": n_test},
+            "models": {m: {"cell_proba": p} for m, p in proba_by_model.items()}}
+
+
+def test_new_donor_cost_pairs_each_donors_cells_across_the_two_protocols():
+    """Per donor: the same cells' score with other cells of the donor in training minus with
+    the donor held out; the mean over donors gets the corrected interval of the donor folds."""
+    rng = np.random.default_rng(0)
+    donors = ["d1", "d2", "d3", "d4"]
+    cells = [f"c{i}" for i in range(48)]
+    reps = [donors[i % 4] for i in range(48)]
+    y = [i % 3 for i in range(48)]
+    right = np.eye(3)[y]
+    wrong = np.eye(3)[[(v + 1) % 3 for v in y]]
+    # grouped: every cell right; donor: cells of donor k right except the first k + 1 of each
+    # condition -> a known drop per donor
+    donor_p = right.copy()
+    for k, d in enumerate(donors):
+        idx = [i for i in range(48) if reps[i] == d]
+        for c in range(3):
+            own = [i for i in idx if y[i] == c][:k + 1]
+            donor_p[own] = wrong[own]
+    order = rng.permutation(48)  # rows in another order in the other result
+    grouped = result_with_cells([cells[i] for i in order], [reps[i] for i in order],
+                                [y[i] for i in order], {"m": right[order].tolist()},
+                                [0] * 48, [36, 36, 36, 36, 36], [12] * 5)
+    donor = result_with_cells(cells, reps, y, {"m": donor_p.tolist()},
+                              [donors.index(r) for r in reps], [36] * 4, [12] * 4)
+    cost = C.new_donor_cost(grouped, donor)["m"]
+    # donor k: 12 cells, 4 per condition, k + 1 wrong per condition -> recall 1 - (k + 1) / 4
+    want = [(k + 1) / 4 for k in range(4)]
+    assert [cost["donors"][d]["grouped"] - cost["donors"][d]["donor"] for d in donors] == pytest.approx(want)
+    assert cost["mean"] == pytest.approx(np.mean(want))
+    iv = E.corrected_paired_t(want, [36] * 4, [12] * 4)
+    assert cost["lower"] == pytest.approx(iv.lower) and cost["upper"] == pytest.approx(iv.upper)
+    assert cost["p_holm"] == pytest.approx(cost["p"])  # one model: nothing to adjust
+
+
+def test_evaluation_keeps_out_of_fold_cell_predictions_and_holm_adjusted_p():
+    traj = moving_trajectories()
+    folds = C.grouped_folds(traj, window=30, n_splits=3, seed=0)
+    res = C.evaluate_models(traj, folds, ["forest", "minirocket"], report=None)
+    assert res["inputs"] == "invariant"
+    cells = res["cells"]
+    assert len(cells["cell"]) == len(set(traj.cells)) == len(res["models"]["forest"]["cell_proba"])
+    assert sorted(cells["cell"]) == sorted(set(np.asarray(traj.cells).astype(str)))
+    # the stored cell probabilities give back the per-track score of the folds, pooled
+    s = C.score_cells(res, "forest")
+    assert 0 <= s <= 1 and s == pytest.approx(np.mean(res["models"]["forest"]["per_track_bacc"]["folds"]), abs=0.15)
+    d = res["paired"]["forest"]["minirocket"]
+    assert d["p_holm"] == pytest.approx(d["p"]) or np.isnan(d["p"])  # one pair: no adjustment
+    assert res["paired"]["minirocket"]["forest"]["p_holm"] == d["p_holm"] or np.isnan(d["p"])
+    assert len(res["cells_per_fold"]["train_folds"]) == 3
+
+
+def test_multiscale_channels_are_rotation_invariant_and_see_longer_displacements():
+    from cellmotion.models.networks import MotionChannels
+
+    x = np.random.default_rng(4).normal(size=(3, 16, 2)).astype(np.float32)
+    th = 2.3
+    rot = x @ np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]], np.float32)
+    ms = np.asarray(MotionChannels("multiscale")(x))
+    assert ms.shape == (3, 16, 6)
+    np.testing.assert_allclose(np.asarray(MotionChannels("multiscale")(rot)), ms, atol=1e-4)
+    # scale 1 is the plain invariant pair; scale 2's length is that of two steps summed
+    np.testing.assert_allclose(ms[..., :2], np.asarray(MotionChannels("invariant")(x)), atol=1e-4)
+    two = np.linalg.norm(x[:, 1:] + x[:, :-1], axis=-1)
+    np.testing.assert_allclose(ms[:, 1:, 2], np.log(two + 1e-3), atol=1e-4)
+
+
+def test_fast_schedule_scales_the_learning_rate_by_the_square_root_of_the_batch():
+    s = C.fast_schedule(batch_size=4 * C.FAST.batch_size, max_epochs=12, patience=3)
+    assert s.learning_rate == pytest.approx(2 * C.FAST.learning_rate)
+    assert (s.max_epochs, s.patience, s.val_fraction) == (12, 3, C.FAST.val_fraction)
+    assert C.fast_schedule() == C.FAST
+
+
+def test_variants_train_a_model_once_per_tracks_and_inputs_it_actually_reads(monkeypatch):
+    """The forest reads the same features under both inputs: its scores are reused, not
+    recomputed; MiniRocket reads other channels as-is and is trained again."""
+    traj = moving_trajectories()
+    folds = C.grouped_folds(traj, window=30, n_splits=3, seed=0)
+    calls = []
+    real = C.evaluate_models
+
+    def counting(t, f, models, **kw):
+        calls.append((tuple(models), kw.get("inputs")))
+        return real(t, f, models, **kw)
+
+    monkeypatch.setattr(C, "evaluate_models", counting)
+    base = real(traj, folds, ["forest", "minirocket"], report=None)
+    out = C.evaluate_variants({("kept", "as-is"): traj, ("kept", "invariant"): traj}, folds,
+                              ["forest", "minirocket"], done={("kept", "invariant"): base},
+                              report=None)
+    assert calls == [(("minirocket",), "as-is")]
+    asis = out[("kept", "as-is")]
+    assert asis["inputs"] == "as-is" and list(asis["models"]) == ["forest", "minirocket"]
+    assert asis["models"]["forest"] is base["models"]["forest"]
+    assert out[("kept", "invariant")] is base

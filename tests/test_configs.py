@@ -118,3 +118,114 @@ def test_window_length_of_a_config_sets_the_minimum_track_length(tmp_path):
     parsed = read_config(cfg)
     assert parsed.window_length == 12 and parsed.min_track_steps == 12
     assert dataset_info(str(cfg)).window_length == 12
+
+
+# --------------------------------------------------------------------------- real exports, units
+REAL = FIX / "real"
+
+
+def _copy_real(folder: Path, *names: str) -> None:
+    for n in names:
+        shutil.copy(REAL / n, folder / n)
+
+
+@pytest.mark.parametrize("read", ["", "read: {skiprows: 3}\n"])
+def test_real_trackmate_7_spot_tables_load_with_a_three_line_config(tmp_path, read):
+    """What the README says a user writes for an uncalibrated TrackMate 7 export; the
+    suggested skiprows for the extra header rows changes nothing."""
+    _copy_real(tmp_path, "trackmate-7_spots.csv.gz")
+    shutil.copy(REAL / "trackmate-7_spots.csv.gz", tmp_path / "b.csv.gz")
+    cfg = _config(tmp_path, "format: trackmate\nunits: {calibrated: false}\nconditions: {A: {file: "
+                            "trackmate-7_spots.csv.gz}, B: {file: b.csv.gz}}\n" + read)
+    df, report = load_config_dataset(cfg)
+    assert report.loc["A", "tracks read"] == 73
+    assert report.loc["A", "branching tracks"] == 0
+    info = dataset_info(str(cfg))
+    assert (info.length_unit, info.time_unit) == ("px", "frame")
+    assert df.groupby("track_id")["t"].diff().min() >= 1.0  # frames, never a silent rescale
+
+
+def test_uncalibrated_trackmate_xml_keeps_the_units_the_file_states(tmp_path):
+    """calibrated: false with a file in microns and seconds: the file's units win (µm, min),
+    nothing is scaled by a silent 1, and the dataset is described in those units."""
+    shutil.copy(FIX / "trackmate_micron_sec.xml", tmp_path / "a.xml")
+    shutil.copy(FIX / "trackmate_micron_sec.xml", tmp_path / "b.xml")
+    cfg = _config(tmp_path, "format: trackmate-xml\nunits: {calibrated: false}\n"
+                            "conditions: {A: {file: a.xml}, B: {file: b.xml}}\n")
+    df, _ = load_config_dataset(cfg)
+    a = df[df["track_id"] == "A/Track_0"]
+    np.testing.assert_allclose(a["t"], [0.0, 0.5, 1.0, 1.5, 2.0])  # 30 s steps in minutes
+    np.testing.assert_allclose(a["x"], [10.0, 12.0, 14.0, 16.0, 18.0])  # microns as written
+    info = dataset_info(str(cfg))
+    assert (info.length_unit, info.time_unit) == ("µm", "min") and info.calibrated
+
+
+def test_uncalibrated_trackmate_xml_in_pixels_and_frames_stays_in_pixels_and_frames(tmp_path):
+    shutil.copy(FIX / "trackmate_pixel_frame.xml", tmp_path / "a.xml")
+    shutil.copy(FIX / "trackmate_pixel_frame.xml", tmp_path / "b.xml")
+    cfg = _config(tmp_path, "format: trackmate-xml\nunits: {calibrated: false}\n"
+                            "conditions: {A: {file: a.xml}, B: {file: b.xml}}\n")
+    df, _ = load_config_dataset(cfg)
+    assert set(np.diff(np.sort(df["t"].unique()))) == {1.0}
+    info = dataset_info(str(cfg))
+    assert (info.length_unit, info.time_unit) == ("px", "frame")
+
+
+def test_uncalibrated_files_whose_own_units_disagree_are_refused(tmp_path):
+    shutil.copy(FIX / "trackmate_micron_sec.xml", tmp_path / "a.xml")
+    shutil.copy(FIX / "trackmate_pixel_frame.xml", tmp_path / "b.xml")
+    cfg = _config(tmp_path, "format: trackmate-xml\nunits: {calibrated: false}\n"
+                            "conditions: {A: {file: a.xml}, B: {file: b.xml}}\n")
+    with pytest.raises(DataError, match=r"files disagree \(a\.xml: µm/min, b\.xml: px/frame\)"):
+        load_config_dataset(cfg)
+
+
+def test_celltrackr_own_text_files_load_with_a_three_line_config(tmp_path):
+    shutil.copy(FIX / "celltrackr_headerless.txt", tmp_path / "b.txt")
+    cfg = _config(tmp_path, "format: celltrackr\nread: {header: false}\n"
+                            "columns: {track_id: 2, t: 3, x: 4, y: 5, z: 6}\nunits: {time: s}\n"
+                            "conditions: {A: {file: celltrackr_headerless.txt}, B: {file: b.txt}}\n",
+                  "celltrackr_headerless.txt")
+    df, _ = load_config_dataset(cfg)
+    assert df.groupby("condition")["track_id"].nunique().to_dict() == {"A": 3, "B": 3}
+    assert "z" in df.columns
+
+
+def test_branch_policy_of_a_config_reaches_the_reader_and_the_counts(tmp_path):
+    for name in ("a.xml", "b.xml"):
+        shutil.copy(REAL / "trackmate-6.0.3_splitting_trimmed.xml", tmp_path / name)
+    base = ("format: trackmate-xml\nunits: {calibrated: false}\n"
+            "conditions: {A: {file: a.xml}, B: {file: b.xml}}\n")
+    cfg = _config(tmp_path, base)
+    df, report = load_config_dataset(cfg)
+    assert report["branching tracks"].to_dict() == {"A": 1, "B": 1}
+    assert report["pieces from branching tracks"].to_dict() == {"A": 5, "B": 5}
+    assert df.attrs["branches"] == {"policy": "split", "branching": 2, "pieces": 10}
+    cfg.write_text(base + "branches: refuse\n")
+    with pytest.raises(DataError, match=r"a\.xml: 1 track\(s\) branch"):
+        load_config_dataset(cfg)
+    cfg.write_text(base + "branches: longst\n")
+    with pytest.raises(DataError, match=r"unknown branch policy 'branches: longst' \(did you mean "
+                                         r"'longest'\?\)"):
+        read_config(cfg)
+
+
+def test_real_cellmia_tracking_export_loads_as_a_tidy_table_named_by_its_columns(tmp_path):
+    """CELLMIA (the tracker of the bundled leukocytes) writes one tab-separated row per cell
+    and time index, positions as image row and column (pixels); nothing states a frame
+    interval, so the data stays in pixels and frames."""
+    name = "cellmia_tracking_trimmed.txt"
+    _copy_real(tmp_path, name)
+    shutil.copy(REAL / name, tmp_path / "b.txt")
+    cfg = _config(tmp_path, "format: tidy\nunits: {calibrated: false}\n"
+                            "columns: {track_id: ID of track, t: time index, x: cell col, y: cell row}\n"
+                            f"conditions: {{A: {{file: {name}}}, B: {{file: b.txt}}}}\n")
+    raw = pd.read_csv(REAL / name, sep="\t")
+    df, report = load_config_dataset(cfg)
+    assert report.loc["A", "tracks read"] == raw["ID of track"].nunique() == 3
+    missing = (raw.groupby("ID of track")["time index"].diff() > 1).sum()
+    assert report.loc["A", "gaps"] == missing == 4  # time indices 18, 32, 34 and 20 skipped
+    a = df[df["condition"] == "A"]
+    assert a.groupby("track_id")["t"].diff().dropna().eq(1.0).all()  # frames, cut at gaps
+    assert len(a) <= len(raw) and set(a["x"]) <= set(raw["cell col"])
+    assert (dataset_info(str(cfg)).length_unit, dataset_info(str(cfg)).time_unit) == ("px", "frame")

@@ -77,9 +77,40 @@ def test_corrected_t_interval_is_wider_than_naive_and_contains_the_mean():
     assert (c.upper - c.lower) == pytest.approx(1.5 * (n.upper - n.lower))
 
 
-def test_corrected_t_of_identical_differences_is_a_point():
-    c = E.corrected_paired_t([0.02] * 4, 300, 100)
-    assert c.lower == c.upper == pytest.approx(0.02) and c.p == 0.0
+def test_no_interval_from_zero_spread_or_too_few_folds():
+    """Identical fold differences are no evidence of certainty: no interval, no p, a reason."""
+    c = E.corrected_paired_t([0.06, 0.06], 300, 100)
+    assert c.mean == pytest.approx(0.06)
+    assert np.isnan(c.lower) and np.isnan(c.upper) and np.isnan(c.p)
+    assert "degree(s) of freedom" in c.reason
+    z = E.corrected_paired_t([0.02] * 4, 300, 100)
+    assert np.isnan(z.lower) and "zero spread" in z.reason
+    # rounding noise of identical differences counts as zero spread
+    z = E.corrected_paired_t(np.array([0.7, 0.7, 0.7]) - np.array([0.1, 0.1, 0.1]) * 6, 300, 100)
+    assert np.isnan(z.lower)
+    ok = E.corrected_paired_t([0.01, 0.05, 0.03], 300, 100)
+    assert ok.reason == "" and ok.lower < ok.mean < ok.upper
+
+
+def test_corrected_t_uses_each_folds_own_ratio_of_test_to_training_cells():
+    d = np.array([0.03, 0.05, 0.01, 0.06])
+    per_fold = E.corrected_paired_t(d, n_train=[300, 200, 250, 250], n_test=[100, 200, 150, 150])
+    ratio = np.mean(np.array([100, 200, 150, 150]) / np.array([300, 200, 250, 250]))
+    same = E.corrected_paired_t(d, n_train=1.0, n_test=ratio)
+    assert per_fold.lower == pytest.approx(same.lower) and per_fold.upper == pytest.approx(same.upper)
+    with pytest.raises(ValueError):
+        E.corrected_paired_t(d, n_train=[300, 200], n_test=[100, 200])
+
+
+def test_holm_adjustment_is_step_down_monotone_and_keeps_nan():
+    p = [0.01, 0.04, 0.03, float("nan"), 0.5]
+    adj = E.holm(p)
+    # four finite p values: 0.01 x 4, then max(0.03 x 3, 0.04), 0.04 x 2 -> max with previous
+    np.testing.assert_allclose(adj[[0, 2, 1, 4]], [0.04, 0.09, 0.09, 0.5])
+    assert np.isnan(adj[3])
+    assert np.all(adj[np.isfinite(adj)] >= np.asarray(p)[np.isfinite(adj)])
+    # a single test is not adjusted
+    assert E.holm([0.03])[0] == pytest.approx(0.03)
 
 
 def test_bootstrap_interval_of_a_constant_difference_is_that_constant():
@@ -122,3 +153,17 @@ def test_verdict_says_beats_only_when_the_interval_excludes_zero(lower, upper, w
         assert s.startswith("B beats A") and "interval 0.02 to 0.08" in s
     else:
         assert "beats" not in s
+
+
+def test_verdict_names_no_winner_without_an_interval_and_says_why():
+    s = E.verdict(0.06, 0.06, "the forest", "our network", "balanced accuracy", estimate=0.06)
+    assert "beats" not in s and "no 95 % interval exists" in s and "do not vary" in s
+    s = E.verdict(float("nan"), float("nan"), "A", "B", "x", estimate=0.1,
+                  reason="2 folds give 1 degree(s) of freedom")
+    assert "beats" not in s and "2 folds give 1 degree(s) of freedom" in s and "0.10" in s
+
+
+def test_verdict_claims_nothing_when_the_holm_adjusted_p_is_not_small():
+    s = E.verdict(0.01, 0.09, "A", "B", "x", estimate=0.05, p_adjusted=0.12)
+    assert "beats" not in s and "Holm" in s and "0.12" in s
+    assert E.verdict(0.01, 0.09, "A", "B", "x", estimate=0.05, p_adjusted=0.01).startswith("A beats B")

@@ -126,3 +126,32 @@ def test_noise_ablation_sentence_names_a_change_only_when_the_interval_excludes_
     assert F.noise_ablation_sentence([]) == ""
     flat = F.noise_ablation_sentence([{**rows[0], "lower": 0.14, "upper": 0.14}])
     assert "no interval" in flat and "drops" not in flat
+
+
+def test_headline_claims_no_lead_from_folds_without_an_interval():
+    from cellmotion.findings import classification as F
+
+    nan = float("nan")
+    res = {"models": {"forest": {"per_track_bacc": {"mean": .99, "lower": nan, "upper": nan,
+                                                    "reason": "2 folds give 1 degree(s) of freedom"}},
+                      "ours": {"per_track_bacc": {"mean": .93, "lower": nan, "upper": nan}}},
+           "paired": {"forest": {"ours": {"mean": .06, "lower": nan, "upper": nan, "p": nan,
+                                          "reason": "2 folds give 1 degree(s) of freedom"}}},
+           "conditions": ["a", "b", "c"], "n_folds": 2, "protocol": "kfold"}
+    text = F.headline_sentence(res)
+    assert "beats" not in text and "within the noise" not in text
+    assert "cannot be said" in text and "2 folds give 1 degree(s) of freedom" in text
+    assert "99 % (no interval" in text
+
+
+def test_an_interval_read_back_from_json_without_bounds_claims_nothing():
+    """JSON writes a missing bound (too few folds) as null: read back, it is no interval."""
+    import json
+
+    from cellmotion.findings.classification import has_interval, with_interval
+
+    s = json.loads(json.dumps({"mean": 0.61, "lower": float("nan"), "upper": float("nan"),
+                               "reason": "2 folds give 1 degree of freedom"}).replace("NaN", "null"))
+    assert s["lower"] is None and not has_interval(s)
+    assert "no interval" in with_interval(s)
+    assert has_interval({"mean": 0.6, "lower": 0.5, "upper": 0.7})

@@ -1,6 +1,7 @@
 """The sentences of chapters 3 and 4 follow from their numbers (cellmotion.findings)."""
 
 import numpy as np
+import pytest
 
 from cellmotion.findings import generation as FG
 from cellmotion.findings import statistics as FS
@@ -47,33 +48,60 @@ def test_seed_sentence_counts_distinct_cells():
     assert "3 distinct" in s and "5 of the 8" in s
 
 
-def test_ceiling_sentence_gives_the_share_of_the_gap_the_mdn_closes():
-    rows = [{"condition": "A", "model": "lstm_mdn", "nll": 1.5},
-            {"condition": "A", "model": "ar1_shared", "nll": 2.0},
-            {"condition": "A", "model": "true_parameters", "nll": 1.0},
-            {"condition": "B", "model": "lstm_mdn", "nll": 0.5},   # no ceiling for B
-            {"condition": "B", "model": "ar1_shared", "nll": 0.6}]
-    s = FG.ceiling_sentence(rows)
+def _gap(share, lower, upper, cond="A"):
+    return {"condition": cond, "n_tracks": 12, "ceiling": 1.0, "ar1_shared": 2.0,
+            "lstm_mdn": 2.0 - share, "share": share, "lower": lower, "upper": upper}
+
+
+def test_ceiling_sentence_quotes_the_share_of_the_gap_with_its_interval():
+    s = FG.ceiling_sentence([_gap(0.5, 0.3, 0.7)])
     assert "A: the ceiling is 1.000" in s and "closes 50% of the gap" in s
-    assert "B:" not in s
-    worse = FG.ceiling_sentence([{**r, "nll": 2.5} if r["model"] == "lstm_mdn" else r for r in rows[:3]])
-    assert "the LSTM-MDN 2.500, further from the ceiling than the AR(1)" in worse
-    assert "not computed (noise)" in FG.ceiling_sentence(rows[3:], "noise")
+    assert "95 % interval 30% to 70% over 12 held-out tracks" in s and "only bound" in s
+    worse = FG.ceiling_sentence([_gap(-0.5, -0.8, -0.2)])
+    assert "further from the ceiling than the AR(1)" in worse and "closes" not in worse
+    unsure = FG.ceiling_sentence([_gap(0.2, -0.1, 0.5)])
+    assert "contains 0" in unsure and "no gain over the AR(1) can be claimed" in unsure
+    assert "no claim" in FG.ceiling_sentence([_gap(0.2, np.nan, np.nan)])
+    assert "already at the ceiling" in FG.ceiling_sentence([_gap(np.nan, np.nan, np.nan)])
+    assert "not computed (noise)" in FG.ceiling_sentence([], "noise")
     assert "not computed" in FG.ceiling_sentence(None)
     # the ceiling has its own sentence, not a "wins over" bullet
-    assert "true parameters" not in FG.nll_findings(
-        [{**r, "n_tracks": 5, "diff_vs_mdn": 0.5, "lower": 0.4, "upper": 0.6} for r in rows[:3]])
+    rows = [{"condition": "A", "model": m, "nll": v, "n_tracks": 5, "diff_vs_mdn": 0.5, "lower": 0.4,
+             "upper": 0.6} for m, v in (("lstm_mdn", 1.5), ("ar1_shared", 2.0), ("true_parameters", 1.0))]
+    assert "true parameters" not in FG.nll_findings(rows)
+
+
+def test_gap_closed_resamples_held_out_cells():
+    """The share of the gap is a ratio of sums over held-out tracks, with an interval over
+    cells; pieces of one cell (``c1~1``, ``c1~2``) count as one cell."""
+    import pandas as pd
+
+    from cellmotion import generation as G
+
+    rng = np.random.default_rng(0)
+    rows = []
+    ids = [f"c{k}~{p}" for k in range(10) for p in (1, 2)]
+    for tid in ids:
+        base = rng.normal(100, 5)
+        for model, nll in (("true_parameters", base), ("ar1_shared", base + 20), ("lstm_mdn", base + 5)):
+            rows.append({"condition": "A", "track_id": tid, "steps": 50, "model": model, "nll_sum": nll})
+    out = G.gap_closed(pd.DataFrame(rows), n_boot=200, seed=0)
+    assert len(out) == 1 and out[0]["n_tracks"] == 20
+    assert out[0]["share"] == pytest.approx(0.75)
+    assert out[0]["lower"] <= 0.75 <= out[0]["upper"]
+    tracks = pd.DataFrame([r for r in rows if r["model"] != "true_parameters"])
+    assert G.gap_closed(tracks) == []  # no ceiling, no share
 
 
 def test_descriptive_sentences():
-    s = FG.sampler_sentence("A", "step_speed", {"fixed": 0.1, "original": 0.4, "heldout-real": 0.12})
-    assert "fixed 0.10" in s and "original 0.40" in s and "0.12" in s
+    s = FG.sampler_sentence("A", "step_speed", {"fixed": 0.1, "original": 0.4, "training-real": 0.12})
+    assert "fixed 0.10" in s and "original 0.40" in s and "training tracks differ from them by 0.12" in s
     assert "0.25 by chance with 16 generated tracks" in FG.drift_sentence("A", {"real": 0.1}, n_tracks=16)
 
 
 # ----------------------------------------------------------------------------- chapter 4
 def _row(measure, diff, lo, hi, sampler="fixed", cond="A"):
-    return {"condition": cond, "sampler": sampler, "measure": measure, "n_tracks": 10,
+    return {"condition": cond, "sampler": sampler, "measure": measure, "n_tracks": 10, "n_heldout": 7,
             "other": 0.8, "other_lower": 0.7, "other_upper": 0.9, "reference": 0.8 - diff,
             "reference_lower": 0.6, "reference_upper": 0.95, "difference": diff,
             "diff_lower": lo, "diff_upper": hi}
@@ -81,7 +109,8 @@ def _row(measure, diff, lo, hi, sampler="fixed", cond="A"):
 
 def test_reference_sentences_judge_only_by_the_interval():
     assert "no difference from real-vs-real" in FS.reference_sentence(_row("bhattacharyya", -0.05, -0.1, 0.02))
-    assert "overlaps the real tracks less" in FS.reference_sentence(_row("bhattacharyya", -0.2, -0.3, -0.1))
+    s = FS.reference_sentence(_row("bhattacharyya", -0.2, -0.3, -0.1))
+    assert "overlaps the held-out tracks less than real tracks do" in s and "against 7 held-out" in s
     assert "is narrower than" in FS.reference_sentence(_row("sd_ratio_speed", -0.3, -0.5, -0.1))
     assert "is wider than" in FS.reference_sentence(_row("sd_ratio_speed", 0.3, 0.1, 0.5))
     assert "too few tracks" in FS.reference_sentence(_row("hellinger", 0.1, np.nan, np.nan))
@@ -104,6 +133,13 @@ def test_narrow_density_hypothesis_lists_evidence_for_and_against():
     assert "A (speed)" in for_line and "B (speed)" not in for_line
     assert "B (speed)" in against
     assert "not tested" in FS.narrow_density_hypothesis([])
+    # "not narrower" is no evidence: an interval containing 0 is undecided, not "against"
+    text = FS.narrow_density_hypothesis([_row("sd_ratio_speed", -0.1, -0.3, 0.1, sampler="original"),
+                                         _row("sd_ratio_speed", 0.0, -0.2, 0.2, sampler="fixed")])
+    assert "no measured difference" in next(x for x in text.splitlines() if "*Against:*" in x)
+    assert "A (speed)" in next(x for x in text.splitlines() if "*Undecided:*" in x)
+    wider = FS.narrow_density_hypothesis([_row("sd_ratio_speed", 0.3, 0.1, 0.5, sampler="original")])
+    assert "measurably wider in A (speed)" in wider
 
 
 def test_calibration_and_sensitivity_sentences():
@@ -123,5 +159,22 @@ def test_truth_sentence_names_the_direction_of_each_bias():
     assert "A (12 tracks)" in s
     assert "persistence is below the truth on average (0.10 vs 0.40, bias -0.30; per-step r = 0.55)" in s
     assert "speed is above it (0.60 vs 0.50 µm/min, +20%)" in s
-    level = FS.truth_sentence({**row, "fitted mean q": 0.401, "bias q": 0.001}, unit="px/frame")
-    assert "level with the truth" in level and "px/frame" in level
+    # without a grid only the sign counts; with one, half a grid step is the resolution
+    tiny = {**row, "fitted mean q": 0.401, "bias q": 0.001}
+    assert "above the truth" in FS.truth_sentence(tiny)
+    level = FS.truth_sentence(tiny, unit="px/frame", grid_steps=(0.01, 0.0075))
+    assert "level with the truth" in level and "px/frame" in level and "half a grid step" in level
+    assert "below the truth" in FS.truth_sentence(row, grid_steps=(0.01, 0.0075))
+
+
+def test_grid_sentence_states_the_grid_and_what_is_withheld():
+    rows = [{"condition": "A", "edge_mass": 0.002}, {"condition": "B", "edge_mass": 0.0004}]
+    s = FS.grid_sentence(rows, (0.0, 16.0), True, unit="µm/min")
+    assert "0 to 16 µm/min, derived from the tracks" in s and "at most 0.2%" in s
+    assert "every posterior lies inside" in s
+    assert "less than 0.1%" in FS.grid_sentence([{"condition": "A", "edge_mass": 1e-8}], (0.0, 1.7), True)
+    w = FS.grid_sentence([{"condition": "B", "edge_mass": 0.3}], (0.0, 6.0), False, attempts=3,
+                         withheld=["B"], history=[{"speed_max": 1.5, "piled": [(1, "B")]},
+                                                  {"speed_max": 3.0, "piled": [(1, "B")]}],
+                         names=["original", "fixed"])
+    assert "widened 2 time(s)" in w and "withheld" in w and "at 1.5 µm/min: B (fixed)" in w

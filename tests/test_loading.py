@@ -128,3 +128,37 @@ def test_report_layout_bad_line_named(tmp_path):
     (tmp_path / "C" / "a.txt").write_text("1 2 3\n4 x 6\n")
     with pytest.raises(DataError, match=r"a.txt, line 2: non-numeric"):
         load_report_layout(tmp_path, {"C": 1.0})
+
+
+# --------------------------------------------------------------------------- own files' lines
+def test_time_going_backwards_in_a_tidy_file_names_the_line_of_the_file(tmp_path):
+    p = tmp_path / "tracks.csv"
+    p.write_text("# exported by hand\ntrack_id,condition,t,x,y\nA0,A,0,0,0\nA0,A,2,1,0\n"
+                 "A0,A,1,2,0\nA1,A,0,0,0\nA1,A,1,1,0\n")
+    with pytest.raises(DataError, match=r"time goes backwards in track 'A0': t = 1 min comes "
+                                         r"after t = 2 min \(line 5 of the file\)"):
+        load_tidy_csv(p, skiprows=1)
+
+
+def test_messages_of_a_tidy_file_in_frames_speak_in_frames(tmp_path):
+    p = tmp_path / "tracks.csv"
+    p.write_text("track_id,condition,t,x,y\nA0,A,0,0,0\nA0,A,1,1,0\nA0,A,1,2,0\n")
+    with pytest.raises(DataError, match=r"duplicate rows for track 'A0' at t = 1 frame \(line 4"):
+        load_tidy_csv(p, time_unit="frame", frame_interval=1.0)
+
+
+def test_space_separated_file_without_header_reads_columns_by_position(tmp_path):
+    p = tmp_path / "t.txt"
+    p.write_text("1 7 24 1.5 2.5\n2 7 48 2.5 3.5\n1 8 24 0.0 0.0\n2 8 48 1.0 1.0\n")
+    df = load_tidy_csv(p, {"track_id": 2, "t": 3, "x": 4, "y": 5}, header=False,
+                       condition="T", time_unit="s")
+    assert sorted(df["track_id"].unique()) == ["7", "8"]
+    np.testing.assert_allclose(df.loc[df.track_id == "7", "t"], [0.4, 0.8])
+    np.testing.assert_allclose(df.loc[df.track_id == "7", "x"], [1.5, 2.5])
+
+
+def test_a_column_position_beyond_the_last_column_is_refused(tmp_path):
+    p = tmp_path / "t.txt"
+    p.write_text("1 7 24 1.5\n2 7 48 2.5\n")
+    with pytest.raises(DataError, match=r"column 9 \(for y\) does not exist; the file has 4"):
+        load_tidy_csv(p, {"track_id": 2, "t": 3, "x": 4, "y": 9}, header=False, condition="T")

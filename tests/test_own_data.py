@@ -37,16 +37,23 @@ CHAPTERS = ["01_data", "02_classification", "03_generation", "04_statistics"]
 EXPECTED = {
     "nothing (a valid dataset)": None,
     "misspelt column": r"missing column\(s\) 'condition' \(did you mean 'conditon'\?\)",
-    "TrackMate tracks table instead of spots": r"a\.csv: not a TrackMate spot table.*'POSITION_X'",
-    "non-numeric value (decimal comma)": r"column 'x' has a non-numeric .*'12,5' in row 8 \(track 'A0'\)",
+    "TrackMate tracks table instead of spots":
+        r"a\.csv: not a TrackMate spot table.*'POSITION_X'.*TrackMate's tracks table: export the \*spots\*",
+    "non-numeric value (decimal comma)":
+        r"column 'x' has a non-numeric .*'12,5' in line 9 of the file \(track 'A0'\)",
     "duplicate (track, time) rows": r"duplicate rows for track 'A0' at t = 15 min",
-    "TrackMate track that splits (two spots in one frame)": r"track 'A/0' has two spots at FRAME = 5",
+    "TrackMate track that splits (a division), with 'branches: refuse'":
+        r"a\.csv: 1 track\(s\) branch \(a cell division .*'A/0'\. Set 'branches: split'",
+    "TrackMate spot table without a time unit":
+        r"a\.csv: the file does not state the unit of POSITION_T.*units: \{time: s\}.*frame_interval",
     "a single condition": r"found 1 condition\(s\) \(A\).*at least 2",
     "a condition with no usable tracks": r"condition 'B' has 0 usable track\(s\) out of 3.*30 steps of 5 min",
-    "time going backwards": r"time goes backwards in track 'A0'",
+    "time going backwards":
+        r"time goes backwards in track 'A0': t = 50 min comes after t = 55 min \(line 13 of the file\)",
     "mixed 2D and 3D tracks": r"mixed 2D and 3D tracks: 3 track\(s\) have no z \(first: 'B0'\)",
     "unknown unit": r"unknown length unit 'inch'",
-    "pixels without a pixel size": r"'pixel' needs a positive um_per_pixel",
+    "pixels without a pixel size":
+        r"'pixel' needs a positive um_per_pixel \(config: units: \{um_per_pixel: \.\.\.\}\)",
     "misspelt config key": r"unknown key 'frame_intervall' in 'units' \(did you mean 'frame_interval'\?\)",
     "frame interval that does not fit the analysis interval":
         r"condition 'A': native interval 5 min does not divide the requested interval 12 min",
@@ -277,3 +284,68 @@ def test_trackmate_xml_example_reads_the_same_tracks_as_its_csv_twin():
     assert a["track_id"].nunique() == b["track_id"].nunique()
     np.testing.assert_allclose(a[["t", "x", "y"]].to_numpy(), b[["t", "x", "y"]].to_numpy(), atol=1e-3)
 
+
+
+# --------------------------------------------------------------------------- dividing cells
+def test_pieces_of_a_dividing_cell_never_straddle_training_and_test_sets():
+    """A lineage cut into pieces (and the pieces cut again at gaps) is one cell: every seeded
+    split puts all of its pieces on one side."""
+    from cellmotion.preprocess import split_by_cell
+
+    ids = np.array([f"c/{k}~{p}" for k in range(12) for p in (1, 2, 3)]
+                   + ["c/0~2~1", "c/0~2~2", "c/5~1~1"])
+    labels = np.zeros(len(ids), dtype=int)
+    for seed in range(10):
+        train, test = split_by_cell(ids, ["c"], labels, 0.3, seed)
+        lineage = lambda i: ids[i].split("~")[0]  # noqa: E731
+        assert not {lineage(i) for i in train} & {lineage(i) for i in test}
+
+
+def test_branches_sentence_counts_the_branching_tracks_and_says_what_was_done():
+    from cellmotion.findings.data import branches_sentence
+
+    counts = pd.DataFrame({"branching tracks": [2, 0], "pieces from branching tracks": [7, 0]},
+                          index=pd.Index(["A", "B"], name="condition"))
+    assert branches_sentence(counts, "split") == (
+        "2 tracks branch (a cell division or two cells merging; A: 2) and were cut into 7 "
+        "unbranched pieces, each lineage kept as one cell in every split (branches: split).")
+    one = counts.assign(**{"branching tracks": [1, 0], "pieces from branching tracks": [1, 0]})
+    assert branches_sentence(one, "longest").startswith("1 track branches (")
+    assert "reduced to their longest path (1 tracks)" in branches_sentence(one, "longest")
+    assert branches_sentence(counts * 0, "split").startswith("No track branches")
+    assert branches_sentence(pd.DataFrame({"used": [3]}), "split").startswith("The input has no")
+
+
+def test_export_sentence_states_tracks_units_step_and_branches():
+    from cellmotion.findings.data import export_sentence
+    from cellmotion.io import load_trackmate_xml
+
+    df = load_trackmate_xml(Path(__file__).parent / "fixtures" / "real"
+                            / "trackmate-6.0.3_splitting_trimmed.xml", "m", calibrated=False)
+    s = export_sentence(df, "f.xml", "TrackMate 6")
+    assert s.startswith("f.xml (TrackMate 6): 7 tracks, 133 positions, positions in px, ")
+    assert "one step every 1 s" in s  # the file's 1 s frames, not 0.0166667 min
+    assert s.endswith("; 1 track(s) branch and became 5 pieces (branches: split).")
+
+
+def test_too_short_message_of_uncalibrated_data_speaks_in_frames(tmp_path):
+    rows = [{"track_id": f"{c}{k}", "condition": c, "t": float(t), "x": float(t), "y": 0.0}
+            for c in "AB" for k in range(3) for t in range(10 if c == "A" else 4)]
+    pd.DataFrame(rows).to_csv(tmp_path / "px.csv", index=False)
+    (tmp_path / "config.yml").write_text("format: tidy\nfile: px.csv\nunits: {calibrated: false}\n"
+                                         "interval: 1\nmin_track_steps: 5\n")
+    with pytest.raises(DataError, match=r"condition 'B' has 0 usable track\(s\) out of 3; at least "
+                                         r"2 need 5 steps of 1 frame \(5 frames\)"):
+        load_dataset(str(tmp_path / "config.yml"))
+
+
+def test_load_dataset_counts_and_describes_branching_tracks(tmp_path):
+    real = Path(__file__).parent / "fixtures" / "real" / "trackmate-6.0.3_splitting_trimmed.xml"
+    for name in ("a.xml", "b.xml"):
+        (tmp_path / name).write_bytes(real.read_bytes())
+    (tmp_path / "config.yml").write_text(
+        "format: trackmate-xml\nunits: {calibrated: false}\ninterval: 0.0166666666667\n"
+        "min_track_steps: 8\nconditions: {A: {file: a.xml}, B: {file: b.xml}}\n")
+    df, counts = load_dataset(str(tmp_path / "config.yml"), return_counts=True)
+    assert counts["branching tracks"].tolist() == [1, 1]
+    assert df.attrs["branches"]["branching"] == 2

@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cellmotion.contract import DataError, canonical_unit
+from cellmotion.contract import DataError, canonical_unit, cell_ids
 from cellmotion.io.text import decode_file, read_table, read_text, sniff_separator
 from cellmotion.io.trackmate_xml import load_trackmate_xml
+from cellmotion.io.trackmate import load_trackmate_csv
 from cellmotion.io.trackpy import load_celltrackr_csv, load_trackpy
 
 FIX = Path(__file__).parent / "fixtures"
@@ -140,18 +141,89 @@ def test_trackmate_xml_unknown_unit_is_refused(tmp_path):
         load_trackmate_xml(p, "c")
 
 
-def test_trackmate_xml_track_with_two_spots_in_one_frame_is_refused_naming_track_and_frame(tmp_path):
-    split = ('        <Spot ID="5" name="ID5" VISIBILITY="1" RADIUS="5.0" QUALITY="40.0" '
-             'POSITION_X="13.0" POSITION_Y="25.0" POSITION_Z="0.0" POSITION_T="60.0" FRAME="2" />\n'
-             '      </SpotsInFrame>\n      <SpotsInFrame frame="3">')
+DIVISION = FIX / "trackmate_division_shuffled.xml"
+
+
+def test_trackmate_xml_division_is_split_into_unbranched_pieces_of_one_cell():
+    """Track_0 divides after frame 1 (spot 1 -> spots 2 and 5); its edges are listed out of
+    time order. With the default policy it becomes the mother and two daughters, each in
+    time order, and all three are the one cell Track_0."""
+    df = load_trackmate_xml(DIVISION, "c")
+    pieces = {tid: g for tid, g in df.groupby("track_id")}
+    assert sorted(pieces) == ["c/Track_0~1", "c/Track_0~2", "c/Track_0~3", "c/Track_1"]
+    np.testing.assert_allclose(pieces["c/Track_0~1"]["x"], [10.0, 12.0])  # the mother
+    np.testing.assert_allclose(pieces["c/Track_0~2"]["x"], [14.0, 16.0, 18.0])
+    np.testing.assert_allclose(pieces["c/Track_0~3"]["x"], [11.0, 9.0, 7.0])
+    for g in pieces.values():
+        assert (np.diff(g["t"].to_numpy()) > 0).all()
+    assert set(cell_ids(df["track_id"])) == {"c/Track_0", "c/Track_1"}
+    assert df.attrs["branches"] == {"policy": "split", "branching": 1, "pieces": 3,
+                                    "positions_left_out": 0}
+
+
+def test_pieces_cut_again_at_gaps_stay_one_cell():
+    assert list(cell_ids(["c/7~2~1", "c/7~2", "c/7", "c/8~1"])) == ["c/7", "c/7", "c/7", "c/8"]
+
+
+def test_trackmate_xml_longest_keeps_the_longest_path_through_a_division():
+    df = load_trackmate_xml(DIVISION, "c", branches="longest")
+    t0 = df[df["track_id"] == "c/Track_0"]
+    assert len(t0) == 5 and (np.diff(t0["t"].to_numpy()) > 0).all()
+    np.testing.assert_allclose(t0["x"].iloc[:2], [10.0, 12.0])
+    assert df.attrs["branches"]["positions_left_out"] == 3
+
+
+def test_trackmate_xml_refuse_names_every_branching_track(tmp_path):
+    extra = ('<Track name="Track_2" TRACK_ID="2" NUMBER_SPOTS="3" NUMBER_SPLITS="0" '
+             'NUMBER_MERGES="0">\n        <Edge SPOT_SOURCE_ID="21" SPOT_TARGET_ID="99" '
+             'LINK_COST="-1.0" />')
     p = _xml_variant(tmp_path, [
-        ('      </SpotsInFrame>\n      <SpotsInFrame frame="3">', split),
-        ('<Edge SPOT_SOURCE_ID="0" SPOT_TARGET_ID="1" LINK_COST="-1.0" />',
-         '<Edge SPOT_SOURCE_ID="0" SPOT_TARGET_ID="1" LINK_COST="-1.0" />\n'
-         '        <Edge SPOT_SOURCE_ID="1" SPOT_TARGET_ID="5" LINK_COST="-1.0" />')])
-    with pytest.raises(DataError, match=r"track 'Track_0' \(TRACK_ID 0\) has two spots in frame 2"
-                                         r".*split or merge"):
-        load_trackmate_xml(p, "ctrl")
+        ('<Track name="Track_2" TRACK_ID="2" NUMBER_SPOTS="3" NUMBER_SPLITS="0" NUMBER_MERGES="0">',
+         extra), ('<TrackID TRACK_ID="1" />', '<TrackID TRACK_ID="1" />\n      <TrackID TRACK_ID="2" />')],
+        base=DIVISION)
+    with pytest.raises(DataError, match=r"2 track\(s\) branch .*'Track_0' \(TRACK_ID 0\), "
+                                         r"'Track_2' \(TRACK_ID 2\)\..*branches: split"):
+        load_trackmate_xml(p, "c", branches="refuse")
+
+
+def test_unknown_branch_policy_is_refused_with_a_suggestion():
+    with pytest.raises(DataError, match=r"unknown branch policy 'branches: splitt' \(did you "
+                                         r"mean 'split'\?\)"):
+        load_trackmate_xml(DIVISION, "c", branches="splitt")
+
+
+def _shuffled_edges(path: Path, out: Path, seed: int) -> Path:
+    """A copy of a TrackMate XML with the edges of every track in a random order."""
+    text = path.read_text(encoding="utf-8")
+    rng = np.random.default_rng(seed)
+
+    def shuffle(m):
+        edges = re.findall(r"\s*<Edge [^>]*/>", m.group(2))
+        order = rng.permutation(len(edges))
+        if (order == np.arange(len(edges))).all():
+            order = order[::-1]  # never the file's own order
+        return m.group(1) + "".join(edges[i] for i in order) + m.group(3)
+
+    out.write_text(re.sub(r"(<Track [^>]*>)(.*?)(\s*</Track>)", shuffle, text, flags=re.S),
+                   encoding="utf-8")
+    return out
+
+
+XML_FIXTURES = [XML, XML_PX, DIVISION, FIX / "real" / "trackmate-3.7_FakeTracks.xml",
+                FIX / "real" / "trackmate-6.0.3_splitting_trimmed.xml"]
+
+
+@pytest.mark.parametrize("path", XML_FIXTURES, ids=lambda p: p.name)
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_shuffling_the_edges_of_a_trackmate_xml_changes_nothing_in_the_table(path, seed, tmp_path):
+    if not path.exists():
+        pytest.skip(f"{path.name} not in the corpus")
+    kw = {"um_per_pixel": 1.0, "frame_interval": 1.0} if path == XML_PX else {}
+    kw = {"calibrated": False} if path.parent.name == "real" else kw
+    ref = load_trackmate_xml(path, "c", **kw)
+    got = load_trackmate_xml(_shuffled_edges(path, tmp_path / path.name, seed), "c", **kw)
+    assert (tmp_path / path.name).read_text(encoding="utf-8") != path.read_text(encoding="utf-8")
+    pd.testing.assert_frame_equal(got, ref)
 
 
 def test_trackmate_xml_repeated_track_names_fall_back_to_track_ids(tmp_path):
@@ -453,3 +525,251 @@ def test_crlf_line_ends_are_normalised():
     assert b"\r\n" in raw and "\r" not in text.text
     assert text.text.count("\n") == raw.count(b"\r\n")
     assert re.match(r"LABEL,ID,TRACK_ID", text.text)
+
+
+# --------------------------------------------------------------------------- real exports
+# Files other programs wrote (tests/fixtures/real/README.md: source, commit, licence). Each
+# test reads what the file itself states (its own XML attributes or unit row) with the standard
+# library or plain pandas, and checks the loaded table against it.
+REAL = FIX / "real"
+
+
+def _xml_facts(path):
+    """Tracks kept, spots per kept track, units and frame step as the XML states them."""
+    from xml.etree import ElementTree as ET
+
+    root = ET.parse(path).getroot()
+    model = root.find("Model")
+    kept = {e.get("TRACK_ID") for e in model.find("FilteredTracks")}
+    tracks = {t.get("TRACK_ID"): t for t in model.find("AllTracks") if t.get("TRACK_ID") in kept}
+    spots = {s.get("ID"): s for s in model.iter("Spot")}
+    times = sorted({float(s.get("POSITION_T")) for s in spots.values()})
+    frames = sorted({int(float(s.get("FRAME"))) for s in spots.values()})
+    step = (times[-1] - times[0]) / (frames[-1] - frames[0])
+    n_spots = {tid: len({x for e in t for x in (e.get("SPOT_SOURCE_ID"), e.get("SPOT_TARGET_ID"))})
+               for tid, t in tracks.items()}
+    return tracks, n_spots, model.get("spatialunits"), model.get("timeunits"), step
+
+
+def test_real_trackmate_3_7_xml_with_edges_out_of_time_order_loads_as_the_file_says():
+    path = REAL / "trackmate-3.7_FakeTracks.xml"
+    tracks, n_spots, space, time, step = _xml_facts(path)
+    assert (space, time) == ("pixel", "sec")
+    df = load_trackmate_xml(path, "c", calibrated=False)  # no pixel size known: pixels stay
+    assert df["track_id"].nunique() == len(tracks) == 2
+    assert sorted(df.groupby("track_id").size()) == sorted(n_spots.values())
+    assert df.attrs["length_unit"] == "px" and df.attrs["time_unit"] == "min"  # sec -> min
+    dt = df.groupby("track_id")["t"].diff().dropna()
+    np.testing.assert_allclose(dt, step / 60.0)  # every step one frame, in minutes
+    raw_x = sorted(float(s) for s in re.findall(r'POSITION_X="([^"]+)"', path.read_text()))
+    assert set(np.round(df["x"], 9)) <= set(np.round(raw_x, 9))  # pixels, not rescaled
+
+
+def test_real_trackmate_3_7_xml_with_a_pixel_size_is_scaled_and_without_one_is_refused():
+    path = REAL / "trackmate-3.7_FakeTracks.xml"
+    px = load_trackmate_xml(path, "c", calibrated=False)
+    um = load_trackmate_xml(path, "c", um_per_pixel=0.5)
+    np.testing.assert_allclose(um["x"], 0.5 * px["x"])
+    with pytest.raises(DataError, match=r"positions are in pixels.*units: \{um_per_pixel"):
+        load_trackmate_xml(path, "c")
+
+
+def test_real_trackmate_6_xml_with_two_divisions_splits_into_pieces_of_one_lineage():
+    path = REAL / "trackmate-6.0.3_splitting_trimmed.xml"
+    tracks, n_spots, space, time, step = _xml_facts(path)
+    splits = {t.get("name"): int(t.get("NUMBER_SPLITS")) for t in tracks.values()}
+    assert splits == {"Track_22": 2, "Track_23": 0, "Track_24": 0}
+    df = load_trackmate_xml(path, "c", calibrated=False)
+    assert len(df) == sum(n_spots.values()) == 133  # every spot of the three tracks, once
+    cells = pd.Series(cell_ids(df["track_id"])).unique()
+    assert sorted(cells) == ["c/Track_22", "c/Track_23", "c/Track_24"]
+    pieces = df.loc[df["track_id"].str.startswith("c/Track_22"), "track_id"].unique()
+    assert len(pieces) == 1 + 2 * splits["Track_22"]  # the mother, then two daughters per split
+    assert df.attrs["branches"]["branching"] == 1 and df.attrs["branches"]["pieces"] == 5
+    for _, g in df.groupby("track_id"):
+        assert (np.diff(g["t"].to_numpy()) > 0).all()
+    np.testing.assert_allclose(df.groupby("track_id")["t"].diff().dropna().min(), step / 60.0)
+    longest = load_trackmate_xml(path, "c", calibrated=False, branches="longest")
+    assert longest["track_id"].nunique() == 3
+    with pytest.raises(DataError, match=r"1 track\(s\) branch .*'Track_22' \(TRACK_ID 0\)"):
+        load_trackmate_xml(path, "c", calibrated=False, branches="refuse")
+
+
+def _spot_table_facts(path):
+    """Tracks, spots, unit row and frame step of a TrackMate 7 spot table, read plainly."""
+    head = pd.read_csv(path, nrows=3, dtype=str, keep_default_na=False)
+    units = dict(zip(head.columns, head.iloc[2]))
+    rows = pd.read_csv(path, skiprows=[1, 2, 3])
+    rows = rows[rows["TRACK_ID"].notna()]
+    step = rows.sort_values("FRAME").groupby("TRACK_ID")["FRAME"].diff().median()
+    return rows, units, step
+
+
+def test_real_trackmate_7_spot_table_loads_in_the_units_of_its_unit_row():
+    path = REAL / "trackmate-7_spots.csv.gz"
+    rows, units, step = _spot_table_facts(path)
+    assert (units["POSITION_X"], units["POSITION_T"]) == ("( )", "(frame)")  # no calibration
+    df = load_trackmate_csv(path, "c", calibrated=False)
+    assert df["track_id"].nunique() == rows["TRACK_ID"].nunique() == 73
+    assert len(df) == len(rows)
+    assert (df.attrs["length_unit"], df.attrs["time_unit"]) == ("px", "frame")
+    assert df.groupby("track_id")["t"].diff().median() == step == 1.0
+    first = rows[rows["TRACK_ID"] == rows["TRACK_ID"].min()].sort_values("FRAME")
+    got = df[df["track_id"] == f"c/{int(rows['TRACK_ID'].min())}"]
+    np.testing.assert_allclose(got["x"], first["POSITION_X"])  # pixels as written, time-ordered
+
+
+@pytest.mark.parametrize("skiprows", [0, 1, 3, 4])
+def test_real_trackmate_7_spot_table_loads_whatever_skiprows_a_user_gives(skiprows):
+    path = REAL / "trackmate-7_spots.csv.gz"
+    ref = load_trackmate_csv(path, "c", calibrated=False)
+    got = load_trackmate_csv(path, "c", calibrated=False, skiprows=skiprows)
+    pd.testing.assert_frame_equal(got, ref)
+
+
+def test_real_trackmate_7_spot_table_without_calibration_names_the_keys_to_add():
+    with pytest.raises(DataError, match=r"does not state the unit of POSITION_X.*units: \{length"
+                                         r".*calibrated: false"):
+        load_trackmate_csv(REAL / "trackmate-7_spots.csv.gz", "c")
+
+
+@pytest.mark.parametrize("name, kind", [("trackmate-7_tracks-table_trimmed.csv", "tracks"),
+                                        ("trackmate-7_edges-table_trimmed.csv", "edges")])
+def test_real_trackmate_tracks_and_edges_tables_are_refused_as_the_wrong_table(name, kind):
+    with pytest.raises(DataError, match=rf"not a TrackMate spot table.*This is TrackMate's {kind} "
+                                        r"table: export the \*spots\* table"):
+        load_trackmate_csv(REAL / name, "c", calibrated=False)
+
+
+def test_a_table_that_is_neither_spots_nor_tracks_is_not_called_a_tracks_table(tmp_path):
+    p = tmp_path / "other.csv"
+    p.write_text("cell,time,px,py\n1,0,1.0,2.0\n1,1,1.5,2.5\n")
+    with pytest.raises(DataError) as err:
+        load_trackmate_csv(p, "c", calibrated=False)
+    assert "tracks or edges table" not in str(err.value) and "tracks table" not in str(err.value)
+    assert "TRACK_ID, POSITION_X" in str(err.value)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_shuffling_the_rows_of_a_real_spot_table_changes_nothing_in_the_table(seed, tmp_path):
+    path = REAL / "trackmate-7_spots.csv.gz"
+    lines = gzip.decompress(path.read_bytes()).decode().splitlines()
+    body = np.array(lines[4:], dtype=object)
+    body = body[np.random.default_rng(seed).permutation(len(body))]
+    shuffled = tmp_path / "shuffled.csv"
+    shuffled.write_text("\n".join(lines[:4] + list(body)) + "\n")
+    pd.testing.assert_frame_equal(load_trackmate_csv(shuffled, "c", calibrated=False),
+                                  load_trackmate_csv(path, "c", calibrated=False),
+                                  check_like=False, obj="shuffled spot rows")
+
+
+@pytest.mark.parametrize("lines, expected", [
+    (["1 1 24 90.8 65.3 -6416.8", "2 1 48 89.5 64.9 -6419.9"], r"\s+"),
+    (["id  t   x", "1   0   1.5", "1   1   2.5"], r"\s+"),
+    (["a,b c,d", "1,2 3,4"], ","),  # a comma table whose fields hold spaces stays comma
+])
+def test_runs_of_spaces_are_sniffed_only_when_no_other_separator_splits(lines, expected):
+    assert sniff_separator(lines) == expected
+
+
+# --------------------------------------------------------------------------- celltrackR text files
+CTR_TXT = FIX / "celltrackr_headerless.txt"
+
+
+def test_celltrackr_own_text_file_reads_by_position_ordered_by_time():
+    lines = CTR_TXT.read_text().splitlines()
+    df = load_celltrackr_csv(CTR_TXT, "T", header=False, time_unit="s",
+                             columns={"track_id": 2, "t": 3, "x": 4, "y": 5, "z": 6})
+    ids = {ln.split()[1] for ln in lines}
+    assert df["track_id"].nunique() == len(ids) == 3
+    assert len(df) == len(lines)
+    np.testing.assert_allclose(df.groupby("track_id")["t"].diff().dropna(), 0.4)  # 24 s
+    first = [ln.split() for ln in lines if ln.split()[1] == "1"]
+    np.testing.assert_allclose(df.loc[df.track_id == "T/1", "x"], [float(f[3]) for f in first])
+
+
+def test_celltrackr_text_file_rows_in_any_order_give_the_same_table(tmp_path):
+    lines = CTR_TXT.read_text().splitlines()
+    p = tmp_path / "shuffled.txt"
+    p.write_text("\n".join(np.random.default_rng(0).permutation(lines)) + "\n")
+    kw = dict(header=False, time_unit="s", columns={"track_id": 2, "t": 3, "x": 4, "y": 5, "z": 6})
+    pd.testing.assert_frame_equal(load_celltrackr_csv(p, "T", **kw),
+                                  load_celltrackr_csv(CTR_TXT, "T", **kw))
+
+
+def test_celltrackr_file_without_header_and_without_columns_asks_for_positions():
+    with pytest.raises(DataError, match=r"without a header needs its columns named by position"):
+        load_celltrackr_csv(CTR_TXT, "T", header=False)
+
+
+# --------------------------------------------------------------------------- trackpy lineages
+def _lineage_table():
+    """Particle 0 divides at frame 3 into particles 1 and 2 (parent column); 5 is alone."""
+    rows = []
+    for f in range(3):
+        rows.append((0, f, 10.0 + f, 10.0, -1))
+    for p, dx in ((1, 1.0), (2, -1.0)):
+        for f in range(3, 7):
+            rows.append((p, f, 12.0 + dx * (f - 2), 10.0 + dx, 0))
+    for f in range(5):
+        rows.append((5, f, 50.0, 50.0 + f, -1))
+    return pd.DataFrame(rows, columns=["particle", "frame", "x", "y", "parent"])
+
+
+def test_trackpy_parent_column_makes_one_cell_of_a_lineage_cut_at_the_division():
+    df = load_trackpy(_lineage_table(), "c", um_per_pixel=1.0, frame_interval=1.0)
+    assert sorted(df["track_id"].unique()) == ["c/0~1", "c/0~2", "c/0~3", "c/5"]
+    assert sorted(set(cell_ids(df["track_id"]))) == ["c/0", "c/5"]
+    assert df.attrs["branches"]["branching"] == 1
+    longest = load_trackpy(_lineage_table(), "c", um_per_pixel=1.0, frame_interval=1.0,
+                           branches="longest")
+    assert longest.groupby("track_id").size().to_dict() == {"c/0": 7, "c/5": 5}
+    with pytest.raises(DataError, match=r"1 lineage\(s\) branch .*'c/0'"):
+        load_trackpy(_lineage_table(), "c", um_per_pixel=1.0, frame_interval=1.0,
+                     branches="refuse")
+
+
+def test_trackpy_rows_in_any_order_give_the_same_table():
+    raw = pd.read_csv(FIX / "trackpy_tracks.csv", index_col=0)
+    shuffled = raw.sample(frac=1.0, random_state=0)
+    pd.testing.assert_frame_equal(load_trackpy(shuffled, "c", um_per_pixel=1.0, frame_interval=1.0),
+                                  load_trackpy(raw, "c", um_per_pixel=1.0, frame_interval=1.0))
+    lin = _lineage_table()
+    pd.testing.assert_frame_equal(
+        load_trackpy(lin.sample(frac=1.0, random_state=1), "c", um_per_pixel=1.0,
+                     frame_interval=1.0),
+        load_trackpy(lin, "c", um_per_pixel=1.0, frame_interval=1.0))
+
+
+# --------------------------------------------------------------------------- spot-table divisions
+def test_a_division_in_a_spot_table_is_cut_where_the_number_of_spots_changes(tmp_path):
+    """TrackMate's spot table has no links: track 4 has one spot per frame, then two (the
+    daughters, one moving right and one left); the daughters are told apart by position."""
+    rows = [(4, 10.0, 0.0, f) for f in range(3)]
+    rows += [(4, 10.0 + 2 * k, 1.0, f) for k, f in enumerate(range(3, 7), start=1)]
+    rows += [(4, 10.0 - 2 * k, -1.0, f) for k, f in enumerate(range(3, 7), start=1)]
+    spots = pd.DataFrame(rows, columns=["TRACK_ID", "POSITION_X", "POSITION_Y", "FRAME"])
+    spots = spots.sample(frac=1.0, random_state=2)  # any row order
+    spots.insert(0, "ID", range(100, 100 + len(spots)))
+    p = tmp_path / "spots.csv"
+    spots.to_csv(p, index=False)
+    df = load_trackmate_csv(p, "c", length_unit="um", frame_interval=1.0)
+    pieces = {tid: g for tid, g in df.groupby("track_id")}
+    assert sorted(pieces) == ["c/4~1", "c/4~2", "c/4~3"]
+    xs = sorted(tuple(np.round(g["x"].to_numpy(), 6)) for g in pieces.values())
+    assert xs == sorted([(10.0, 10.0, 10.0), (12.0, 14.0, 16.0, 18.0), (8.0, 6.0, 4.0, 2.0)])
+    assert set(cell_ids(df["track_id"])) == {"c/4"}
+
+
+@pytest.mark.parametrize("name, encoding", [("trackmate_spots_utf8.csv", "utf-8"),
+                                            ("trackmate_spots_cp1252.csv", "cp1252")])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_shuffling_the_spot_rows_of_a_trackmate_fixture_changes_nothing(name, encoding, seed,
+                                                                        tmp_path):
+    lines = (FIX / name).read_bytes().decode(encoding).splitlines()
+    head = next(k for k, ln in enumerate(lines) if ln.split(",")[0].startswith("ID"))
+    body = list(np.random.default_rng(seed).permutation(lines[head:]))
+    assert body != lines[head:]
+    p = tmp_path / name
+    p.write_bytes(("\n".join(lines[:head] + body) + "\n").encode(encoding))
+    pd.testing.assert_frame_equal(load_trackmate_csv(p, "c"), load_trackmate_csv(FIX / name, "c"))

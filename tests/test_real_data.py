@@ -148,17 +148,49 @@ def test_paired_flips_a_reversed_comparison():
         F.paired(r, "a", "c")
 
 
-def test_new_donor_cost_is_grouped_minus_donor_with_combined_interval():
-    grouped = {"ours": {"per_track_bacc": S(.6, .57, .63)}, "forest": {"per_track_bacc": S(.5, .46, .54)}}
-    donor = {"ours": {"per_track_bacc": S(.4, .36, .44)}, "forest": {"per_track_bacc": S(.49, .4, .58)}}
-    cost = F.new_donor_cost(grouped, donor)
-    assert cost["ours"]["mean"] == pytest.approx(.2)
-    assert cost["ours"]["upper"] - cost["ours"]["mean"] == pytest.approx(0.05)  # hypot(.03, .04)
-    text = F.new_donor_sentence(cost)
-    assert "our network +20 points" in text and "clear" in text
-    assert "for our network," in text  # only the model whose interval excludes 0
-    none = F.new_donor_sentence({"ours": S(.01, -.05, .07)})
-    assert "No drop is clear" in none
+def test_new_donor_sentence_claims_a_drop_only_with_an_interval_above_zero_after_holm():
+    def cost(mean, lo, hi, p_holm):
+        return {"mean": mean, "lower": lo, "upper": hi, "p": p_holm, "p_holm": p_holm,
+                "donors": {"d1": {}, "d2": {}, "d3": {}, "d4": {}}}
+    text = F.new_donor_sentence({"ours": cost(.2, .05, .35, .01), "forest": cost(.01, -.05, .07, .6)})
+    assert "our network +20 points" in text and "paired over 4 donors" in text
+    assert "clear" in text and "for our network," in text
+    # above 0 but not after Holm's adjustment over the models: no claim
+    text = F.new_donor_sentence({"ours": cost(.2, .05, .35, .08)})
+    assert "No drop is clear" in text
+    none = F.new_donor_sentence({"ours": {"mean": .1, "lower": float("nan"), "upper": float("nan"),
+                                          "p": float("nan"), "reason": "the 4 folds do not vary"}})
+    assert "No drop is clear" in none and "no interval: the 4 folds do not vary" in none
+
+
+def test_winner_sentence_names_no_winner_from_a_zero_width_interval():
+    degenerate = result({"forest": S(.6, .6, .6), "ours": S(.54, .54, .54)},
+                        {"forest": {"ours": {"mean": .06, "lower": float("nan"), "upper": float("nan"),
+                                             "reason": "2 folds give 1 degree(s) of freedom"}}})
+    text = F.winner_sentence(degenerate, "folds grouped by cell")
+    assert "beats" not in text and "no winner can be claimed" in text
+    assert "2 folds give 1 degree(s) of freedom" in text and "0.06 to 0.06" not in text
+    assert "within the noise" not in text and "cannot be judged" in text
+    held = result({"forest": S(.6, .55, .65), "ours": S(.5, .45, .55)},
+                  {"forest": {"ours": {**S(.1, .05, .15), "p_holm": .2}}})
+    text = F.winner_sentence(held, "x")
+    assert "beats" not in text and "Holm" in text
+
+
+def test_artefact_sentence_reads_the_paired_rows_per_protocol():
+    rows = {"folds grouped by cell": [
+                {"model": "minirocket", "per": "track", "a": .71, "b": .56, "diff": .15, "lower": .08,
+                 "upper": .22},
+                {"model": "minirocket", "per": "window", "a": .7, "b": .5, "diff": .2, "lower": .1,
+                 "upper": .3}],
+            "one donor left out": [
+                {"model": "forest", "per": "track", "a": .53, "b": .56, "diff": -.03, "lower": -.08,
+                 "upper": .02}]}
+    text = F.artefact_sentence(rows)
+    assert text.startswith("With folds grouped by cell, MiniRocket 71 %")
+    assert "the movie was worth +15 points" in text
+    assert "the motility-feature forest 53 %" in text and "no difference can be claimed" in text
+    assert text.count("%") == 4 + 2  # per-track rows only (two scores and an interval each)
 
 
 def test_nll_sentence_follows_the_sign_of_mdn_minus_baseline():
@@ -212,3 +244,4 @@ def test_the_data_box_names_the_data_and_its_units():
     assert "synthetic" not in real.lower()
     default = data_admonition(dataset_info("synthetic"))
     assert "The default data is synthetic" in default and "warning" in default
+

@@ -164,21 +164,6 @@ def test_subsample_per_condition_is_seeded_and_capped():
     assert len(ss.subsample_per_condition(conds, None)) == 13
 
 
-def test_same_results_on_a_local_dask_cluster():
-    distributed = pytest.importorskip("distributed")
-    import joblib
-
-    vels, _, _ = ss.known_parameter_tracks("drifting", n_tracks=3, n_steps=60, dims=2, seed=6)
-    serial = ss.fit_tracks(vels, COARSE, n_jobs=1, progress=False)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                  dashboard_address=None) as cluster, \
-            distributed.Client(cluster), joblib.parallel_backend("dask"):
-        remote = ss.fit_tracks(vels, COARSE, n_jobs=2, progress=False)
-    for a, b in zip(serial, remote):
-        np.testing.assert_allclose(a.density, b.density, rtol=1e-6)
-        np.testing.assert_allclose(a.mean_persistence, b.mean_persistence, rtol=1e-9)
-
-
 # ----------------------------------------------------------------------------- honest references
 def _result(densities, conds, model):
     n = len(densities)
@@ -205,7 +190,8 @@ def test_densities_on_different_grids_are_refused():
 
 def test_reference_comparison_tells_a_narrow_generator_from_a_second_real_sample():
     """Real tracks scatter around one peak; a 'generator' whose tracks all sit at the centre
-    with a narrow density is narrower and overlaps less than held-out real tracks do."""
+    with a narrow density is narrower and overlaps the held-out tracks less than either half
+    of the training tracks does, at equal numbers of tracks."""
     m = ss.SuperstatModel(n_persistence=60, n_speed=60)
     rng = np.random.default_rng(0)
     real = [_gauss(m, rng.normal(0.2, 0.15), 0.08, rng.normal(0.6, 0.12), 0.06) for _ in range(30)]
@@ -214,15 +200,37 @@ def test_reference_comparison_tells_a_narrow_generator_from_a_second_real_sample
     other = _result(gen, ["A"] * 12, m)
     tab = ss.compare_with_reference(original, other, np.arange(20), np.arange(20, 30), n_boot=300, seed=1)
     t = tab.set_index("measure")
-    assert (t["n_tracks"] == 10).all() and (t["n_real"] == 20).all()
+    # 20 training tracks -> two halves of 10; 12 generated -> 10 of each; all 10 held out
+    assert (t["n_tracks"] == 10).all() and (t["n_heldout"] == 10).all()
     assert t.loc["bhattacharyya", "diff_upper"] < 0
     assert t.loc["sd_ratio_speed", "diff_upper"] < 0 and t.loc["sd_ratio_persistence", "diff_upper"] < 0
-    assert t.loc["bhattacharyya", "reference_lower"] <= t.loc["bhattacharyya", "reference"] <= 1
-    # a generator that is a resample of the real tracks cannot be told apart
+    assert 0 <= t.loc["bhattacharyya", "reference_lower"] <= t.loc["bhattacharyya", "reference"] <= 1
+    # a generator whose tracks are real tracks of the same cells cannot be told apart
     same = _result(real[:10], ["A"] * 10, m)
     t2 = ss.compare_with_reference(original, same, np.arange(20), np.arange(20, 30), n_boot=300,
                                    seed=1).set_index("measure")
     assert t2.loc["bhattacharyya", "diff_lower"] <= 0 <= t2.loc["bhattacharyya", "diff_upper"]
+
+
+def test_no_half_or_bootstrap_draw_separates_the_pieces_of_one_cell():
+    """Every cell is cut into three pieces (``<id>~1..3``). The training halves keep a cell's
+    pieces together, and in every bootstrap draw the pieces of one cell carry the same weight
+    (each track's density is mass on its own grid point, so the resampled density *is* the
+    track weights)."""
+    ids = np.array([f"c{k}~{p}" for k in range(8) for p in (1, 2, 3)], dtype=object)
+    cell = np.array([i.split("~")[0] for i in ids])
+    h1, h2 = ss.training_halves(ids, seed=3)
+    assert len(h1) + len(h2) == len(ids) and not set(cell[h1]) & set(cell[h2])
+    dens = np.zeros((len(ids), 5, 5), np.float32)
+    dens.reshape(len(ids), -1)[np.arange(len(ids)), np.arange(len(ids))] = 1.0
+    for (w,) in ss.bootstrap_track_densities([dens], n_boot=200, seed=0, chunk=50, cells=[ids]):
+        w = w[:, :len(ids)].reshape(len(w), 8, 3)  # draws x cells x pieces
+        np.testing.assert_allclose(w, np.repeat(w[:, :, :1], 3, axis=2))
+        assert np.allclose(w.sum(axis=(1, 2)), 1.0) and (w[:, :, 0] == 0).any()
+    # without cell ids, pieces are resampled apart (the property is not automatic)
+    (w,), = list(ss.bootstrap_track_densities([dens], n_boot=50, seed=0, chunk=50))
+    w = w[:, :len(ids)].reshape(len(w), 8, 3)
+    assert not np.allclose(w, np.repeat(w[:, :, :1], 3, axis=2))
 
 
 def test_condition_overlaps_and_evidence_nll():
@@ -233,6 +241,7 @@ def test_condition_overlaps_and_evidence_nll():
     assert list(tab.index) == [("A", "B"), ("A", "C"), ("B", "C")]
     assert tab.loc[("A", "B"), "bhattacharyya"] < 0.01 < 0.9 < tab.loc[("A", "C"), "bhattacharyya"]
     assert (tab["lower"] <= tab["bhattacharyya"] + 1e-5).all()  # float32 resampling
+    assert (tab["bhattacharyya"] >= tab["plug_in"] - 1e-5).all()  # the correction raises a low-biased overlap
     nll = ss.evidence_nll(res)
     assert nll["t3"] == pytest.approx(3 * np.log(10))
 

@@ -14,6 +14,7 @@ Usage::
     python -m cellmotion.build                     # full profile, whole book, HTML
     python -m cellmotion.build --profile smoke     # small parameters, a few minutes
     python -m cellmotion.build --chapters 01_data  # only some chapters, no HTML
+    python -m cellmotion.build --dask tcp://host:8786   # independent work on a Dask cluster
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ import sys
 import time
 from pathlib import Path
 
+from . import cluster
+from .console import CONSOLE_ENV
 from .contract import DataError
 from .datasets import ensure_dataset, load_dataset
 from .paths import display_path, project_root, write_json
@@ -37,6 +40,53 @@ from .runtime import QUIET_ENV
 
 class ChapterFailed(RuntimeError):
     """A chapter raised an error; the message names the chapter and the cell."""
+
+
+class ConsoleRelay:
+    """The chapters' progress bars on the runner's console (:mod:`cellmotion.console`).
+
+    Creates an empty side-channel file, names it in :data:`~cellmotion.console.CONSOLE_ENV`
+    for the chapter's kernel, and copies whatever the chapter writes there to ``stream`` while
+    the chapter runs (a background thread polling every ``poll`` seconds). Used as a context
+    manager around one chapter; the file is removed afterwards.
+    """
+
+    def __init__(self, path: Path, stream=None, poll: float = 0.2, show: bool = True):
+        self.path, self.stream, self.poll, self.show = Path(path), stream, poll, show
+
+    def __enter__(self):
+        import threading
+
+        self.path.write_text("")
+        self._previous = os.environ.get(CONSOLE_ENV)
+        os.environ[CONSOLE_ENV] = str(self.path)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._copy, daemon=True)
+        self._thread.start()
+        return self
+
+    def _copy(self):
+        stream = self.stream or sys.stderr
+        with open(self.path, encoding="utf-8", errors="replace") as f:
+            while True:
+                stopping = self._stop.is_set()
+                chunk = f.read()
+                if chunk and self.show:
+                    stream.write(chunk)
+                    stream.flush()
+                if stopping:
+                    return
+                self._stop.wait(self.poll)
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join(timeout=10)
+        if self._previous is None:
+            os.environ.pop(CONSOLE_ENV, None)
+        else:
+            os.environ[CONSOLE_ENV] = self._previous
+        self.path.unlink(missing_ok=True)
+        return False
 
 
 def toc_chapters(root: Path) -> list[str]:
@@ -93,8 +143,10 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
     os.environ["CELLMOTION_ROOT"] = str(root)
     start = time.perf_counter()
     try:
-        pm.execute_notebook(str(raw), str(partial), parameters=params, kernel_name="python3",
-                            cwd=str(root), progress_bar=progress, log_output=False)
+        # the chapter's progress bars go to this console through a side channel, never to the page
+        with ConsoleRelay(out_dir / f"{stem}.console.log", show=progress):
+            pm.execute_notebook(str(raw), str(partial), parameters=params, kernel_name="python3",
+                                cwd=str(root), progress_bar=progress, log_output=False)
     except pm.PapermillExecutionError as err:
         raise ChapterFailed(
             f"chapter '{stem}' failed in cell {err.exec_count} ({err.ename}: {err.evalue}). "
@@ -130,7 +182,7 @@ def _hide_injected_parameters(path: Path):
 def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapters=None,
         artifacts: str | None = None, force: bool = False, html: bool = True,
         html_dir: str | None = None, strict: bool = True, validate: bool = True,
-        progress: bool = True) -> dict:
+        progress: bool = True, dask: str | None = None) -> dict:
     """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
 
     With ``validate`` the dataset is loaded once first, so that a refused dataset stops the
@@ -138,6 +190,11 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     Prints one line per chapter as it starts (executed or skipped, with its last time) and
     papermill's progress bar per chapter. Returns a dict with the executed and skipped chapters
     and their wall times.
+
+    ``dask``: a Dask scheduler's address (``tcp://host:8786``); the chapters' independent work
+    (per-track fits, cross-validation folds) then runs on that cluster
+    (:mod:`cellmotion.cluster`). Without it, ``DASK_SCHEDULER_ADDRESS`` is honoured; with
+    neither, local processes. The scheduler is contacted once before any chapter runs.
     """
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
@@ -147,6 +204,13 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     if validate:
         # refuse bad input before anything is written: one DataError naming what is wrong
         load_dataset(dataset)
+    if dask:
+        os.environ[cluster.CLUSTER_ENV] = dask
+    if cluster.scheduler_address() is not None:
+        try:  # an unreachable scheduler stops the build before anything is written
+            cluster.client()
+        except RuntimeError as err:
+            raise SystemExit(str(err)) from None
     artifacts = artifacts or default_artifacts(dataset, profile)
     art = root / artifacts
     if art.resolve().is_relative_to(root.resolve()):
@@ -172,6 +236,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     upstream = ""
     say = print if progress else (lambda *a, **k: None)
     say(f"book: dataset {dataset}, profile {profile}, results in {artifacts}/")
+    say(f"book: {cluster.describe()}")
     for k, stem in enumerate(all_stems, start=1):
         params = chapter_parameters(stem, dataset, profile, seed, artifacts)
         key = _digest([root / "book" / f"{stem}.py"],
@@ -240,12 +305,16 @@ def main(argv=None):
     p.add_argument("--force", action="store_true", help="re-execute chapters even if nothing changed")
     p.add_argument("--no-html", action="store_true", help="execute only, do not render HTML")
     p.add_argument("--html-dir", default=None, help="output folder for _build (default: project root)")
+    p.add_argument("--dask", default=None,
+                   help="a Dask scheduler's address (tcp://host:8786): run the chapters' independent "
+                        "work on that cluster (default: DASK_SCHEDULER_ADDRESS, else local processes)")
     args = p.parse_args(argv)
     start = time.perf_counter()
     try:
         report = run(profile=args.profile, dataset=args.dataset, seed=args.seed,
                      chapters=args.chapters, artifacts=args.artifacts, force=args.force,
-                     html=not (args.no_html or args.chapters), html_dir=args.html_dir)
+                     html=not (args.no_html or args.chapters), html_dir=args.html_dir,
+                     dask=args.dask)
     except ChapterFailed as err:
         raise SystemExit(f"build stopped: {err}")
     except DataError as err:

@@ -23,7 +23,8 @@ Training schedule
 0.001 * sqrt(48/15) (the square-root rule keeps the noise of an update step similar), clips
 the gradient norm at 1, runs 32 batches per compiled step, and stops early (patience 10, not
 before epoch 5, at most 50 epochs) on the class-weighted loss of a validation set carved from
-the training *tracks* (15 %, whole tracks, never test tracks), restoring the best weights. It
+the training *cells* (15 %, whole cells with all pieces of their tracks, never test cells),
+restoring the best weights (:func:`train_network`, the one training path of every network). It
 also multiplies the normalised inputs by one fixed gain, 1 / (standard deviation of the
 normalised training windows), stored in the model as a ``Rescaling`` layer: the report's
 [-1, 1] normalisation leaves typical velocities near 0.1, and the LSTM then spends tens of
@@ -42,9 +43,12 @@ The protocol (issue 13)
 :func:`grouped_folds` (stratified k-fold grouped by cell, repeated) and
 :func:`replicate_folds` (leave one replicate out) give folds over tracks;
 :func:`evaluate_models` scores every model of :data:`MODELS` (the report's network B, ours
-(:data:`OURS`, fixed a priori), the peers of :mod:`cellmotion.peers`, ablations and
-probability-averaging ensembles) on the same folds, per window and per cell, with intervals
-(:mod:`cellmotion.evaluation`) and paired differences.
+(:data:`OURS`, fixed on the synthetic stand-in), the peers of :mod:`cellmotion.peers`,
+ablations and probability-averaging ensembles) on the same folds, per window and per cell,
+with Nadeau-Bengio corrected intervals for every protocol (:func:`interval`), paired
+differences with Holm-adjusted p values (:func:`holm_adjust`), and by default on
+rotation-invariant inputs only (:func:`input_candidate`, issue 20). :func:`new_donor_cost`
+pairs each donor's cells across the two protocols.
 
 Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :func:`save_json`)
 -------------------------------------------------------------------------------------------------
@@ -57,8 +61,11 @@ Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :
   ``table2_without_z``: the same without z
 - ``table2_report``: the report's Table 2 (empty unless the dataset is the report's kind)
 - ``window_lengths``: ``{"lengths": [...], "metric": ..., "<net>": [bacc, ...]}`` (without z)
-- ``evaluation``: ``{"grouped": result[, "replicate": result]}``, each what
-  :func:`evaluate_models` returns (without z)
+- ``evaluation``: ``{["replicate": result, ]"grouped": result}``, each what
+  :func:`evaluate_models` returns (without z, rotation-invariant inputs; where replicates
+  exist, ``"replicate"`` — one left out in turn — is the primary protocol); a dataset whose
+  config says ``direction: signal`` adds ``"grouped-as-is"`` (and ``"replicate-as-is"``),
+  every model on its own inputs
 - ``cv``: the older headline shape, ``{"n_splits", "n_repeats", "seeds", "metric",
   "results": {name: {"without_z": {"overall": {"mean", "std", "folds"}}}}}``, where "overall"
   now holds the **per-track balanced accuracy** of the grouped folds (names: ``B`` = the
@@ -73,6 +80,7 @@ Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :
 
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass, replace
 
@@ -80,16 +88,34 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
+from . import cluster
 from . import evaluation as E
 from . import peers as P
 from . import runtime
-from .models.networks import (FAST, NETWORKS, ORIGINAL, NetworkSpec, Schedule,  # noqa: F401
-                              build_classifier, class_weights, sample_weights)
+from .models.networks import (FAST, INVARIANT_CHANNELS, NETWORKS, ORIGINAL,  # noqa: F401
+                              NetworkSpec, Schedule, build_classifier, class_weights,
+                              sample_weights)
 from .models.progress import epoch_bar
+from .console import progress as console_progress
 from .paths import write_json
 from .preprocess import Scaler, make_windows, split_by_cell
 from .report import REPORT_TABLE2
 
+
+
+def fast_schedule(batch_size: int = FAST.batch_size, max_epochs: int = FAST.max_epochs,
+                  patience: int | None = FAST.patience, start_from_epoch: int = FAST.start_from_epoch
+                  ) -> Schedule:
+    """:data:`FAST` with another batch size, epoch limit or patience.
+
+    The learning rate follows the batch size by the square-root rule of :data:`FAST` (the
+    noise of one update step stays about the same): ``FAST.learning_rate * sqrt(batch_size /
+    FAST.batch_size)``. Larger batches make an epoch cheaper on a CPU, where small recurrent
+    networks are dominated by per-step overhead.
+    """
+    lr = FAST.learning_rate * float(np.sqrt(batch_size / FAST.batch_size))
+    return replace(FAST, batch_size=int(batch_size), learning_rate=lr, max_epochs=int(max_epochs),
+                   patience=patience, start_from_epoch=int(start_from_epoch))
 
 
 def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray:
@@ -158,9 +184,9 @@ def per_class_accuracy_callback(X, y, n_classes: int):
 # ----------------------------------------------------------------------------- training
 def fit_network(model, X, y, groups, n_classes: int, schedule: Schedule = FAST, seed: int = 0,
                 callbacks=()):
-    """Train ``model`` on windows ``X`` with labels ``y``; ``groups`` names each window's track.
+    """Train ``model`` on windows ``X`` with labels ``y``; ``groups`` names each window's cell.
 
-    With ``schedule.val_fraction > 0`` whole tracks are held out for early stopping on the
+    With ``schedule.val_fraction > 0`` whole groups (cells) are held out for early stopping on the
     class-weighted validation loss (best weights restored). Class weights are computed on the
     windows that are trained on. Returns ``(history dict, epochs run, seconds)``.
     """
@@ -196,7 +222,9 @@ def score(proba, y, owner, condition_names) -> dict:
     recall), per track and per track balanced.
 
     Per-track accuracy averages the probabilities of each track's windows and scores one
-    prediction per track. Also returns the confusion matrix (counts, rows = true).
+    prediction per track (``owner`` names the track of each window: pass cell ids so that the
+    pieces of a cell vote together; ``n_tracks`` counts them). Also returns the confusion
+    matrix of the windows (counts, rows = true).
     """
     proba, y, owner = np.asarray(proba), np.asarray(y, int), np.asarray(owner)
     k = len(condition_names)
@@ -211,6 +239,7 @@ def score(proba, y, owner, condition_names) -> dict:
     ty = np.array([y[owner == t][0] for t in tracks])
     out["per_track"] = float(np.mean(tp == ty)) if len(tracks) else float("nan")
     out["per_track_balanced"] = E.balanced_accuracy(ty, tp, k) if len(tracks) else float("nan")
+    out["n_tracks"] = int(len(tracks))
     cm = np.zeros((k, k), dtype=int)
     np.add.at(cm, (y, pred), 1)
     out["confusion"] = cm.tolist()
@@ -252,39 +281,94 @@ def fit_scaler(velocities, kind: str = "sd") -> Scaler:
     return scaler
 
 
-def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: Schedule = FAST,
-                       window: int = 30, seed: int = 0, callbacks=(), per_class_history=False,
-                       scaler: str = "report"):
-    """Fit a scaler and ``spec`` on the training tracks, test on the test tracks.
+@dataclass
+class TrainedNetwork:
+    """One network design trained once per seed on the same training tracks (a seed ensemble).
 
-    Velocities are normalised with :func:`fit_scaler` (``scaler``: ``"report"`` the report's
-    [-1, 1], ``"sd"`` robust) fitted on the training tracks only. With ``per_class_history``
-    a per-class training-accuracy callback is added and its record is stored as
-    ``history["per_class"]``.
+    ``models``: one Keras model per seed; ``scaler``: the velocity scale fitted on the
+    training tracks; ``epochs``/``histories``/``seconds``: per seed. :meth:`predict_proba`
+    takes *unscaled* velocity windows and averages the seeds' probabilities.
+    """
+
+    spec: NetworkSpec
+    models: list
+    scaler: Scaler
+    epochs: list
+    histories: list
+    seconds: list
+
+    def predict_proba(self, X) -> np.ndarray:
+        Xs = self.scaler.transform(X) if len(X) else np.asarray(X, np.float32)
+        return np.mean([predict_proba(m, Xs) for m in self.models], axis=0)
+
+
+def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: Schedule = FAST,
+                  scaler: str = "sd", callbacks=None, per_class_history: bool = False,
+                  keep_models: bool = True) -> TrainedNetwork:
+    """The one training path of every network in the book (Table 2, the folds, the benchmarks).
+
+    ``train``: the training :class:`~cellmotion.preprocess.Trajectories`. The velocity scale
+    (:func:`fit_scaler`, kind ``scaler``) is fitted on them; training windows of ``window``
+    steps (stride ``spec.train_stride``) are cut from them; the early-stopping validation set
+    holds out whole **cells** of them (:func:`fit_network` with ``groups = train.cells``: the
+    pieces of a track cut at a gap stay on one side). One model per seed in ``seeds``;
+    ``callbacks(seed)`` gives extra Keras callbacks for that seed (e.g. a progress bar). With
+    ``per_class_history`` each model's history gets ``"per_class"``: per-class training
+    accuracy after every epoch (the report's Figure 6). ``keep_models=False`` clears each model
+    after training (only the probabilities of :func:`evaluate_models` are needed there; use
+    :meth:`TrainedNetwork.predict_proba` before that).
     """
     keras = runtime.keras()
-    tr, te = traj.subset(train_idx), traj.subset(test_idx)
-    scaler = fit_scaler(tr.velocities, scaler)
-    Xtr, ytr, otr = make_windows(scaler.transform(tr.velocities), tr.labels, window,
+    scale = fit_scaler(train.velocities, scaler)
+    Xtr, ytr, otr = make_windows(scale.transform(train.velocities), train.labels, window,
                                  stride=spec.train_stride)
-    Xte, yte, ote = make_windows(scaler.transform(te.velocities), te.labels, window)
-    k = len(traj.condition_names)
-    keras.utils.set_random_seed(seed)
-    model = build_classifier(spec, Xtr.shape[-1], k, schedule.learning_rate, seed=seed,
-                             clipnorm=schedule.clipnorm,
-                             steps_per_execution=schedule.steps_per_execution,
-                             input_gain=(1.0 / float(np.std(Xtr)) if schedule.standardize
-                                         and scaler_kind_needs_gain(scaler) else None))
-    cbs = list(callbacks)
-    pc = None
-    if per_class_history:
-        pc = per_class_accuracy_callback(Xtr, ytr, k)
-        cbs.append(pc)
-    history, epochs, secs = fit_network(model, Xtr, ytr, otr, k, schedule, seed, cbs)
-    if pc is not None:
-        history["per_class"] = pc.history
-    metrics = score(predict_proba(model, Xte), yte, ote, traj.condition_names)
-    return SplitResult(spec, model, scaler, metrics, history, epochs, secs, te)
+    if not len(ytr):
+        raise ValueError(f"the training tracks give no window of {window} steps")
+    k = len(train.condition_names)
+    gain = (1.0 / float(np.std(Xtr)) if schedule.standardize and scaler_kind_needs_gain(scale)
+            else None)
+    groups = np.asarray(train.cells)[otr]
+    out = TrainedNetwork(spec, [], scale, [], [], [])
+    for s in seeds:
+        keras.utils.set_random_seed(int(s))
+        model = build_classifier(spec, Xtr.shape[-1], k, schedule.learning_rate, seed=int(s),
+                                 clipnorm=schedule.clipnorm,
+                                 steps_per_execution=schedule.steps_per_execution, input_gain=gain)
+        cbs = list(callbacks(int(s))) if callbacks else []
+        pc = per_class_accuracy_callback(Xtr, ytr, k) if per_class_history else None
+        if pc is not None:
+            cbs.append(pc)
+        history, ep, secs = fit_network(model, Xtr, ytr, groups, k, schedule, int(s), cbs)
+        if pc is not None:
+            history["per_class"] = pc.history
+        out.models.append(model)
+        out.epochs.append(ep)
+        out.histories.append(history)
+        out.seconds.append(secs)
+    return out
+
+
+def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: Schedule = FAST,
+                       window: int = 30, seed: int = 0, callbacks=(), per_class_history=False,
+                       scaler: str = "sd"):
+    """Train ``spec`` on the training tracks (:func:`train_network`, one seed), test on the
+    test tracks.
+
+    Velocities are normalised with :func:`fit_scaler` (``scaler``: ``"sd"`` robust, the
+    default of every network in the book; ``"report"`` the report's [-1, 1], for the report's
+    Table 2) fitted on the training tracks only; early stopping holds out training cells. The
+    per-track scores count one decision per test **cell** (pieces of one track vote
+    together). With ``per_class_history`` the per-class training accuracy is stored as
+    ``history["per_class"]``.
+    """
+    tr, te = traj.subset(train_idx), traj.subset(test_idx)
+    net = train_network(spec, tr, window, (seed,), schedule, scaler,
+                        callbacks=(lambda s: callbacks) if callbacks else None,
+                        per_class_history=per_class_history)
+    Xte, yte, ote = make_windows(te.velocities, te.labels, window)
+    metrics = score(net.predict_proba(Xte), yte, np.asarray(te.cells)[ote], traj.condition_names)
+    return SplitResult(spec, net.models[0], net.scaler, metrics, net.histories[0], net.epochs[0],
+                       net.seconds[0], te)
 
 
 def scaler_kind_needs_gain(scaler: Scaler) -> bool:
@@ -399,10 +483,13 @@ class Candidate:
         return self.kind
 
 
-#: Our network, fixed a priori (on the synthetic data, never on the folds it is scored on):
+#: Our network, fixed on the synthetic stand-in (never on the folds it is scored on):
 #: velocities scaled by their s.d., plus log speed and turning angle, computed inside the
 #: network after random rotation and reflection of each training window; one convolution
-#: layer (32 filters of 5 steps) and one LSTM layer of 32 units.
+#: layer (32 filters of 5 steps) and one LSTM layer of 32 units. Under the book's default
+#: rotation-invariant inputs (:func:`input_candidate`) it reads log speed and turning angle
+#: only, with random reflection. ``benchmarks/bench_classify_ablation.py --select`` records
+#: how a design is chosen without the held-out donor.
 OURS = NetworkSpec("ours", (32,), rotate=True, reflect=True, channels="both", conv=(32,))
 
 #: Every name :func:`evaluate_models` knows: the four the chapters compare, then ablations.
@@ -420,6 +507,8 @@ MODELS = {c.name: c for c in [
                                                      reflect=False)),
     Candidate("ours-no-conv", "network", replace(OURS, name="ours-no-conv", conv=())),
     Candidate("ours-overlap", "network", replace(OURS, name="ours-overlap", train_stride=10)),
+    Candidate("ours-multiscale", "network", replace(OURS, name="ours-multiscale",
+                                                     channels="multiscale", rotate=False)),
     Candidate("minirocket-both", "minirocket", channels="both",
               description="MiniRocket on velocities, log speed and turning angle"),
     Candidate("multirocket", "minirocket", channels="velocity", pooling="multi",
@@ -434,28 +523,15 @@ MODELS = {c.name: c for c in [
 
 def _network_proba(cand: Candidate, traj, train_idx, Xte, window: int, seeds, schedule: Schedule,
                    progress: str | None = None):
-    """Train ``cand`` once per seed on the training tracks; mean test-window probabilities."""
+    """Train ``cand`` once per seed on the training tracks (:func:`train_network`); mean
+    test-window probabilities and the epochs of each seed."""
     keras = runtime.keras()
-    spec = cand.network
-    tr = traj.subset(train_idx)
-    scaler = fit_scaler(tr.velocities, cand.scaler)
-    Xtr, ytr, otr = make_windows(scaler.transform(tr.velocities), tr.labels, window,
-                                 stride=spec.train_stride)
-    k = len(traj.condition_names)
-    gain = (1.0 / float(np.std(Xtr)) if schedule.standardize and scaler_kind_needs_gain(scaler)
-            else None)
-    proba, epochs = [], []
-    for s in seeds:
-        keras.utils.set_random_seed(int(s))
-        model = build_classifier(spec, Xtr.shape[-1], k, schedule.learning_rate, seed=int(s),
-                                 clipnorm=schedule.clipnorm,
-                                 steps_per_execution=schedule.steps_per_execution, input_gain=gain)
-        cbs = [epoch_bar(schedule.max_epochs, f"{progress}, seed {s}")] if progress else []
-        _, ep, _ = fit_network(model, Xtr, ytr, tr.cells[otr], k, schedule, int(s), cbs)
-        epochs.append(ep)
-        proba.append(predict_proba(model, scaler.transform(Xte)))
-        keras.backend.clear_session()
-    return np.mean(proba, axis=0), epochs
+    bars = (lambda s: [epoch_bar(schedule.max_epochs, f"{progress}, seed {s}")]) if progress else None
+    net = train_network(cand.network, traj.subset(train_idx), window, seeds, schedule, cand.scaler,
+                        callbacks=bars)
+    proba = net.predict_proba(Xte)
+    keras.backend.clear_session()
+    return proba, net.epochs
 
 
 def _peer(cand: Candidate, dt: float, seed: int):
@@ -464,6 +540,51 @@ def _peer(cand: Candidate, dt: float, seed: int):
     if cand.kind == "minirocket":
         return P.MiniRocketClassifier(cand.channels, dt=dt, random_state=seed, pooling=cand.pooling)
     raise ValueError(f"not a peer: {cand.kind}")
+
+
+#: What a model may read of a window (issue 20): ``"invariant"`` (the default) gives every
+#: model inputs that do not change when a whole window is rotated; ``"as-is"`` lets each read
+#: its own inputs (velocities for the networks and MiniRocket), for data whose direction is
+#: known to carry the signal (``direction: signal`` in a dataset config).
+INPUTS = ("invariant", "as-is")
+
+_INVARIANT_TEXT = {"velocity": "log speed and turning angle",
+                   "both": "log speed and turning angle"}
+
+
+def input_candidate(name: str, inputs: str = "invariant") -> Candidate:
+    """The model ``name`` of :data:`MODELS` as it is scored with ``inputs`` (:data:`INPUTS`).
+
+    With ``"invariant"`` every model reads rotation-invariant inputs, the same for every model:
+    a network reads the log speed and the turning angle into each step
+    (:class:`~cellmotion.models.networks.MotionChannels` ``"invariant"``, computed inside the
+    network; random rotation of training windows is then pointless and dropped, mirroring is
+    kept), MiniRocket convolves the same two channels (:func:`cellmotion.peers.input_channels`
+    ``"invariant"``), and the motility forest reads features that are rotation-invariant by
+    construction (speeds, angles, lengths). Ensembles average their members' invariant
+    versions. The model keeps its name, so results under both inputs line up.
+    """
+    if inputs not in INPUTS:
+        raise ValueError(f"unknown inputs '{inputs}': use one of {INPUTS}")
+    if name not in MODELS:
+        raise KeyError(f"unknown model '{name}': choose from {sorted(MODELS)}")
+    cand = MODELS[name]
+    if inputs == "as-is" or cand.kind in ("forest", "ensemble"):
+        return cand
+    if cand.kind == "network":
+        keep = cand.network.channels in INVARIANT_CHANNELS
+        spec = replace(cand.network, channels=cand.network.channels if keep else "invariant",
+                       rotate=False)
+        text = cand.description
+        if text:
+            text = text.replace("on velocities", "on log speed and turning angle")
+        return replace(cand, network=spec, description=text)
+    if cand.kind == "minirocket":
+        text = cand.description.replace("on velocities, log speed and turning angle",
+                                        "on log speed and turning angle")
+        text = text.replace("on velocities", "on log speed and turning angle")
+        return replace(cand, channels="invariant", description=text)
+    raise ValueError(f"no invariant version of a model of kind '{cand.kind}'")
 
 
 def _members(names):
@@ -491,38 +612,78 @@ def fold_protocol(traj, folds) -> str:
     return "replicate"
 
 
-def interval(values, protocol: str, n_train: float, n_test: float, bounds=None) -> dict:
-    """Mean over folds with its 95 % interval: Nadeau-Bengio corrected t for k-fold
-    (``n_train``/``n_test``: cells per fold), ordinary t over held-out replicates. With
-    ``bounds`` (e.g. ``(0, 1)`` for a score) the interval is clipped to them."""
+def interval(values, protocol: str, n_train, n_test, bounds=None) -> dict:
+    """Mean over folds with its 95 % interval: the Nadeau-Bengio corrected t
+    (:func:`cellmotion.evaluation.corrected_paired_t`) for every protocol.
+
+    ``n_train``/``n_test``: cells in each fold's training and test sets (one number each, or
+    one per fold). The correction is needed for k-fold *and* for leaving one replicate out in
+    turn: in both, the folds' training sets overlap (with four donors, by two thirds), so the
+    fold scores are correlated; with one number per fold the real ratio of each donor fold
+    enters. ``protocol`` is recorded by the caller and does not change the interval. With
+    ``bounds`` (e.g. ``(0, 1)`` for a score) the interval is clipped to them. Without an
+    interval (one fold, too few folds, zero spread) ``lower``/``upper``/``p`` are NaN and
+    ``reason`` says why.
+    """
     v = np.asarray(values, float)
-    v = v[np.isfinite(v)]
+    keep = np.isfinite(v)
+    n_train, n_test = np.asarray(n_train, float).ravel(), np.asarray(n_test, float).ravel()
+    if len(n_train) == len(v) and len(v) > 1:
+        n_train, n_test = n_train[keep], n_test[keep]
+    v = v[keep]
+    nan = float("nan")
     if len(v) < 2:
-        m = float(v.mean()) if len(v) else float("nan")
-        return {"mean": m, "lower": float("nan"), "upper": float("nan"), "p": float("nan")}
-    iv = E.corrected_paired_t(v, max(n_train, 1), max(n_test, 1), corrected=protocol != "replicate")
+        m = float(v.mean()) if len(v) else nan
+        return {"mean": m, "lower": nan, "upper": nan, "p": nan,
+                "reason": f"{len(v)} fold(s) with a score: no interval"}
+    iv = E.corrected_paired_t(v, np.maximum(n_train, 1), np.maximum(n_test, 1))
     lo, hi = iv.lower, iv.upper
-    if bounds is not None:
+    if bounds is not None and np.isfinite(lo):
         lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
-    return {"mean": iv.mean, "lower": lo, "upper": hi, "p": iv.p}
+    out = {"mean": iv.mean, "lower": lo, "upper": hi, "p": iv.p}
+    if iv.reason:
+        out["reason"] = iv.reason
+    return out
 
 
-def _fold_probabilities(traj, X, y, owner, tr, te, train_order, window, seeds, schedule,
+def holm_adjust(paired: dict) -> dict:
+    """Add ``p_holm`` to every comparison of ``paired`` (``{a: {b: {"p", ...}}}``, ``a - b``).
+
+    The family is every distinct pair of models of one table (one protocol): Holm's
+    adjustment (:func:`cellmotion.evaluation.holm`) over their p values, the same adjusted p
+    stored for ``a - b`` and ``b - a``. Returns ``paired`` (changed in place).
+    """
+    pairs = []
+    for a in paired:
+        for b in paired[a]:
+            if (b, a) not in pairs:
+                pairs.append((a, b))
+    adj = E.holm([paired[a][b].get("p", float("nan")) for a, b in pairs])
+    for (a, b), q in zip(pairs, adj):
+        paired[a][b]["p_holm"] = float(q)
+        if a in paired.get(b, {}):
+            paired[b][a]["p_holm"] = float(q)
+    return paired
+
+
+def _fold_probabilities(traj, X, y, owner, tr, te, cands, window, seeds, schedule,
                         bar_prefix=None):
-    """Train every model of ``train_order`` on one fold: test-window probabilities, seconds
-    and epochs per model (one fold of :func:`evaluate_models`; run in a worker process when
-    folds are trained in parallel)."""
+    """Train every model of ``cands`` (``{name: Candidate}``, no ensembles) on one fold:
+    test-window probabilities, seconds and epochs per model (one fold of
+    :func:`evaluate_models`; run in a worker process when folds are trained in parallel)."""
     k = len(traj.condition_names)
     mtr, mte = np.isin(owner, tr), np.isin(owner, te)
     proba, seconds, epochs = {}, {}, {}
-    for name in train_order:
-        cand = MODELS[name]
+    for name, cand in cands.items():
         t0 = time.perf_counter()
         if cand.kind == "network":
             bar = f"{name}, {bar_prefix}" if bar_prefix else None
             proba[name], epochs[name] = _network_proba(cand, traj, tr, X[mte], window, seeds, schedule, bar)
         else:
-            est = _peer(cand, traj.dt, int(seeds[0])).fit(X[mtr], y[mtr])
+            est = _peer(cand, traj.dt, int(seeds[0]))
+            fit_kw = ({"groups": np.asarray(traj.cells).astype(str)[owner[mtr]]}
+                      if "groups" in inspect.signature(est.fit).parameters else {})
+            est.fit(X[mtr], y[mtr], **fit_kw)  # any inner split (calibration) keeps cells whole
             p = np.zeros((int(mte.sum()), k))
             p[:, est.classes_] = est.predict_proba(X[mte])
             proba[name] = p
@@ -532,37 +693,49 @@ def _fold_probabilities(traj, X, y, owner, tr, te, train_order, window, seeds, s
 
 def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epochs=None,
                     report=print, schedule: Schedule = FAST, protocol: str = "auto",
-                    progress: bool = False, n_jobs: int = 1) -> dict:
+                    progress: bool = False, n_jobs: int = 1, inputs: str = "invariant") -> dict:
     """Score every model in ``models`` (names of :data:`MODELS`) on the same ``folds``.
 
     Test windows are the non-overlapping windows of each fold's test tracks; a *track* score
     averages the window probabilities of each test **cell** (pieces of one track cut at gaps
     vote together) and scores one decision per cell. Networks are trained once per seed in
-    ``seeds`` and their probabilities averaged (a seed ensemble); peers (forest, MiniRocket)
-    use the first seed. Network inputs are scaled by the s.d. of the training velocities
-    (:func:`fit_scaler`); early stopping uses a validation set of training cells only.
+    ``seeds`` and their probabilities averaged (a seed ensemble; :func:`train_network`, the
+    one training path); peers use the first seed. Network inputs are scaled by the s.d. of
+    the training velocities (:func:`fit_scaler`); early stopping uses a validation set of
+    training cells only. ``inputs`` (:data:`INPUTS`): ``"invariant"`` (default) scores every
+    model on rotation-invariant inputs (:func:`input_candidate`), ``"as-is"`` on its own.
 
-    ``protocol``: ``"kfold"`` (Nadeau-Bengio corrected t), ``"replicate"`` (ordinary t over
-    held-out replicates) or ``"auto"`` (:func:`fold_protocol`). Folds without a test or a
-    training window are left out (``n_folds`` counts the folds scored). Returns::
+    ``protocol``: ``"kfold"``, ``"replicate"`` (one replicate held out per fold) or ``"auto"``
+    (:func:`fold_protocol`); both get Nadeau-Bengio corrected t intervals with each fold's own
+    numbers of training and test cells (:func:`interval`). Paired differences carry a p value
+    and ``p_holm``, adjusted by Holm over all pairs of models of this result
+    (:func:`holm_adjust`). Folds without a test or a training window are left out
+    (``n_folds`` counts the folds scored). Returns::
 
         {"models": {name: {"per_track_bacc": S, "per_window_bacc": S, "macro_f1": S,
                            "recall": {condition: mean}, "confusion": [[...]], "brier": float,
                            "brier_window": float, "ece": float, "reliability": {...},
-                           "description": str, "epochs": [...]}},
-         "paired": {a: {b: {"mean", "lower", "upper", "p"}}},   # a - b, per-track bacc
-         "paired_window": {a: {b: ...}},                         # a - b, per-window bacc
+                           "description": str, "epochs": [...], "cell_proba": [[...]]}},
+         "paired": {a: {b: {"mean", "lower", "upper", "p", "p_holm"}}},  # a - b, per track
+         "paired_window": {a: {b: ...}},                                  # a - b, per window
+         "cells": {"cell": [...], "y": [...], "fold": [...], "replicate": [...]},
          "conditions": [...], "seconds": {name: s}, "protocol": str, "n_folds": int,
-         "seeds": [...], "window": int, "cells_per_fold": {"train": n, "test": n}}
+         "seeds": [...], "window": int, "inputs": str,
+         "cells_per_fold": {"train": mean, "test": mean, "train_folds": [...],
+                            "test_folds": [...]}}
 
     with ``S = {"mean", "lower", "upper", "p", "folds": [...]}`` (intervals of scores clipped
-    to [0, 1]; ``macro_f1``, ``recall``,
+    to [0, 1]; NaN bounds and a ``reason`` where no interval exists; ``macro_f1``, ``recall``,
     ``confusion`` (summed over folds), ``brier``: per track; ``reliability`` pools the per-track
-    probabilities of all folds). ``report`` gets a line per model (``None``: silence).
+    probabilities of all folds). ``cells`` lists every scored test cell of every fold (a cell
+    appears once per repeat) and ``cell_proba`` its out-of-fold probabilities, row by row:
+    enough to score any subset of cells again (:func:`new_donor_cost`). ``report`` gets a line
+    per model (``None``: silence).
 
     ``n_jobs`` > 1 trains that many folds at once in worker processes (joblib): small
     recurrent networks keep about one core busy, so two folds on two cores take little more
-    than one. Every training is seeded the same way as in one process. ``progress`` shows a
+    than one. With a Dask cluster configured (:mod:`cellmotion.cluster`) every fold is a task
+    on the cluster instead. Every training is seeded the same way as in one process. ``progress`` shows a
     bar per network and epoch (one process) or per fold (workers).
     """
     names = list(traj.condition_names)
@@ -572,40 +745,47 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
     if max_epochs is not None:
         schedule = replace(schedule, max_epochs=int(max_epochs))
     X, y, owner = make_windows(traj.velocities, traj.labels, window)
-    cell = pd.factorize(traj.cells)[0]
+    cell_names = np.asarray(traj.cells).astype(str)
+    cell = pd.factorize(cell_names)[0]
+    reps = (np.asarray(traj.replicates).astype(str) if traj.replicates is not None
+            else np.full(len(traj), ""))
+    _, first_of = np.unique(cell, return_index=True)  # codes are 0..n-1 in order of appearance
+    code_name, code_rep = cell_names[first_of], reps[first_of]
     # a fold whose test (or training) tracks give no window cannot be scored: left out
     folds = [(tr, te) for tr, te in folds if np.isin(owner, te).any() and np.isin(owner, tr).any()]
     if len(folds) < 2:
         raise ValueError(f"fewer than two folds have windows of {window} steps on both sides")
     train_order = _members(models)
+    cands = {m: input_candidate(m, inputs) for m in train_order}
     fold_scores = {m: [] for m in models}
     pooled = {m: ([], []) for m in models}
     seconds = {m: 0.0 for m in train_order}
     epochs = {m: [] for m in train_order}
     n_tr, n_te = [], []
+    cells_out = {"cell": [], "y": [], "fold": [], "replicate": []}
+    cell_proba = {m: [] for m in models}
     args = (traj, X, y, owner)
-    rest = (train_order, window, tuple(seeds), schedule)
-    if n_jobs == 1:
+    rest = (cands, window, tuple(seeds), schedule)
+    on_cluster = cluster.active_client() is not None
+    if n_jobs == 1 and not on_cluster:
         results = (_fold_probabilities(*args, tr, te, *rest,
                                        bar_prefix=f"fold {f + 1}/{len(folds)}" if progress else None)
                    for f, (tr, te) in enumerate(folds))
     else:
-        from joblib import Parallel, delayed
-
-        results = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(_fold_probabilities)(*args, tr, te, *rest) for tr, te in folds)
-        if progress:
-            from tqdm.auto import tqdm
-
-            results = tqdm(results, total=len(folds), desc=f"folds ({n_jobs} at once)")
-        results = list(results)  # every fold done (and the bar closed) before scoring
-    for (tr, te), (proba, secs, eps) in zip(folds, results):
+        # one task per fold: worker processes here, or a Dask cluster when one is configured
+        results = cluster.map_tasks(_fold_probabilities, [(*args, tr, te, *rest) for tr, te in folds],
+                                    n_jobs=n_jobs, name="cv-fold")
+        where = "on the cluster" if on_cluster else f"{n_jobs} at once"
+        results = list(console_progress(results, total=len(folds), desc=f"folds ({where})",
+                                        disable=not progress))  # every fold done before scoring
+    for f, ((tr, te), (proba, secs, eps)) in enumerate(zip(folds, results)):
         mte = np.isin(owner, te)
         n_tr.append(len(np.unique(cell[tr])))
         n_te.append(len(np.unique(cell[owner[mte]])))
         for name in train_order:
             seconds[name] += secs[name]
             epochs[name].extend(eps.get(name, []))
+        first = None
         for name in models:
             cand = MODELS[name]
             p = (np.mean([proba[m] for m in cand.members], axis=0) if cand.kind == "ensemble"
@@ -615,10 +795,18 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
             tp = E.per_track_predictions(p, cell[owner[mte]], y[mte])
             pooled[name][0].append(tp.proba)
             pooled[name][1].append(tp.y)
-    ntr, nte = float(np.mean(n_tr)), float(np.mean(n_te))
+            cell_proba[name].extend(np.round(tp.proba, 5).tolist())
+            first = first or tp
+        cells_out["cell"].extend(code_name[first.tracks].tolist())
+        cells_out["y"].extend(first.y.tolist())
+        cells_out["fold"].extend([f] * len(first.tracks))
+        cells_out["replicate"].extend(code_rep[first.tracks].tolist())
+    ntr, nte = np.asarray(n_tr, float), np.asarray(n_te, float)
     out = {"models": {}, "paired": {}, "conditions": names, "protocol": protocol,
            "n_folds": len(folds), "seeds": [int(s) for s in seeds], "window": int(window),
-           "cells_per_fold": {"train": ntr, "test": nte},
+           "inputs": inputs, "cells": cells_out,
+           "cells_per_fold": {"train": float(ntr.mean()), "test": float(nte.mean()),
+                              "train_folds": ntr.tolist(), "test_folds": nte.tolist()},
            "seconds": {m: float(seconds.get(m, 0.0) if MODELS[m].kind != "ensemble" else
                                 sum(seconds[x] for x in MODELS[m].members)) for m in models}}
     bacc, wbacc = {}, {}
@@ -628,11 +816,12 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
         bacc[name] = np.array([t["balanced_accuracy"] for t in track])
         wbacc[name] = np.array([s["window"]["balanced_accuracy"] for s in fs])
         rel = E.reliability_curve(np.concatenate(pooled[name][0]), np.concatenate(pooled[name][1]))
+        desc = (MODELS[name].describe() if MODELS[name].kind == "ensemble"
+                else cands[name].describe())
         out["models"][name] = {
             "per_track_bacc": {**interval(bacc[name], protocol, ntr, nte, (0, 1)), "folds": bacc[name].tolist()},
-            "per_window_bacc": {**interval([s["window"]["balanced_accuracy"] for s in fs], protocol,
-                                         ntr, nte, (0, 1)),
-                                "folds": [s["window"]["balanced_accuracy"] for s in fs]},
+            "per_window_bacc": {**interval(wbacc[name], protocol, ntr, nte, (0, 1)),
+                                "folds": wbacc[name].tolist()},
             "macro_f1": {**interval([t["macro_f1"] for t in track], protocol, ntr, nte, (0, 1)),
                          "folds": [t["macro_f1"] for t in track]},
             "recall": {c: float(np.nanmean([t["recall"][c] for t in track])) for c in names},
@@ -641,8 +830,9 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
             "brier_window": float(np.nanmean([s["window"]["brier"] for s in fs])),
             "ece": rel["ece"],
             "reliability": {key: np.asarray(v).tolist() for key, v in rel.items() if key != "ece"},
-            "description": MODELS[name].describe(),
+            "description": desc,
             "epochs": epochs.get(name, []),
+            "cell_proba": cell_proba[name],
         }
         if report:
             s = out["models"][name]["per_track_bacc"]
@@ -655,6 +845,108 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
                             for b in models if b != a}
         out["paired_window"][a] = {b: interval(wbacc[a] - wbacc[b], protocol, ntr, nte)
                                    for b in models if b != a}
+    holm_adjust(out["paired"])
+    holm_adjust(out["paired_window"])
+    return out
+
+
+def score_cells(result: dict, model: str, keep=None, metric: str = "balanced_accuracy") -> float:
+    """Per-track score of ``model`` on the cells of ``result`` selected by the boolean mask
+    ``keep`` (all by default), from the stored out-of-fold probabilities; a cell tested more
+    than once (repeated folds) has its probabilities averaged first."""
+    cells = result["cells"]
+    proba = np.asarray(result["models"][model]["cell_proba"], float)
+    ids = np.asarray(cells["cell"]).astype(str)
+    y = np.asarray(cells["y"], int)
+    keep = np.ones(len(ids), bool) if keep is None else np.asarray(keep, bool)
+    if not keep.any():
+        return float("nan")
+    tp = E.per_track_predictions(proba[keep], ids[keep], y[keep])
+    k = len(result["conditions"])
+    if metric == "balanced_accuracy":
+        return E.balanced_accuracy(tp.y, tp.pred, k)
+    if metric == "brier":
+        return E.brier_score(tp.proba, tp.y)
+    raise ValueError(f"unknown metric '{metric}'")
+
+
+def new_donor_cost(grouped: dict, donor: dict, models=None) -> dict:
+    """What a new donor costs each model, from one paired computation per donor.
+
+    For every donor ``r`` (every fold of ``donor``, a leave-one-replicate-out result of
+    :func:`evaluate_models`) and model: the per-track balanced accuracy of ``r``'s cells when
+    other cells of ``r`` were in training (their out-of-fold predictions in ``grouped``, folds
+    grouped by cell) minus the same cells' score when ``r`` was held out (``donor``). The
+    differences over donors are paired (same cells, same model) and their mean gets the
+    Nadeau-Bengio corrected t interval of the donor folds (their own numbers of training and
+    test cells; :func:`interval`); ``p_holm`` adjusts the p values over the models (Holm).
+    Positive = a new donor costs. Returns ``{model: {"mean", "lower", "upper", "p", "p_holm"
+    [, "reason"], "donors": {r: {"grouped", "donor", "cells"}}}}``.
+    """
+    gc, dc = grouped["cells"], donor["cells"]
+    g_rep, d_rep = np.asarray(gc["replicate"]).astype(str), np.asarray(dc["replicate"]).astype(str)
+    g_ids, d_ids = np.asarray(gc["cell"]).astype(str), np.asarray(dc["cell"]).astype(str)
+    donors = list(dict.fromkeys(d_rep))
+    cpf = donor["cells_per_fold"]
+    n_train = np.asarray(cpf.get("train_folds", [cpf["train"]]), float)
+    n_test = np.asarray(cpf.get("test_folds", [cpf["test"]]), float)
+    out = {}
+    for name in models or [m for m in donor["models"] if m in grouped["models"]]:
+        per, diffs, ntr, nte = {}, [], [], []
+        for f, r in enumerate(donors):
+            shared = np.intersect1d(g_ids[g_rep == r], d_ids[d_rep == r])
+            if not len(shared):
+                continue
+            g = score_cells(grouped, name, np.isin(g_ids, shared) & (g_rep == r))
+            d = score_cells(donor, name, np.isin(d_ids, shared) & (d_rep == r))
+            per[r] = {"grouped": g, "donor": d, "cells": int(len(shared))}
+            diffs.append(g - d)
+            if len(n_train) == len(donors):
+                ntr.append(n_train[f])
+                nte.append(n_test[f])
+        iv = interval(diffs, "replicate", ntr or n_train.mean(), nte or n_test.mean())
+        out[name] = {**iv, "donors": per}
+    for name, q in zip(out, E.holm([c["p"] for c in out.values()])):
+        out[name]["p_holm"] = float(q)
+    return out
+
+
+def evaluate_variants(tracks: dict, folds, models, done=None, **kwargs) -> dict:
+    """The same ``models`` on the same ``folds`` of several versions of a dataset.
+
+    ``tracks``: ``{(version, inputs): Trajectories}`` (e.g. ``("kept", "as-is")``: the tracks
+    as recorded, every model on its own inputs); ``inputs`` is passed to
+    :func:`evaluate_models`, and every version must hold the same tracks in the same order
+    (only their steps differ), so the folds mean the same cells. ``done``: results already
+    computed, ``{(version, inputs): result}``. A model is trained only once per version of the
+    tracks and per input it actually reads: where :func:`input_candidate` gives the same
+    candidate under two ``inputs`` (the motility forest reads the same features under both),
+    the scores of the variant that computed it are reused. ``kwargs`` go to
+    :func:`evaluate_models`. Returns ``{(version, inputs): result}`` including ``done``.
+    """
+    out = dict(done or {})
+    for key, traj in tracks.items():
+        if key in out:
+            continue
+        version, inputs = key
+        reuse = {}
+        for m in models:
+            for (v2, i2), res in out.items():
+                if (v2 == version and m in res["models"]
+                        and input_candidate(m, i2) == input_candidate(m, inputs)):
+                    reuse[m] = res
+                    break
+        todo = [m for m in models if m not in reuse]
+        if todo:
+            res = evaluate_models(traj, folds, todo, inputs=inputs, **kwargs)
+        else:
+            res = dict(next(iter(reuse.values())))
+            res["paired"], res["paired_window"] = {}, {}
+        res = {**res, "models": dict(res["models"]), "inputs": inputs}
+        for m, src in reuse.items():
+            res["models"][m] = src["models"][m]
+        res["models"] = {m: res["models"][m] for m in models}
+        out[key] = res
     return out
 
 
@@ -708,7 +1000,8 @@ def compare_evaluations(a: dict, b: dict, models=None) -> list:
     """
     if a["n_folds"] != b["n_folds"]:
         raise ValueError(f"the results have different folds ({a['n_folds']} vs {b['n_folds']})")
-    ntr, nte = a["cells_per_fold"]["train"], a["cells_per_fold"]["test"]
+    cpf = a["cells_per_fold"]
+    ntr, nte = cpf.get("train_folds", cpf["train"]), cpf.get("test_folds", cpf["test"])
     rows = []
     for name in models or [m for m in a["models"] if m in b["models"]]:
         for per, key in (("track", "per_track_bacc"), ("window", "per_window_bacc")):
@@ -716,7 +1009,8 @@ def compare_evaluations(a: dict, b: dict, models=None) -> list:
             fb = np.asarray(b["models"][name][key]["folds"], float)
             d = interval(fa - fb, a["protocol"], ntr, nte)
             rows.append({"model": name, "per": per, "a": float(np.nanmean(fa)), "b": float(np.nanmean(fb)),
-                         "diff": d["mean"], "lower": d["lower"], "upper": d["upper"], "p": d["p"]})
+                         "diff": d["mean"], "lower": d["lower"], "upper": d["upper"], "p": d["p"],
+                         "reason": d.get("reason", "")})
     return rows
 
 

@@ -35,8 +35,11 @@ optional.
     replicate_name: donor   # what a replicate is, for the book's text (default "replicate")
 
     # --- reading other exports (CSV-like formats) ----------------------------------------
-    read: {sep: ";", skiprows: 3, encoding: cp1252}   # default: sniffed separator, no lines
-                            # skipped, UTF-8 then Windows encodings; .gz files are read as is
+    read: {sep: ";", skiprows: 3, encoding: cp1252}   # default: sniffed separator (comma,
+                            # semicolon, tab or spaces), no lines skipped, UTF-8 then Windows
+                            # encodings; .gz files are read as is; header: false for a file
+                            # without a header line (then name columns by position, from 1:
+                            # columns: {track_id: 2, t: 3, x: 4, y: 5, z: 6})
 
     # --- units (TrackMate: by default the unit row or the XML's attributes) ---------------
     units:
@@ -44,8 +47,14 @@ optional.
       um_per_pixel: 0.65    # needed for pixel
       time: frame           # min | s (sec) | ms | h (hr) | frame
       frame_interval: 1.0   # minutes per frame, for every condition that gives none itself
-      # calibrated: false   # no pixel size and frame interval known: keep pixels and frames
+      # calibrated: false   # no pixel size and frame interval known: the file's own units
+                            # where it states them (TrackMate), else pixels and frames
                             # (speeds in px/frame; `interval` then counts frames)
+
+    # --- dividing cells (TrackMate with splitting/merging, trackpy with a parent column) ---
+    branches: split         # split: cut a branching track into unbranched pieces, one cell
+                            # (default); longest: keep its longest path; refuse: stop, naming
+                            # every branching track
 
     # --- missing frames ----------------------------------------------------------------
     gaps: split             # split: cut tracks at missing frames (default); pieces stay one cell
@@ -59,6 +68,16 @@ optional.
                             # tracks (T cells imaged every 24 s ...) need shorter windows
     min_track_steps: 30     # tracks with fewer steps at `interval` are left out and counted
                             # (default: window_length, else 30)
+
+    # --- movies and drift (cellmotion.drift) ------------------------------------------
+    drift: none             # none (default) | subtract-movie-mean: after curation, remove each
+                            # movie's mean velocity, fitted from that movie's own tracks (no
+                            # labels); a movie is condition x replicate, else a condition
+    movie: FieldOfView      # tidy only (optional): the column of your file naming each
+                            # track's movie, where a movie is not condition x replicate
+    direction: artefact     # artefact (default): the direction of motion belongs to the movie,
+                            # no model may read it; signal: a gradient along the same axis in
+                            # every movie carries the signal (the book then shows both)
 
 Per condition, ``file`` or ``files`` (a file per replicate), ``frame_interval`` (minutes per
 frame), ``replicate`` (the replicate of a single ``file``) and ``value`` (tidy with one file:
@@ -84,11 +103,15 @@ FORMATS = ("trackmate", "trackmate-xml", "trackpy", "celltrackr", "tidy", "repor
 FILE_PER_CONDITION = ("trackmate", "trackmate-xml", "trackpy", "celltrackr")
 TOP_KEYS = ("name", "title", "description", "source", "licence", "format", "file", "folder",
             "conditions", "columns", "units", "gaps", "max_gap", "interval", "min_track_steps",
-            "window_length", "replicate_name", "read", "generated_by")
+            "window_length", "replicate_name", "read", "generated_by", "branches",
+            "drift", "movie", "direction")
+#: Values of ``drift`` and ``direction`` (:mod:`cellmotion.drift` defines the same tuples).
+DRIFT_VALUES = ("none", "subtract-movie-mean")
+DIRECTION_VALUES = ("artefact", "signal")
 UNIT_KEYS = ("length", "um_per_pixel", "time", "frame_interval", "calibrated")
 CONDITION_KEYS = ("file", "files", "frame_interval", "value", "replicate")
 #: Options passed to the CSV reader for exports that are not plain comma-separated UTF-8.
-READ_KEYS = ("sep", "skiprows", "encoding")
+READ_KEYS = ("sep", "skiprows", "encoding", "header")
 #: Generators of the book's own example datasets (only these may appear in ``generated_by``).
 GENERATORS = ("cellmotion.example",)
 
@@ -123,6 +146,7 @@ class DatasetConfig:
     columns: dict = field(default_factory=dict)
     units: dict = field(default_factory=dict)
     gaps: str = "split"
+    branches: str = "split"  # split | refuse | longest (cellmotion.io.lineage)
     max_gap: int | None = None
     interval: float = 5.0
     min_track_steps: int = 30
@@ -134,6 +158,9 @@ class DatasetConfig:
     licence: str | None = None
     replicate_name: str = "replicate"
     read: dict = field(default_factory=dict)
+    drift: str = "none"
+    movie: str | None = None
+    direction: str = "artefact"
 
     @property
     def calibrated(self) -> bool:
@@ -283,8 +310,16 @@ def read_config(path) -> DatasetConfig:
     if not isinstance(cols, dict):
         raise DataError(f"{src}: 'columns' must map contract names (track_id, condition, t, x, y, z) "
                         "to the column names of your file.")
-    _unknown(cols, ("track_id", "condition", "t", "x", "y", "z", "replicate"), "in 'columns'", src)
-    cfg.columns = {str(k): str(v) for k, v in cols.items()}
+    _unknown(cols, ("track_id", "condition", "t", "x", "y", "z", "replicate", "movie"),
+             "in 'columns'", src)
+    # a column by name, or by position from 1 (a file without a header: read: {header: false})
+    cfg.columns = {str(k): (v if isinstance(v, int) and not isinstance(v, bool) else str(v))
+                   for k, v in cols.items()}
+    cfg.branches = str(raw.get("branches", "split"))
+    if cfg.branches not in ("split", "refuse", "longest"):
+        raise DataError(f"{src}: unknown branch policy 'branches: {cfg.branches}'"
+                        f"{suggest(cfg.branches, ('split', 'refuse', 'longest'))}; use split, "
+                        "refuse or longest.")
     cfg.gaps = str(raw.get("gaps", "split"))
     if cfg.gaps not in ("split", "interpolate"):
         raise DataError(f"{src}: unknown gap policy 'gaps: {cfg.gaps}'; use split or interpolate.")
@@ -298,6 +333,19 @@ def read_config(path) -> DatasetConfig:
         cfg.window_length = int(_positive(raw["window_length"], "window_length", src))
         if raw.get("min_track_steps") is None:
             cfg.min_track_steps = cfg.window_length
+    for key, allowed in (("drift", DRIFT_VALUES), ("direction", DIRECTION_VALUES)):
+        if raw.get(key) is not None:
+            value = str(raw[key]).strip().lower()
+            if value not in allowed:
+                raise DataError(f"{src}: unknown '{key}: {raw[key]}'{suggest(value, allowed)}; "
+                                f"use one of {', '.join(allowed)}.")
+            setattr(cfg, key, value)
+    if raw.get("movie") is not None:
+        if fmt != "tidy":
+            raise DataError(f"{src}: 'movie' names a column of a tidy file; for {fmt} files a "
+                            "movie is a condition's file per replicate ('files').")
+        cfg.movie = str(raw["movie"])
+        cfg.columns.setdefault("movie", cfg.movie)
     cfg.generated_by = raw.get("generated_by")
     if cfg.generated_by is not None and cfg.generated_by not in GENERATORS:
         raise DataError(f"{src}: unknown generator '{cfg.generated_by}'; only {GENERATORS} exist.")

@@ -27,6 +27,9 @@ REQUIRED_COLUMNS = ("track_id", "condition", "t", "x", "y")
 NUMERIC_COLUMNS = ("t", "x", "y", "z")
 #: Optional column naming the replicate (donor, movie, experiment) of a track.
 REPLICATE = "replicate"
+#: Optional column naming the movie (field of view) of a track, where it is not condition x
+#: replicate (:mod:`cellmotion.drift`).
+MOVIE = "movie"
 
 #: Factors that convert a (canonical) length unit to micrometres.
 LENGTH_UNITS = {"um": 1.0, "nm": 1e-3, "mm": 1e3}
@@ -71,14 +74,33 @@ def suggest(name: str, candidates, cutoff: float = 0.6) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def validate_tracks(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
+def _where(row: int, lines) -> str:
+    """Where row ``row`` (0-based) of a table is: its line in the user's file, or its row."""
+    if lines is not None:
+        return f"line {int(np.asarray(lines)[row])} of the file"
+    return f"row {row + 1}"
+
+
+def validate_tracks(df: pd.DataFrame, source: str = "input", *, time_unit: str = "min",
+                    lines=None) -> pd.DataFrame:
     """Check a table against the data contract and return a clean copy.
 
     Checks: required columns present, numeric coordinates, every track in one
-    condition (and one replicate, where the table has a ``replicate`` column), at least two positions per track, no duplicate ``(track_id, t)`` rows,
-    time increasing within each track, and no mix of tracks with and without z.
-    The returned table has string ``track_id``/``condition``, float coordinates and
-    rows sorted by condition, track and time; ``df`` itself is not modified.
+    condition (and one replicate, where the table has a ``replicate`` column), at least two
+    positions per track, no duplicate ``(track_id, t)`` rows, time increasing within each
+    track, and no mix of tracks with and without z. The returned table has string
+    ``track_id``/``condition``, float coordinates and rows sorted by condition, track and
+    time; ``df`` itself is not modified.
+
+    Parameters
+    ----------
+    df : the table.
+    source : the file (or name) the table came from, for messages.
+    time_unit : the unit of ``t`` as the user knows it (``min``, ``frame``, ``s``, ...), for
+        messages.
+    lines : the line of the user's file each row was read from; messages then name that
+        line instead of a row of the table. Readers of tracker exports order positions by
+        time themselves, so "time goes backwards" only meets tables written by hand.
     """
     if len(df) == 0:
         raise DataError(f"{source}: the table is empty (no positions).")
@@ -89,12 +111,12 @@ def validate_tracks(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
             f"{source}: missing column(s) {', '.join(repr(m) for m in missing)}{hints}; "
             f"found columns {list(map(str, df.columns))}. A tidy table needs "
             f"{', '.join(REQUIRED_COLUMNS)} and optionally z.")
-    cols = list(REQUIRED_COLUMNS) + [c for c in ("z", REPLICATE) if c in df.columns]
+    cols = list(REQUIRED_COLUMNS) + [c for c in ("z", REPLICATE, MOVIE) if c in df.columns]
     out = df[cols].copy()
-    for col in ("track_id", "condition") + ((REPLICATE,) if REPLICATE in out.columns else ()):
+    for col in ("track_id", "condition") + tuple(c for c in (REPLICATE, MOVIE) if c in out.columns):
         if out[col].isna().any():
             row = int(np.flatnonzero(out[col].isna().to_numpy())[0])
-            raise DataError(f"{source}: column '{col}' is empty in row {row + 1}.")
+            raise DataError(f"{source}: column '{col}' is empty in {_where(row, lines)}.")
         out[col] = out[col].astype(str)
     if "z" in out.columns:
         out = _check_z(out, source)
@@ -104,13 +126,15 @@ def validate_tracks(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
             row = int(np.flatnonzero(values.isna().to_numpy())[0])
             raise DataError(
                 f"{source}: column '{col}' has a non-numeric or missing value "
-                f"{df[col].iloc[row]!r} in row {row + 1} (track '{out['track_id'].iloc[row]}').")
+                f"{df[col].iloc[row]!r} in {_where(row, lines)} (track "
+                f"'{out['track_id'].iloc[row]}').")
         if not np.isfinite(values.to_numpy()).all():
             row = int(np.flatnonzero(~np.isfinite(values.to_numpy()))[0])
-            raise DataError(f"{source}: column '{col}' has an infinite value in row {row + 1}.")
+            raise DataError(f"{source}: column '{col}' has an infinite value in "
+                           f"{_where(row, lines)}.")
         out[col] = values.astype(float)
 
-    for col in ("condition",) + ((REPLICATE,) if REPLICATE in out.columns else ()):
+    for col in ("condition",) + tuple(c for c in (REPLICATE, MOVIE) if c in out.columns):
         n_val = out.groupby("track_id")[col].nunique()
         if (n_val > 1).any():
             tid = n_val.index[np.argmax(n_val.to_numpy() > 1)]
@@ -120,13 +144,17 @@ def validate_tracks(df: pd.DataFrame, source: str = "input") -> pd.DataFrame:
         row = int(np.flatnonzero(dup.to_numpy())[0])
         raise DataError(
             f"{source}: duplicate rows for track '{out['track_id'].iloc[row]}' at "
-            f"t = {out['t'].iloc[row]:g} min (row {row + 1}); each (track, time) must be unique.")
-    backwards = out.groupby("track_id", sort=False)["t"].diff() < 0
+            f"t = {out['t'].iloc[row]:g} {time_unit} ({_where(row, lines)}); each (track, time) "
+            "must be unique.")
+    prev = out.groupby("track_id", sort=False)["t"].shift()
+    backwards = (out["t"] - prev) < 0
     if backwards.any():
         row = int(np.flatnonzero(backwards.to_numpy())[0])
         raise DataError(
-            f"{source}: time goes backwards in track '{out['track_id'].iloc[row]}' at row "
-            f"{row + 1} (t = {out['t'].iloc[row]:g} min after a later time).")
+            f"{source}: time goes backwards in track '{out['track_id'].iloc[row]}': "
+            f"t = {out['t'].iloc[row]:g} {time_unit} comes after t = {prev.iloc[row]:g} "
+            f"{time_unit} ({_where(row, lines)}). List each track's positions in time order, "
+            "or check that two tracks do not share an id.")
     sizes = out.groupby("track_id").size()
     if (sizes < 2).any():
         tid = sizes.index[np.argmax(sizes.to_numpy() < 2)]
@@ -161,7 +189,10 @@ def _unit_factor(unit, table, step_name, step_size, step_param, what, source):
     key = canonical_unit(unit)
     if key == step_name:
         if not step_size or step_size <= 0:
-            raise DataError(f"{source}: {what} unit '{step_name}' needs a positive {step_param}.")
+            key = step_param.split()[0]
+            raise DataError(f"{source}: {what} unit '{step_name}' needs a positive {step_param} "
+                            f"(config: units: {{{key}: ...}}), or 'units: {{calibrated: false}}' "
+                            "to keep pixels and frames.")
         return float(step_size)
     if key in table:
         return table[key]
@@ -219,6 +250,11 @@ def summarize(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def cell_ids(track_ids) -> np.ndarray:
-    """The cell of each track id: the id before any ``~n`` suffix added when cutting at gaps."""
+    """The cell of each track id: the id before any ``~n`` suffixes.
+
+    Pieces are named ``<id>~n`` when a branching track (a division) is cut into unbranched
+    segments, and ``~m`` again when a piece is cut at missing frames (``<id>~2~1``); all of
+    them are the one cell (lineage) ``<id>``.
+    """
     ids = pd.Series(np.asarray(track_ids, dtype=object)).astype(str)
-    return ids.str.replace(r"~\d+$", "", regex=True).to_numpy(dtype=object)
+    return ids.str.replace(r"(~\d+)+$", "", regex=True).to_numpy(dtype=object)

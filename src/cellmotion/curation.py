@@ -13,7 +13,7 @@ from typing import Mapping
 import numpy as np
 import pandas as pd
 
-from .contract import REPLICATE, DataError, conditions, suggest
+from .contract import MOVIE, REPLICATE, DataError, conditions, suggest
 
 
 def median_step(df: pd.DataFrame) -> float:
@@ -21,20 +21,29 @@ def median_step(df: pd.DataFrame) -> float:
     return float(df.groupby("track_id", sort=False)["t"].diff().median())
 
 
-def resample(df: pd.DataFrame, interval: float = 5.0) -> pd.DataFrame:
-    """Keep every k-th position so that each condition is sampled every ``interval`` minutes.
+def span(x: float, unit: str = "min") -> str:
+    """A duration in the dataset's own unit: ``'5 min'``, ``'1 frame'``, ``'30 frames'``."""
+    if unit == "frame":
+        return f"{x:g} frame" + ("" if x == 1 else "s")
+    return f"{x:g} {unit}"
 
-    The native interval of a condition is the median time step of its tracks and must
-    divide ``interval`` (within 1 %); otherwise a :class:`DataError` says which condition
-    does not fit. Tracks keep their first position. Missing frames stay missing.
+
+def resample(df: pd.DataFrame, interval: float = 5.0, time_unit: str = "min") -> pd.DataFrame:
+    """Keep every k-th position so that each condition is sampled every ``interval``.
+
+    ``interval`` is in the table's time unit (minutes, or frames for uncalibrated data,
+    ``time_unit``, which messages use). The native interval of a condition is the median
+    time step of its tracks and must divide ``interval`` (within 1 %); otherwise a
+    :class:`DataError` says which condition does not fit. Tracks keep their first position.
+    Missing frames stay missing.
     """
     parts = []
     for cond, g in df.groupby("condition", sort=False):
         dt = median_step(g)
         k = interval / dt
         if k < 1 - 1e-6 or abs(k - round(k)) > 0.01 * k:
-            raise DataError(f"condition '{cond}': native interval {dt:g} min does not divide the "
-                            f"requested interval {interval:g} min.")
+            raise DataError(f"condition '{cond}': native interval {span(dt, time_unit)} does not "
+                            f"divide the requested interval {span(interval, time_unit)}.")
         k = int(round(k))
         t0 = g.groupby("track_id")["t"].transform("min")
         step = np.round((g["t"] - t0) / dt).astype(int)
@@ -110,8 +119,9 @@ def handle_gaps(df: pd.DataFrame, policy: str = "split", max_gap: int | None = N
                     continue
                 piece = pd.DataFrame({"track_id": tid if len(pieces) == 1 else f"{tid}~{n}",
                                       "condition": cond, "t": t_all[a:b]})
-                if REPLICATE in tr.columns:
-                    piece[REPLICATE] = tr[REPLICATE].iloc[0]
+                for col in (REPLICATE, MOVIE):
+                    if col in tr.columns:
+                        piece[col] = tr[col].iloc[0]
                 for m, d in enumerate(dims):
                     piece[d] = p_all[a:b, m]
                 parts.append(piece)
@@ -122,15 +132,20 @@ def handle_gaps(df: pd.DataFrame, policy: str = "split", max_gap: int | None = N
 
 
 # --------------------------------------------------------------------------- short tracks
-def steps_at_interval(df: pd.DataFrame, interval: float = 5.0) -> pd.Series:
-    """Velocity steps each track keeps after resampling to ``interval`` minutes (by track id)."""
-    kept = resample(df, interval).groupby("track_id", sort=False).size() - 1
+def steps_at_interval(df: pd.DataFrame, interval: float = 5.0,
+                      time_unit: str = "min") -> pd.Series:
+    """Velocity steps each track keeps after resampling to ``interval`` (by track id)."""
+    kept = resample(df, interval, time_unit).groupby("track_id", sort=False).size() - 1
     return kept.reindex(df["track_id"].unique(), fill_value=0)
 
 
 def drop_short_tracks(df: pd.DataFrame, min_steps: int = 30, interval: float = 5.0,
-                      min_tracks: int = 2, source: str = "input") -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Leave out tracks too short for one window of ``min_steps`` steps at ``interval`` min.
+                      min_tracks: int = 2, source: str = "input",
+                      time_unit: str = "min") -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Leave out tracks too short for one window of ``min_steps`` steps at ``interval``.
+
+    ``interval`` is in the table's time unit ``time_unit`` (minutes, or frames for
+    uncalibrated data); messages speak in it.
 
     Returns the remaining table and a per-condition count (tracks, left out as too short,
     used). A condition left with fewer than ``min_tracks`` usable tracks is refused with a
@@ -138,7 +153,7 @@ def drop_short_tracks(df: pd.DataFrame, min_steps: int = 30, interval: float = 5
     sets). The table is unchanged when nothing is left out.
     """
     try:
-        steps = steps_at_interval(df, interval)
+        steps = steps_at_interval(df, interval, time_unit)
     except DataError as err:
         raise DataError(f"{source}: {err} Choose an analysis interval that is a whole multiple "
                         "of every condition's frame interval.") from None
@@ -154,8 +169,9 @@ def drop_short_tracks(df: pd.DataFrame, min_steps: int = 30, interval: float = 5
             longest = int(steps[ids].max())
             raise DataError(
                 f"{source}: condition '{cond}' has {used} usable track(s) out of {len(ids)}; "
-                f"at least {min_tracks} need {min_steps} steps of {interval:g} min "
-                f"({min_steps * interval:g} min), and its longest track has {longest} step(s). "
+                f"at least {min_tracks} need {min_steps} steps of {span(interval, time_unit)} "
+                f"({span(min_steps * interval, time_unit)}), and its longest track has "
+                f"{longest} step(s). "
                 "Lower min_track_steps (and the chapters' window length) or add longer tracks.")
     counts = pd.DataFrame(rows).set_index("condition")
     if long_enough.all():

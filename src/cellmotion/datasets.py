@@ -25,8 +25,11 @@ import pandas as pd
 from .config import FILE_PER_CONDITION, DatasetConfig, dataset_name, is_config, read_config
 from .contract import REPLICATE, DataError, convert_units, suggest, validate_tracks
 from .curation import drop_short_tracks, handle_gaps
+from .drift import apply_drift_policy
 from .io import (load_celltrackr_csv, load_report_layout, load_tidy_csv, load_trackmate_csv,
                  load_trackmate_xml, load_trackpy)
+from .io.trackmate import stated_units as csv_stated_units
+from .io.trackmate_xml import stated_units as xml_stated_units
 from .paths import project_path
 from .synthetic.example import ensure_example
 from .synthetic.simulator import ensure_default_dataset
@@ -71,6 +74,12 @@ class DatasetInfo:
     replicate_name: str = "replicate"
     report_kind: bool = False
     extra: dict = field(default_factory=dict)
+    #: The config's drift policy (``none`` | ``subtract-movie-mean``, :mod:`cellmotion.drift`),
+    #: its movie column (None: condition x replicate) and whether the direction of motion is an
+    #: ``artefact`` of the movie (no model may read it) or the ``signal``.
+    drift: str = "none"
+    movie: str | None = None
+    direction: str = "artefact"
 
     @property
     def speed_unit(self) -> str:
@@ -96,16 +105,57 @@ def dataset_info(dataset: str = "synthetic") -> DatasetInfo:
     if cfg is None:
         return DatasetInfo(name=dataset_name(dataset), title=f"Tracks of {Path(dataset).name}",
                            synthetic=False)
+    length_unit, time_unit = table_units(cfg)
     return DatasetInfo(
         name=cfg.name, title=cfg.title or f"Dataset '{cfg.name}'",
-        synthetic=cfg.generated_by is not None, length_unit=cfg.length_unit,
-        time_unit=cfg.time_unit, interval=float(cfg.interval),
+        synthetic=cfg.generated_by is not None, length_unit=length_unit,
+        time_unit=time_unit, interval=float(cfg.interval),
         window_length=int(cfg.window_length or DEFAULT_MIN_STEPS),
         description=cfg.description or "", source=cfg.source or "", licence=cfg.licence or "",
-        replicate_name=cfg.replicate_name)
+        replicate_name=cfg.replicate_name, drift=cfg.drift, movie=cfg.movie,
+        direction=cfg.direction)
 
 
 # --------------------------------------------------------------------------- reading a config
+#: Formats whose files state their own units (TrackMate's unit row and XML attributes).
+STATES_UNITS = ("trackmate", "trackmate-xml")
+
+
+def _stated_units(cfg: DatasetConfig, path) -> tuple[str | None, str | None]:
+    if cfg.format == "trackmate-xml":
+        return xml_stated_units(path)
+    return csv_stated_units(path, **cfg.read)
+
+
+def table_units(cfg: DatasetConfig) -> tuple[str, str]:
+    """Units of the table a config loads into: ``(µm or px, min or frame)``.
+
+    Calibrated data is in µm and minutes. With ``calibrated: false`` the files' own units
+    win where they state them (a TrackMate file in microns and seconds is read in µm and
+    minutes), and pixels and frames stand where they do not; every file of a dataset must
+    then agree, or the dataset is refused.
+    """
+    if cfg.calibrated:
+        return "µm", "min"
+    if cfg.format not in STATES_UNITS:
+        return "px", "frame"
+    found = {}
+    for cond in cfg.conditions:
+        for path, _ in cfg.condition_files(cond):
+            if not Path(path).exists():
+                continue
+            lu, tu = _stated_units(cfg, path)
+            found[Path(path).name] = ("µm" if lu not in (None, "pixel") else "px",
+                                      "min" if tu not in (None, "frame") else "frame")
+    kinds = set(found.values())
+    if len(kinds) > 1:
+        listing = ", ".join(f"{n}: {'/'.join(u)}" for n, u in found.items())
+        raise DataError(f"{cfg.path}: with 'calibrated: false' the files' own units are used, "
+                        f"and these files disagree ({listing}); give um_per_pixel and "
+                        "frame_interval (units: {...}) so that all are calibrated.")
+    return kinds.pop() if kinds else ("px", "frame")
+
+
 def ensure_generated(cfg: DatasetConfig) -> None:
     """Write the files of a generated example dataset if they are missing."""
     if cfg.generated_by == "cellmotion.example":
@@ -114,12 +164,16 @@ def ensure_generated(cfg: DatasetConfig) -> None:
 
 def _frame_interval(cfg: DatasetConfig, cond: str):
     if not cfg.calibrated:
-        return 1.0  # time stays in frames
+        # time stays in frames (formats without units of their own); TrackMate files
+        # keep the time unit they state and frames where they state none
+        return None if cfg.format in STATES_UNITS else 1.0
     return cfg.conditions.get(cond, {}).get("frame_interval", cfg.units.get("frame_interval"))
 
 
 def _um_per_pixel(cfg: DatasetConfig):
-    return 1.0 if not cfg.calibrated else cfg.units.get("um_per_pixel")
+    if not cfg.calibrated:
+        return None if cfg.format in STATES_UNITS else 1.0
+    return cfg.units.get("um_per_pixel")
 
 
 def _read_condition_file(cfg: DatasetConfig, path, cond: str, replicate) -> pd.DataFrame:
@@ -131,18 +185,21 @@ def _read_condition_file(cfg: DatasetConfig, path, cond: str, replicate) -> pd.D
     u = cfg.units
     fi, upp = _frame_interval(cfg, cond), _um_per_pixel(cfg)
     if cfg.format == "trackmate":
-        df = load_trackmate_csv(path, cond, length_unit=u.get("length"), um_per_pixel=upp,
-                                time_unit=u.get("time"), frame_interval=fi, **cfg.read)
+        lu, tu = (u.get("length"), u.get("time")) if cfg.calibrated else (None, None)
+        df = load_trackmate_csv(path, cond, length_unit=lu, um_per_pixel=upp, time_unit=tu,
+                                frame_interval=fi, branches=cfg.branches,
+                                calibrated=cfg.calibrated, **cfg.read)
     elif cfg.format == "trackmate-xml":
-        df = load_trackmate_xml(path, cond, um_per_pixel=upp, frame_interval=fi)
+        df = load_trackmate_xml(path, cond, um_per_pixel=upp, frame_interval=fi,
+                                branches=cfg.branches, calibrated=cfg.calibrated)
     elif cfg.format == "trackpy":
         df = load_trackpy(path, cond, um_per_pixel=upp, frame_interval=fi,
                           length_unit=u.get("length", "pixel"), time_unit=u.get("time", "frame"),
-                          **cfg.read)
+                          branches=cfg.branches, **cfg.read)
     elif cfg.format == "celltrackr":
         df = load_celltrackr_csv(path, cond, length_unit=u.get("length", "um"),
                                  time_unit=u.get("time", "min"), um_per_pixel=upp,
-                                 frame_interval=fi, **cfg.read)
+                                 frame_interval=fi, columns=cfg.columns or None, **cfg.read)
     elif cfg.format == "tidy":
         df = load_tidy_csv(path, cfg.columns, length_unit=u.get("length", "um"), um_per_pixel=upp,
                            time_unit=u.get("time", "min"), frame_interval=fi, condition=cond,
@@ -153,7 +210,20 @@ def _read_condition_file(cfg: DatasetConfig, path, cond: str, replicate) -> pd.D
     if replicate is None:
         return df
     ids = df["track_id"].astype(str).str.replace(f"{cond}/", "", n=1, regex=False)
-    return df.assign(track_id=f"{cond}/{replicate}/" + ids, **{REPLICATE: str(replicate)})
+    out = df.assign(track_id=f"{cond}/{replicate}/" + ids, **{REPLICATE: str(replicate)})
+    out.attrs.update(df.attrs)
+    return out
+
+
+def _branch_counts(parts, conditions) -> pd.DataFrame:
+    """Branching tracks per condition, from the readers' reports (zero where none)."""
+    rows = {c: {"branching tracks": 0, "pieces from branching tracks": 0} for c in conditions}
+    for p in parts:
+        rep = p.attrs.get("branches") or {}
+        c = p["condition"].iloc[0]
+        rows[c]["branching tracks"] += int(rep.get("branching", 0))
+        rows[c]["pieces from branching tracks"] += int(rep.get("pieces", 0))
+    return pd.DataFrame.from_dict(rows, orient="index").rename_axis("condition")
 
 
 def load_config_dataset(cfg: DatasetConfig | str | Path) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -169,9 +239,13 @@ def load_config_dataset(cfg: DatasetConfig | str | Path) -> tuple[pd.DataFrame, 
     src = str(cfg.path)
     u = cfg.units
     per_condition = cfg.format in FILE_PER_CONDITION or (cfg.format == "tidy" and cfg.file is None)
+    branch_counts = None
     if per_condition:
         parts = [_read_condition_file(cfg, path, cond, rep)
                  for cond in cfg.conditions for path, rep in cfg.condition_files(cond)]
+        if cfg.format in STATES_UNITS:
+            table_units(cfg)  # refuses files whose own units disagree (calibrated: false)
+        branch_counts = _branch_counts(parts, list(cfg.conditions))
         with_z = [p["condition"].iloc[0] for p in parts if "z" in p.columns]
         if with_z and len(with_z) < len(parts):
             # 2D movies next to 3D ones: the 2D cells move in a plane, z = 0 (as in the report)
@@ -204,6 +278,12 @@ def load_config_dataset(cfg: DatasetConfig | str | Path) -> tuple[pd.DataFrame, 
         # numbers, so gaps are steps longer than each condition's usual step
         intervals = {}
     df, gap_report = handle_gaps(df, cfg.gaps, cfg.max_gap, intervals, source=src)
+    if branch_counts is not None:
+        gap_report = gap_report.join(branch_counts, how="left").fillna(0).astype(
+            {c: int for c in branch_counts.columns})
+        df.attrs["branches"] = {"policy": cfg.branches,
+                                "branching": int(branch_counts["branching tracks"].sum()),
+                                "pieces": int(branch_counts["pieces from branching tracks"].sum())}
     return df, gap_report
 
 
@@ -237,7 +317,7 @@ def _load_tidy(cfg: DatasetConfig) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- the entry point
 def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int = 2,
-                 return_counts: bool = False):
+                 return_counts: bool = False, drift: str | None = None):
     """Load a dataset as the curated tidy table of the data contract.
 
     ``"synthetic"`` generates the synthetic dataset of ``seed`` if it is absent and loads it
@@ -251,7 +331,15 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
     at :func:`analysis_interval` are left out; a condition left with fewer than two usable
     tracks is refused. With ``return_counts`` the result is ``(table, counts)``, where
     ``counts`` has one row per condition: tracks read, gaps, frames interpolated, tracks split
-    at gaps, tracks too short (left out) and tracks used.
+    at gaps, tracks too short (left out) and tracks used, and for tracker exports the
+    branching tracks (cell divisions, merges) and the pieces made of them (``branches:``).
+    The table's ``attrs["branches"]`` holds the totals (``policy``, ``branching``,
+    ``pieces``) for tracker exports.
+
+    After curation the config's ``drift`` policy is applied
+    (:func:`cellmotion.drift.apply_drift_policy`: ``subtract-movie-mean`` removes each movie's
+    mean velocity); ``drift="none"`` or ``drift="subtract-movie-mean"`` overrides it, e.g. to
+    see raw and drift-free tracks side by side. ``attrs["drift"]`` records what was applied.
     """
     cfg = None
     if dataset == "synthetic":
@@ -271,7 +359,15 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
                         f"the book compares conditions and needs at least {min_conditions}.")
     interval = cfg.interval if cfg is not None else DEFAULT_INTERVAL
     min_steps = cfg.min_track_steps if cfg is not None else DEFAULT_MIN_STEPS
-    df, counts = drop_short_tracks(df, min_steps=min_steps, interval=interval, source=str(path))
+    time_unit = table_units(cfg)[1] if cfg is not None else "min"
+    branches = df.attrs.get("branches")
+    df, counts = drop_short_tracks(df, min_steps=min_steps, interval=interval, source=str(path),
+                                   time_unit=time_unit)
+    policy = drift if drift is not None else (cfg.drift if cfg is not None else "none")
+    df = apply_drift_policy(df, policy)  # a config's `movie` column is the table's `movie`
+    if branches is not None:
+        df.attrs["branches"] = branches
+    df.attrs["drift"] = policy
     if not return_counts:
         return df
     if gaps is not None:

@@ -15,7 +15,9 @@ the variance of the mean difference is ``(1/J + n_test/n_train) s^2`` instead of
 ``s^2 / J`` (``J`` folds, ``s^2`` the sample variance of the differences).
 :func:`bootstrap_ci` resamples cells instead (percentile interval; with ``groups`` every
 row of a resampled group comes along). :func:`verdict` words an interval as a sentence that
-claims a winner only when the interval excludes 0.
+claims a winner only when the interval exists and excludes 0 (and, with a p value adjusted
+by :func:`holm` for the comparisons of one table, only when that is below 0.05). With fewer
+than :data:`MIN_DF` degrees of freedom or zero spread over the folds no interval is given.
 """
 
 from __future__ import annotations
@@ -167,23 +169,49 @@ def score_predictions(proba, y, owner, condition_names) -> dict:
 
 # ----------------------------------------------------------------------------- comparisons
 class Interval(NamedTuple):
-    """An estimate with a two-sided interval and (for t tests) a two-sided p value."""
+    """An estimate with a two-sided interval and (for t tests) a two-sided p value.
+
+    ``reason`` is empty when the interval exists; otherwise ``lower``, ``upper`` and ``p`` are
+    NaN and ``reason`` says why no interval could be computed (too few folds, no spread).
+    """
 
     mean: float
     lower: float
     upper: float
     p: float = float("nan")
+    reason: str = ""
 
 
-def corrected_paired_t(diffs, n_train: int, n_test: int, confidence: float = 0.95,
+#: Fewest degrees of freedom (folds - 1) a t interval of a mean over folds is given with: with
+#: one degree of freedom the 95 % critical value is 12.7 and the interval rests on two numbers.
+MIN_DF = 2
+
+
+def no_interval_reason(n_folds: int, spread: float) -> str:
+    """Why no interval exists for a mean over ``n_folds`` folds with sample s.d. ``spread``
+    (an empty string when one does)."""
+    if n_folds - 1 < MIN_DF:
+        return (f"{n_folds} folds give {max(n_folds - 1, 0)} degree(s) of freedom, fewer than the "
+                f"{MIN_DF} an interval needs here")
+    if not spread > 1e-12:  # rounding leaves ~1e-17 where the folds agree exactly
+        return f"the {n_folds} folds do not vary (zero spread), so their spread cannot be estimated"
+    return ""
+
+
+def corrected_paired_t(diffs, n_train, n_test, confidence: float = 0.95,
                        corrected: bool = True) -> Interval:
     """Nadeau-Bengio corrected resampled t test of per-fold differences ``diffs`` (A - B).
 
     The variance of the mean is ``(1/J + n_test/n_train) s^2`` (``corrected=False``: the
     naive ``s^2 / J``), with ``J - 1`` degrees of freedom. ``n_train``/``n_test`` are the
-    sizes of one fold's training and test sets (in the unit that was resampled: tracks or
-    cells). Returns ``Interval(mean, lower, upper, p)``; with zero spread the interval is the
-    mean itself.
+    sizes of each fold's training and test sets (in the unit that was resampled: cells), one
+    number for all folds or one per fold; with one per fold the ratio is the mean of the folds'
+    ``n_test / n_train`` (unequal folds, e.g. one donor held out in turn).
+
+    Returns ``Interval(mean, lower, upper, p)``. No interval is given (``lower``, ``upper`` and
+    ``p`` NaN, ``reason`` set) when the degrees of freedom are fewer than :data:`MIN_DF` or the
+    differences have zero spread: a spread of zero is no evidence of certainty but the absence
+    of an estimate of the noise.
     """
     from scipy import stats
 
@@ -191,16 +219,43 @@ def corrected_paired_t(diffs, n_train: int, n_test: int, confidence: float = 0.9
     j = len(d)
     if j < 2:
         raise ValueError("need at least two folds")
-    if n_train <= 0 or n_test <= 0:
+    n_train, n_test = np.asarray(n_train, float).ravel(), np.asarray(n_test, float).ravel()
+    if np.any(n_train <= 0) or np.any(n_test <= 0):
         raise ValueError("n_train and n_test must be positive")
+    if len(n_train) != len(n_test) or len(n_train) not in (1, j):
+        raise ValueError("give one n_train and n_test, or one of each per fold")
+    ratio = float(np.mean(n_test / n_train))
     mean = float(d.mean())
-    factor = (1.0 / j + n_test / n_train) if corrected else 1.0 / j
-    se = float(np.sqrt(factor * d.var(ddof=1)))
-    if se == 0.0:
-        return Interval(mean, mean, mean, 1.0 if mean == 0 else 0.0)
+    sd = float(d.std(ddof=1))
+    reason = no_interval_reason(j, sd)
+    if reason:
+        nan = float("nan")
+        return Interval(mean, nan, nan, nan, reason)
+    factor = (1.0 / j + ratio) if corrected else 1.0 / j
+    se = float(np.sqrt(factor) * sd)
     crit = float(stats.t.ppf(0.5 + confidence / 2, j - 1))
     p = float(2 * stats.t.sf(abs(mean) / se, j - 1))
     return Interval(mean, mean - crit * se, mean + crit * se, p)
+
+
+def holm(pvalues) -> np.ndarray:
+    """Holm's step-down adjustment of a family of p values (Holm 1979).
+
+    Sorted ascending, the ``i``-th smallest p (``i`` from 0) is multiplied by ``m - i``
+    (``m`` tests with a finite p), made non-decreasing and capped at 1. Rejecting where the
+    adjusted p is below ``alpha`` keeps the chance of any false claim in the family below
+    ``alpha``. NaN entries (comparisons without an interval) stay NaN and do not count in ``m``.
+    """
+    p = np.asarray(pvalues, dtype=float).ravel()
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if not len(ok):
+        return out
+    m = len(ok)
+    order = ok[np.argsort(p[ok], kind="stable")]
+    adj = np.minimum(1.0, np.maximum.accumulate((m - np.arange(m)) * p[order]))
+    out[order] = adj
+    return out
 
 
 def bootstrap_ci(values_or_pairs, n_boot: int = 2000, seed: int = 0, confidence: float = 0.95,
@@ -241,15 +296,32 @@ def bootstrap_ci(values_or_pairs, n_boot: int = 2000, seed: int = 0, confidence:
 
 
 def verdict(lower: float, upper: float, name_a: str, name_b: str, metric: str,
-            estimate: float | None = None, confidence: float = 0.95, digits: int = 2) -> str:
+            estimate: float | None = None, confidence: float = 0.95, digits: int = 2,
+            reason: str = "", p_adjusted: float | None = None, alpha: float = 0.05) -> str:
     """A sentence about ``A - B`` from its interval ``[lower, upper]``.
 
     "A beats B" only when the interval lies above 0, "B beats A" only when it lies below
-    0, otherwise "no difference can be claimed". ``estimate`` defaults to the midpoint.
+    0, otherwise "no difference can be claimed". No winner is named when there is no interval
+    (a bound not finite, or ``lower == upper``: zero spread over the folds or too few folds);
+    the sentence says why, with ``reason`` where given. With ``p_adjusted`` (a p value adjusted
+    for the number of comparisons in the same table, :func:`holm`) a winner is named only when
+    it is also below ``alpha``. ``estimate`` defaults to the midpoint.
     """
-    est = (lower + upper) / 2 if estimate is None else estimate
-    pct = f"{100 * confidence:g} %"
     f = f"{{:.{digits}f}}"
+    pct = f"{100 * confidence:g} %"
+    finite = np.isfinite(lower) and np.isfinite(upper)
+    if not finite or not lower < upper:
+        est = estimate if estimate is not None else (lower if np.isfinite(lower) else float("nan"))
+        why = reason or ("the folds do not vary, so their spread cannot be estimated"
+                         if finite else "too few folds")
+        return (f"no winner can be called: {name_a} - {name_b} on {metric} is {f.format(est)}, "
+                f"but no {pct} interval exists ({why})")
+    est = (lower + upper) / 2 if estimate is None else estimate
+    adjusted = p_adjusted is not None and np.isfinite(p_adjusted)
+    if (lower > 0 or upper < 0) and adjusted and not p_adjusted < alpha:
+        return (f"no difference can be claimed: {name_a} - {name_b} on {metric} is {f.format(est)} "
+                f"({pct} interval {f.format(lower)} to {f.format(upper)}, but p = "
+                f"{p_adjusted:.2f} after Holm's adjustment for the comparisons of this table)")
     if lower > 0:
         return (f"{name_a} beats {name_b} on {metric} by {f.format(est)} "
                 f"({pct} interval {f.format(lower)} to {f.format(upper)})")

@@ -79,3 +79,62 @@ def plot_density(ax, density, model: SuperstatModel, color="0.2", masses=(0.1, 0
     ax.set_xlabel("persistence q")
     ax.set_ylabel(f"cell speed c [{speed_unit}]")
     return ax
+
+
+def plot_movie_drift(table, speed_unit: str, conditions=None, replicate_name: str = "movie",
+                     panel_size: float = 3.2):
+    """One panel per condition: each movie's mean drift velocity as an arrow from the origin.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`cellmotion.drift.movie_drift_table` (columns ``movie, condition, vx, vy, R,
+        R chance``, and ``replicate`` where the data has one).
+    speed_unit : str
+        Unit of the velocities (``µm/min``, ``px/frame``), for the axes.
+    conditions : list or None
+        Panel order (default: order of appearance in ``table``).
+    replicate_name : str
+        What a movie's label is (``donor``), for the legend.
+    panel_size : float
+        Inches per panel.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Panels share their axes (the same scale for every condition); each arrow is labelled
+        with its movie and ``R`` (mean resultant length of the cells' directions) beside its
+        chance reference (95 % quantile for uniformly random directions). A filled arrow head
+        marks an ``R`` above the chance reference.
+    """
+    import matplotlib.pyplot as plt
+
+    conditions = list(dict.fromkeys(table["condition"])) if conditions is None else list(conditions)
+    colours = condition_palette(conditions)
+    lim = float(np.nanmax(np.abs(table[["vx", "vy"]].to_numpy()))) if len(table) else 1.0
+    lim = 1.35 * (lim if lim > 0 else 1.0)
+    fig, axes = plt.subplots(1, len(conditions), figsize=(panel_size * len(conditions), panel_size + 0.4),
+                             sharex=True, sharey=True, squeeze=False)
+    label_col = "replicate" if "replicate" in table.columns else "movie"
+    for ax, cond in zip(axes[0], conditions):
+        sub = table[table["condition"] == cond]
+        ax.axhline(0, color="0.85", lw=0.8, zorder=0)
+        ax.axvline(0, color="0.85", lw=0.8, zorder=0)
+        for _, row in sub.iterrows():
+            above = bool(row["R"] > row["R chance"])
+            ax.annotate("", xy=(row["vx"], row["vy"]), xytext=(0, 0),
+                        arrowprops=dict(arrowstyle="-|>" if above else "->", color=colours[cond],
+                                        lw=1.6))
+            ax.text(row["vx"], row["vy"],
+                    f" {row[label_col]}\n R={row['R']:.2f} ({row['R chance']:.2f})",
+                    fontsize=7, ha="left" if row["vx"] >= 0 else "right", va="center")
+        ax.set_title(cond)
+        ax.set_xlim(-lim, lim)
+        ax.set_ylim(-lim, lim)
+        ax.set_aspect("equal")
+        ax.set_xlabel(f"mean $v_x$ [{speed_unit}]")
+    axes[0][0].set_ylabel(f"mean $v_y$ [{speed_unit}]")
+    fig.suptitle(f"Drift of each {replicate_name}'s movie; R of the cells' directions "
+                 "(chance 95 %)", fontsize=9)
+    fig.tight_layout()
+    return fig

@@ -16,7 +16,7 @@ architecture and changes how it is trained, sampled and judged:
 * the models are measured: held-out negative log-likelihood per step against baselines that
   can win (one persistent random walk shared by all cells, AR(1); independent Gaussian
   velocities; optionally the superstatistical evidence), every difference with a bootstrap
-  interval over held-out tracks (:func:`heldout_nll_table`), and distances between original
+  interval over held-out cells (:func:`heldout_nll_table`), and distances between original
   and generated motility measures.
 
 ``generation_metrics.json`` (written by the chapter with :func:`write_metrics`) has the keys
@@ -37,14 +37,23 @@ architecture and changes how it is trained, sampled and judged:
 ``heldout_nll_table``
     the long table of :func:`heldout_nll_table`: ``{condition, model, label, n_tracks, n_steps,
     nll, diff_vs_mdn, lower, upper}`` (MDN minus model, 95 % bootstrap interval over held-out
-    tracks); ``n_boot`` resamples; ``superstat_baseline`` its grid, tracks fitted and wall time.
+    cells); ``n_boot`` resamples; ``superstat_baseline`` its grid, tracks fitted and wall time.
+``gap_closed``
+    per condition, on the synthetic stand-in: the share of the gap between the shared AR(1)
+    and the ceiling that the LSTM-MDN closes, with a 95 % bootstrap interval over held-out
+    cells (:func:`gap_closed`).
+``superstat_baseline``
+    the grid of the superstatistical baseline (derived from the training tracks,
+    :func:`cellmotion.superstats.speed_range_for`), its edge check and how often it was widened.
 ``seeds``
     per condition: generated tracks, distinct seeding cells, training cells, most seeds from
     one cell (seeds are drawn without replacement, :func:`pick_seeds`).
 ``distances``
     list of rows ``{condition, sampler, measure, unit, wasserstein, ks, n_real, n_generated}``
-    with ``sampler`` in ``fixed``, ``original`` or ``heldout-real`` (held-out real tracks
-    against the training tracks: the distance two real samples already have) and
+    comparing with the **held-out** tracks, which no network saw: ``sampler`` ``fixed`` or
+    ``original`` (generated tracks, as many as the reference has) or ``training-real`` (a
+    seeded subset of training tracks with as many tracks: the distance two real samples
+    already have) and
     ``measure`` in ``step_speed`` (µm/min), ``turning_angle`` (degrees), ``log10_msd_lag``
     (log10 µm², MSD of each track at lag :data:`MSD_LAG` steps) and ``extent`` (µm).
 ``drift``
@@ -97,6 +106,18 @@ def condition_velocities(traj, condition: str, idx=None) -> list:
     return [np.asarray(traj.modelled_velocities(i), float) for i in idx if traj.conditions[i] == condition]
 
 
+def condition_track_ids(traj, condition: str, idx=None) -> np.ndarray:
+    """Track ids of a condition's tracks, in the order of :func:`condition_velocities`."""
+    idx = np.arange(len(traj)) if idx is None else np.asarray(idx, dtype=int)
+    return np.asarray([traj.track_ids[i] for i in idx if traj.conditions[i] == condition], dtype=object)
+
+
+def equal_subset(n_items: int, n: int, seed: int = 0) -> np.ndarray:
+    """Sorted positions of a seeded subset of ``min(n, n_items)`` of ``n_items`` items."""
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.choice(n_items, size=min(n, n_items), replace=False))
+
+
 def teacher_forcing_arrays(vels_scaled):
     """Pad tracks into ``X (n, T-1, d)`` inputs and ``Y (n, T-1, d + 1)`` targets + mask."""
     n = len(vels_scaled)
@@ -137,12 +158,14 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
                     validation_fraction: float = 0.2, learning_rate: float = 1e-3, seed: int = 0,
                     scale: float | None = None, jit_compile: bool = True,
                     rotations: int = 0, scale_quantile: float = 1.0,
-                    progress: bool = False) -> Generator:
+                    progress: bool = False, track_ids=None) -> Generator:
     """Train one condition's LSTM-MDN on whole tracks (teacher forcing, RMSprop).
 
     ``train_vels``: list of ``(T_i, d)`` velocities in µm/min. A seeded ``validation_fraction``
-    of these tracks drives early stopping (best weights restored); ``epochs`` is the upper
-    limit. ``scale`` (µm/min per unit) defaults to the report's max-|v| normalisation, or to
+    of the *cells* drives early stopping (best weights restored; no validation set with fewer
+    than 5 cells); ``epochs`` is the upper limit. ``track_ids`` names each track, so that the
+    pieces of a track cut at gaps (``<id>~1``, ``<id>~2``: one cell) fall on one side of the
+    split (:func:`cellmotion.preprocess.split_by_cell`); without it every track is a cell. ``scale`` (µm/min per unit) defaults to the report's max-|v| normalisation, or to
     the ``scale_quantile`` quantile of |v| (robust to tracking jumps on real tracks). With
     ``progress`` a bar per network shows the epochs (console and notebook).
     ``rotations > 0`` adds that many copies of every fitting track, each turned by a random
@@ -153,9 +176,8 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
     scaler = Scaler(scale) if scale is not None else Scaler(quantile=scale_quantile).fit(train_vels)
     vs = scaler.transform(list(train_vels))
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(vs))
-    n_val = int(round(validation_fraction * len(vs))) if len(vs) >= 5 else 0
-    val, fit = order[:n_val], order[n_val:]
+    val, fit = validation_split(len(vs), track_ids, validation_fraction, seed)
+    n_val = len(val)
     fit_tracks = [vs[i] for i in fit]
     for _ in range(rotations):
         fit_tracks += [rotate_xy(vs[i], rng.uniform(0, 2 * np.pi)) for i in fit]
@@ -176,6 +198,26 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
     return Generator(condition=condition, dims=list(dims), scale=float(scaler.scale), model=model,
                      n_components=n_components, units=units, history=history, train_time_s=elapsed,
                      epochs_run=len(history.get("loss", [])))
+
+
+def validation_split(n_tracks: int, track_ids=None, fraction: float = 0.2, seed: int = 0):
+    """``(validation, fitting)`` track positions for early stopping, split by cell.
+
+    The cells (:func:`cellmotion.contract.cell_ids` of ``track_ids``; each track its own cell
+    when ``track_ids`` is None) are shuffled with ``seed`` and ``round(fraction * n_cells)``
+    of them, with all their pieces, validate; with fewer than 5 cells nothing does.
+    """
+    from .contract import cell_ids
+    from .preprocess import split_by_cell
+
+    ids = (np.array([f"track{k}" for k in range(n_tracks)], dtype=object) if track_ids is None
+           else np.asarray(track_ids, dtype=object))
+    if len(ids) != n_tracks:
+        raise ValueError(f"need one track id per track: {len(ids)} ids for {n_tracks} tracks")
+    if len(set(cell_ids(ids))) < 5 or not fraction:
+        return np.zeros(0, int), np.arange(n_tracks)
+    fit, val = split_by_cell(ids, ["all"], np.zeros(n_tracks, int), fraction, seed)
+    return val, fit
 
 
 def rotate_xy(v, angle: float) -> np.ndarray:
@@ -274,13 +316,16 @@ def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=
 def nll_table_from_tracks(tracks: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
                           confidence: float = 0.95) -> pd.DataFrame:
     """Per condition and model: NLL per step and the MDN-minus-model difference with a
-    bootstrap interval over held-out tracks (:func:`cellmotion.evaluation.bootstrap_ci`).
+    bootstrap interval over held-out cells (:func:`cellmotion.evaluation.bootstrap_ci` with
+    ``groups``: the pieces ``<id>~n`` of one cell are resampled together).
 
     ``tracks``: the output of :func:`heldout_track_nll`. Each difference uses only the tracks
     both models scored (``n_tracks``), per step (total NLL over total steps); negative means
     the MDN gives the held-out steps a higher likelihood. Columns ``condition, model, label,
     n_tracks, n_steps, nll, diff_vs_mdn, lower, upper``.
     """
+    from .contract import cell_ids
+
     def per_step_difference(d):
         return float((d[:, 0].sum() - d[:, 1].sum()) / d[:, 2].sum())
 
@@ -298,11 +343,55 @@ def nll_table_from_tracks(tracks: pd.DataFrame, *, n_boot: int = 1000, seed: int
             if model != "lstm_mdn" and ok.sum() >= 2:
                 data = np.column_stack([wide.loc[ok, "lstm_mdn"], wide.loc[ok, model], steps[ok]])
                 ci = bootstrap_ci(data, n_boot=n_boot, seed=seed, confidence=confidence,
-                                  statistic=per_step_difference)
+                                  statistic=per_step_difference,
+                                  groups=cell_ids(wide.index[ok].to_numpy(dtype=object)))
                 row.update(diff_vs_mdn=ci.mean, lower=ci.lower, upper=ci.upper)
             rows.append(row)
     return pd.DataFrame(rows, columns=["condition", "model", "label", "n_tracks", "n_steps", "nll",
                                        "diff_vs_mdn", "lower", "upper"])
+
+
+def gap_closed(tracks: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
+               confidence: float = 0.95) -> list:
+    """Share of the gap between the shared AR(1) and the ceiling that the LSTM-MDN closes.
+
+    ``tracks``: :func:`heldout_track_nll` with ``true_parameters`` rows (the simulator's own
+    likelihood, synthetic stand-in only). Per condition, on the held-out tracks all three
+    models scored: ``share = (AR1 - MDN) / (AR1 - ceiling)`` of the summed NLLs (1: at the
+    ceiling, 0: no better than the AR(1), below 0: worse), with a percentile bootstrap
+    interval over held-out cells (pieces of one cell together). One dict per condition
+    ``{condition, n_tracks, ceiling, ar1_shared, lstm_mdn, share, lower, upper}`` (NLLs per
+    step); conditions without a ceiling are left out; ``share`` is NaN where the AR(1) is
+    already at the ceiling.
+    """
+    from .contract import cell_ids
+
+    models = ["lstm_mdn", "ar1_shared", "true_parameters"]
+
+    def share(d):
+        gap = d[:, 1].sum() - d[:, 2].sum()
+        return float((d[:, 1].sum() - d[:, 0].sum()) / gap) if gap > 0 else np.nan
+
+    rows = []
+    for cond, g in tracks.groupby("condition", sort=False):
+        wide = g.pivot_table(index="track_id", columns="model", values="nll_sum", aggfunc="first")
+        if not set(models) <= set(wide.columns):
+            continue
+        wide = wide[models].dropna()
+        if wide.empty:
+            continue
+        steps = g.groupby("track_id")["steps"].first().reindex(wide.index).to_numpy(float)
+        data = wide.to_numpy(float)
+        per_step = data.sum(axis=0) / steps.sum()
+        row = {"condition": cond, "n_tracks": int(len(wide)), "ceiling": float(per_step[2]),
+               "ar1_shared": float(per_step[1]), "lstm_mdn": float(per_step[0]),
+               "share": share(data), "lower": np.nan, "upper": np.nan}
+        if len(wide) >= 2 and np.isfinite(row["share"]):
+            ci = bootstrap_ci(data, n_boot=n_boot, seed=seed, confidence=confidence, statistic=share,
+                              groups=cell_ids(wide.index.to_numpy(dtype=object)))
+            row.update(lower=ci.lower, upper=ci.upper)
+        rows.append(row)
+    return rows
 
 
 def nll_wide_rows(table: pd.DataFrame) -> list:
@@ -329,7 +418,7 @@ def heldout_nll_table(traj, train_idx, test_idx, *, generators: dict, n_boot: in
     velocities (``gaussian_iid``) and, when ``superstat`` is given (see
     :func:`heldout_track_nll`), the superstatistical evidence. NLLs in nats per step,
     velocities in the dataset's units; ``diff_vs_mdn`` = MDN minus the model with a percentile
-    bootstrap interval over held-out tracks (``n_boot`` resamples, seeded). Columns as in
+    bootstrap interval over held-out cells (``n_boot`` resamples, seeded). Columns as in
     :func:`nll_table_from_tracks`.
     """
     tracks = heldout_track_nll(traj, train_idx, test_idx, generators=generators, superstat=superstat,

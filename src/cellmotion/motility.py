@@ -117,3 +117,103 @@ def track_table(traj) -> pd.DataFrame:
                      "speed": component_speed(v), "mean_step_speed": float(step_speeds(v).mean()),
                      "straightness": straightness(r), "extent": track_extent(r)})
     return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------------------- many windows at once
+#: The per-window measures of :func:`window_measures`, in column order. Fixed a priori (before
+#: any dataset was scored) from celltrackR's per-track measures (Wortel et al. 2021): what a
+#: cell biologist computes for a track. Every one is unchanged when a window is rotated.
+WINDOW_MEASURES = (
+    "mean speed",            # celltrackR speed: path length / duration
+    "median speed",          # median step speed
+    "speed s.d.",            # s.d. of the step speeds
+    "straightness",          # celltrackR straightness: displacement / path length
+    "displacement ratio",    # celltrackR displacementRatio: displacement / max. displacement
+    "outreach ratio",        # celltrackR outreachRatio: max. displacement / path length
+    "mean turning angle [rad]",  # mean unsigned angle between consecutive steps
+    "mean cos turning",      # mean cosine of that angle
+    "lag-1 autocorrelation",  # lag-1 velocity autocorrelation (components centred, pooled)
+    "radius of gyration",    # sqrt(mean squared distance of positions from their centroid)
+    "asphericity",           # celltrackR asphericity of the gyration tensor, in [0, 1]
+    "msd exponent",          # slope of log MSD against log lag, lags 1 .. max(2, T // 4)
+    "net displacement",      # celltrackR displacement: |last - first position|
+)
+
+
+def _as_windows(X) -> np.ndarray:
+    X = np.asarray(X, dtype=float)
+    if X.ndim != 3:
+        raise ValueError(f"expected windows (n_windows, n_steps, n_dims), got shape {X.shape}")
+    return X
+
+
+def _ratio(num, den, empty: float) -> np.ndarray:
+    ok = den > 0
+    return np.where(ok, num / np.where(ok, den, 1.0), empty)
+
+
+def window_measures(X, dt: float = 1.0) -> np.ndarray:
+    """The :data:`WINDOW_MEASURES` of every velocity window, ``(n_windows, 13)``.
+
+    Parameters
+    ----------
+    X : array ``(n_windows, n_steps, d)``
+        Velocities of each window (µm/min, or px/frame for uncalibrated data).
+    dt : float
+        Time per step (min or frames); positions are ``cumsum(v) dt`` from 0.
+
+    Returns
+    -------
+    numpy.ndarray
+        One row per window, the columns of :data:`WINDOW_MEASURES`: speeds in the unit of
+        ``X``, displacements and radius of gyration in its length unit, the rest unitless.
+        Windows that never move get straightness, displacement ratio, outreach ratio,
+        asphericity and lag-1 autocorrelation 0, mean turning angle π/2, mean cosine 0 and MSD
+        exponent 0. Steps of zero length have no direction and take no part in turning angles.
+
+    Notes
+    -----
+    The measures follow celltrackR's definitions (Wortel et al. 2021, *ImmunoHorizons*) applied
+    to a window, computed for all windows at once. All of them depend only on distances and
+    angles, so they do not change when a window is rotated (tested).
+    """
+    X = _as_windows(X)
+    n, T, d = X.shape
+    speed = np.linalg.norm(X, axis=-1)
+    r = np.concatenate([np.zeros((n, 1, d)), np.cumsum(X * dt, axis=1)], axis=1)  # (n, T+1, d)
+    path = speed.sum(axis=1) * dt
+    net = np.linalg.norm(r[:, -1], axis=-1)
+    reach = np.linalg.norm(r, axis=-1).max(axis=1)
+    # turning between consecutive non-zero steps
+    a, b = X[:, :-1], X[:, 1:]
+    na, nb = speed[:, :-1], speed[:, 1:]
+    ok = (na > 0) & (nb > 0)
+    cos = np.clip(np.sum(a * b, axis=-1) / np.where(ok, na * nb, 1.0), -1.0, 1.0)
+    n_ok = ok.sum(axis=1)
+    mean_ang = _ratio(np.where(ok, np.arccos(cos), 0.0).sum(axis=1), n_ok, np.pi / 2)
+    mean_cos = _ratio(np.where(ok, cos, 0.0).sum(axis=1), n_ok, 0.0)
+    # lag-1 autocorrelation of the centred components
+    c = X - X.mean(axis=1, keepdims=True)
+    ac = _ratio(np.sum(c[:, 1:] * c[:, :-1], axis=(1, 2)), np.sum(c * c, axis=(1, 2)), 0.0)
+    # gyration tensor of the positions
+    rc = r - r.mean(axis=1, keepdims=True)
+    gyr = np.einsum("nti,ntj->nij", rc, rc) / (T + 1)
+    lam = np.linalg.eigvalsh(gyr)
+    tr = lam.sum(axis=1)
+    rg = np.sqrt(np.maximum(tr, 0.0))
+    pairs = sum((lam[:, i] - lam[:, j]) ** 2 for i in range(d) for j in range(i + 1, d)) \
+        if d > 1 else np.zeros(n)
+    asph = _ratio(pairs, max(d - 1, 1) * tr ** 2, 0.0)
+    # MSD exponent over short lags
+    lags = np.arange(1, max(2, T // 4) + 1)
+    lags = lags[lags <= T]
+    m = np.stack([np.mean(np.sum((r[:, k:] - r[:, :-k]) ** 2, axis=-1), axis=1) for k in lags], axis=1)
+    moving = np.all(m > 0, axis=1)
+    lx = np.log(lags) - np.log(lags).mean()
+    ly = np.log(np.where(m > 0, m, 1.0))
+    slope = (ly - ly.mean(axis=1, keepdims=True)) @ lx / np.sum(lx * lx)
+    alpha = np.where(moving, slope, 0.0) if len(lags) > 1 else np.zeros(n)
+    return np.column_stack([
+        speed.mean(axis=1), np.median(speed, axis=1), speed.std(axis=1),
+        _ratio(net, path, 0.0), _ratio(net, reach, 0.0), _ratio(reach, path, 0.0),
+        mean_ang, mean_cos, ac, rg, asph, alpha, net])

@@ -4,34 +4,53 @@ Every classifier here follows scikit-learn's conventions (``fit(X, y)``, ``predi
 ``predict_proba``, ``classes_``, ``get_params``) and takes ``X`` as an array of windows
 ``(n_windows, n_steps, n_channels)`` of velocities (the report's 30-step "mini
 trajectories"), with ``dt`` the time per step (minutes in the book; any unit, used
-consistently).
+consistently). Every one weighs the classes equally (``class_weight="balanced"``), as the
+book's networks do, and every ``predict_proba`` is a probability fitted to data.
 
-- :class:`MotilityForest`: a random forest on six classic motility features per window
-  (:func:`motility_features`, computed with the measures of :mod:`cellmotion.motility`' kind,
-  vectorised over windows).
-- :class:`MiniRocketClassifier`: MiniRocket (Dempster, Schmidt & Webb 2021, "MiniRocket: a
-  very fast (almost) deterministic transform for time series classification", KDD) or, with
-  ``pooling="multi"``, MultiRocket's four pooling operators and first-difference series
-  (Tan, Dempster, Bergmeir & Webb 2022), followed by a ridge classifier, as
-  ``aeon.classification.convolution_based.MiniRocketClassifier`` does. The transform is
-  written here in numpy (:class:`MiniRocketTransform`): aeon's releases need numba, which
-  does not yet support the numpy this project pins. ``channels`` chooses what the
-  convolutions see (:func:`input_channels`).
+- :class:`MotilityForest`: a random forest on the per-window motility measures a cell
+  biologist computes (:func:`motility_features`, i.e.
+  :func:`cellmotion.motility.window_measures`: celltrackR's measures, Wortel et al. 2021), all
+  unchanged when a window is rotated.
+- :class:`MiniRocketClassifier`: aeon's MiniRocket transform (Dempster, Schmidt & Webb 2021,
+  KDD) or, with ``pooling="multi"`` (:class:`MultiRocketClassifier`), aeon's MultiRocket
+  transform (Tan, Dempster, Bergmeir & Webb 2022, *Data Min. Knowl. Disc.*), standardised
+  features and a class-balanced ridge classifier over aeon's ``alphas`` -- the classifier
+  aeon's ``MiniRocketClassifier`` builds -- whose decision values are turned into
+  probabilities by temperature scaling (scikit-learn's ``CalibratedClassifierCV``) fitted on
+  out-of-fold decision values. ``channels`` chooses what the convolutions see
+  (:func:`input_channels`).
+
+No transform is written here: the convolutions are aeon's.
 """
 
 from __future__ import annotations
 
-from itertools import combinations
-
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin
 
-#: Names of :func:`motility_features` columns (the book's baseline features, same order).
-MOTILITY_FEATURES = ["mean speed", "speed s.d.", "straightness", "lag-1 autocorrelation",
-                     "mean turning angle [rad]", "net displacement"]
+from .motility import WINDOW_MEASURES, window_measures
+
+#: Names of :func:`motility_features` columns (celltrackR's per-track measures on a window).
+MOTILITY_FEATURES = list(WINDOW_MEASURES)
 
 #: Channel sets of :func:`input_channels`.
 CHANNEL_KINDS = ("velocity", "invariant", "both")
+#: Channel kinds whose values do not change when a whole window is rotated.
+ROTATION_INVARIANT_KINDS = ("invariant",)
+
+#: Kernels of the transforms by default. aeon's defaults (MiniRocket 10,000 kernels, about
+#: 10,000 features; MultiRocket 6,250, about 50,000) make the ridge's leave-one-out search of
+#: its penalty cost O(n p^2) per penalty on n windows and p features: on 2 cores about a
+#: minute or more per fit on ~3,700 windows of 30 steps. 1,000 MiniRocket kernels (924
+#: features; about 8 s per fit on 6,200 windows of 30 steps on one core) and 250 MultiRocket
+#: kernels (1,344 features: 168 kernels x 4 pooling operators x series and first difference)
+#: keep p well below n; with 30 steps there are only three dilations, so the extra kernels of
+#: the defaults mostly repeat features (more quantile biases of the same convolutions).
+DEFAULT_KERNELS = {"ppv": 1_000, "multi": 250}
+#: Ridge penalties searched by leave-one-out: on the standardised rocket features of the
+#: leukocytes the best penalty was the top of aeon's ``logspace(-3, 3, 10)``, so the grid
+#: reaches further up (and skips the smallest penalties, which never won).
+DEFAULT_ALPHAS = np.logspace(-1, 5, 7)
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -45,8 +64,16 @@ def _windows(X) -> np.ndarray:
 def turning_angles_signed(X) -> np.ndarray:
     """Angle from each step to the next, ``(n, T - 1)``.
 
-    In 2D the signed angle in (-π, π] (counter-clockwise positive); in other dimensions the
-    unsigned angle in [0, π]. A step of zero length gives angle 0.
+    Parameters
+    ----------
+    X : array ``(n, T, d)``
+        Velocity windows.
+
+    Returns
+    -------
+    numpy.ndarray
+        In 2D the signed angle in (-π, π] (counter-clockwise positive); in other dimensions
+        the unsigned angle in [0, π]. A step of zero length gives angle 0.
     """
     X = _windows(X)
     a, b = X[:, :-1], X[:, 1:]
@@ -61,11 +88,24 @@ def turning_angles_signed(X) -> np.ndarray:
 def input_channels(X, kind: str = "velocity", eps: float = 1e-3) -> np.ndarray:
     """Channels ``(n, T, c)`` computed from velocity windows ``X`` ``(n, T, d)``.
 
-    - ``"velocity"``: the velocity components themselves (depend on the direction of motion);
-    - ``"invariant"``: ``log(speed + eps)`` and the turning angle into each step
-      (:func:`turning_angles_signed`, 0 for the first step); unchanged by rotating a window
-      (and, up to a constant, by rescaling it);
-    - ``"both"``: velocity components followed by the two invariant channels.
+    Parameters
+    ----------
+    X : array ``(n, T, d)``
+        Velocity windows.
+    kind : {"velocity", "invariant", "both"}
+        ``"velocity"``: the velocity components themselves (they change when the window is
+        rotated: a model on them can read the direction of motion, and with it a movie's
+        drift); ``"invariant"``: ``log(speed + eps)`` and the turning angle into each step
+        (:func:`turning_angles_signed`, 0 for the first step), unchanged when a whole window
+        is rotated (:data:`ROTATION_INVARIANT_KINDS`); ``"both"``: velocity components
+        followed by the two invariant channels.
+    eps : float
+        Added to the speed before the logarithm (a step of length 0 stays finite).
+
+    Returns
+    -------
+    numpy.ndarray
+        The channels, ``(n, T, c)``.
     """
     X = _windows(X)
     if kind == "velocity":
@@ -80,36 +120,29 @@ def input_channels(X, kind: str = "velocity", eps: float = 1e-3) -> np.ndarray:
 
 
 def motility_features(X, dt: float = 1.0) -> np.ndarray:
-    """Six motility features of every velocity window, ``(n, 6)`` (:data:`MOTILITY_FEATURES`).
+    """Motility measures of every velocity window, ``(n, len(MOTILITY_FEATURES))``.
 
-    Mean and standard deviation of the step speed, straightness (net displacement / path
-    length, 0 for a window that never moves), lag-1 velocity autocorrelation (components
-    centred, pooled over dimensions), mean unsigned turning angle between consecutive
-    non-zero steps (π/2 when there is none) and net displacement (``|sum v| dt``), vectorised
-    over windows.
+    Parameters
+    ----------
+    X : array ``(n, T, d)``
+        Velocity windows.
+    dt : float
+        Time per step.
+
+    Returns
+    -------
+    numpy.ndarray
+        The columns of :data:`MOTILITY_FEATURES`; see
+        :func:`cellmotion.motility.window_measures` for the definitions.
     """
-    X = _windows(X)
-    speed = np.linalg.norm(X, axis=-1)
-    path = speed.sum(axis=1) * dt
-    net = np.linalg.norm(X.sum(axis=1), axis=-1) * dt
-    with np.errstate(invalid="ignore", divide="ignore"):
-        straight = np.where(path > 0, net / np.where(path > 0, path, 1.0), 0.0)
-    c = X - X.mean(axis=1, keepdims=True)
-    den = np.sum(c * c, axis=(1, 2))
-    num = np.sum(c[:, 1:] * c[:, :-1], axis=(1, 2))
-    ac = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-    a, b = X[:, :-1], X[:, 1:]
-    na, nb = np.linalg.norm(a, axis=-1), np.linalg.norm(b, axis=-1)
-    ok = (na > 0) & (nb > 0)
-    cos = np.clip(np.sum(a * b, axis=-1) / np.where(ok, na * nb, 1.0), -1.0, 1.0)
-    ang = np.where(ok, np.arccos(cos), 0.0)
-    n_ok = ok.sum(axis=1)
-    mean_ang = np.where(n_ok > 0, ang.sum(axis=1) / np.maximum(n_ok, 1), np.pi / 2)
-    return np.column_stack([speed.mean(axis=1), speed.std(axis=1), straight, ac, mean_ang, net])
+    return window_measures(_windows(X), dt)
 
 
 # ----------------------------------------------------------------------------- base
 class _WindowClassifier(ClassifierMixin, BaseEstimator):
+    #: True when ``predict_proba`` returns probabilities fitted to data (every model here).
+    calibrated_probabilities = True
+
     def _encode(self, y):
         self.classes_, yi = np.unique(np.asarray(y), return_inverse=True)
         return yi
@@ -120,10 +153,26 @@ class _WindowClassifier(ClassifierMixin, BaseEstimator):
 
 # ----------------------------------------------------------------------------- forest
 class MotilityForest(_WindowClassifier):
-    """Random forest on :func:`motility_features` (the book's baseline as an estimator).
+    """Random forest on :func:`motility_features` (the cell biologist's peer).
 
-    Class-balanced by default (each class carries the same total weight), 300 trees,
-    ``min_samples_leaf=2``.
+    Parameters
+    ----------
+    dt : float
+        Time per step of the windows.
+    n_estimators, min_samples_leaf : int
+        Forest size and leaf size (300 trees, leaves of at least 2 windows).
+    class_weight : str or dict
+        ``"balanced"`` by default: each class carries the same total weight.
+    random_state : int or None
+        Seeds the forest.
+    n_jobs : int
+        Parallel jobs of the forest.
+
+    Notes
+    -----
+    The feature list is fixed a priori (:data:`MOTILITY_FEATURES`), never chosen on the data
+    being scored; every feature is unchanged when a window is rotated, so the forest cannot
+    read a movie's direction of drift. Probabilities are the forest's vote fractions.
     """
 
     def __init__(self, dt: float = 1.0, n_estimators: int = 300, min_samples_leaf: int = 2,
@@ -135,7 +184,8 @@ class MotilityForest(_WindowClassifier):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
-    def fit(self, X, y):
+    def fit(self, X, y, groups=None):
+        """Fit on windows ``X`` with labels ``y`` (``groups`` is accepted and unused)."""
         from sklearn.ensemble import RandomForestClassifier
 
         yi = self._encode(y)
@@ -146,216 +196,156 @@ class MotilityForest(_WindowClassifier):
         return self
 
     def predict_proba(self, X):
+        """Class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
         p = self.forest_.predict_proba(motility_features(X, self.dt))
         out = np.zeros((len(p), len(self.classes_)))
         out[:, self.forest_.classes_] = p
         return out
 
 
-# ----------------------------------------------------------------------------- MiniRocket
-_KERNEL_INDICES = np.array(list(combinations(range(9), 3)), dtype=int)  # 84 kernels
-_GOLDEN = (np.sqrt(5) + 1) / 2
+# ----------------------------------------------------------------------------- Mini/MultiRocket
+def _calibration_splits(y, groups, n_splits: int, random_state):
+    """Out-of-fold splits for the calibration: grouped by ``groups`` where given (windows of
+    one cell on one side), else per class in order of appearance (consecutive windows, which
+    come from the same track, stay together)."""
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-
-def _shifted(X, dilation: int) -> np.ndarray:
-    """The 9 taps of a dilated kernel: ``S[j, n, c, t] = X[n, c, t + (j - 4) dilation]`` (0 outside)."""
-    n, c, T = X.shape
-    S = np.zeros((9, n, c, T), dtype=X.dtype)
-    for j in range(9):
-        off = (j - 4) * dilation
-        if off >= 0:
-            S[j, :, :, :T - off] = X[:, :, off:]
-        else:
-            S[j, :, :, -off:] = X[:, :, :T + off]
-    return S
-
-
-def _longest_positive_run(P) -> np.ndarray:
-    """Longest run of True along axis 1 of a boolean ``(n, T, m)`` array, ``(n, m)``."""
-    run = np.zeros((P.shape[0], P.shape[2]))
-    best = np.zeros_like(run)
-    for t in range(P.shape[1]):
-        run = (run + 1) * P[:, t]
-        np.maximum(best, run, out=best)
-    return best
-
-
-class MiniRocketTransform(TransformerMixin, BaseEstimator):
-    """MiniRocket features of multichannel series ``(n, n_channels, n_timepoints)``.
-
-    84 kernels of length 9 (weights -1, three of them 2) at dilations spaced exponentially
-    up to ``(T - 1) / 8``, alternately with and without padding; each kernel-dilation pair
-    convolves the sum of a random subset of channels; biases are quantiles (a low-discrepancy
-    sequence) of that convolution of a random training series. ``pooling="ppv"``: the
-    proportion of positive values (MiniRocket, about ``num_kernels`` features);
-    ``pooling="multi"``: PPV, mean of positive values, mean index of positive values and
-    longest stretch of positive values, on the series and on its first difference
-    (MultiRocket, about ``8 num_kernels`` features).
-    """
-
-    def __init__(self, num_kernels: int = 10_000, max_dilations_per_kernel: int = 32,
-                 pooling: str = "ppv", random_state=None, batch_size: int = 4096):
-        self.num_kernels = num_kernels
-        self.max_dilations_per_kernel = max_dilations_per_kernel
-        self.pooling = pooling
-        self.random_state = random_state
-        self.batch_size = batch_size
-
-    # -- parameters
-    def _fit_one(self, X, rng):
-        n, c, T = X.shape
-        if T < 9:
-            raise ValueError("MiniRocket needs series of at least 9 time points")
-        per_kernel = max(1, self.num_kernels // 84)
-        n_dil = min(per_kernel, self.max_dilations_per_kernel)
-        max_exp = np.log2((T - 1) / 8)
-        dil, counts = np.unique(np.logspace(0, max_exp, n_dil, base=2).astype(int), return_counts=True)
-        feats = (counts * (per_kernel / n_dil)).astype(int)
-        rem, i = per_kernel - feats.sum(), 0
-        while rem > 0:
-            feats[i] += 1
-            rem -= 1
-            i = (i + 1) % len(feats)
-        quant = (np.arange(1, 84 * per_kernel + 1) * _GOLDEN) % 1
-        max_ch = min(c, 9)
-        combos, q0 = [], 0
-        for di, d in enumerate(dil):
-            S = _shifted(X, int(d))
-            alpha = -S.sum(axis=0)
-            for ki, idx in enumerate(_KERNEL_INDICES):
-                k_ch = max(1, min(c, int(2 ** rng.uniform(0, np.log2(max_ch + 1)))))
-                chans = np.sort(rng.choice(c, k_ch, replace=False))
-                ex = int(rng.integers(n))
-                conv = (alpha[ex, chans] + 3 * S[idx, ex][:, chans].sum(axis=0)).sum(axis=0)
-                nf = int(feats[di])
-                combos.append({"dilation": int(d), "kernel": ki, "channels": chans,
-                               "padding": (di + ki) % 2 == 0,
-                               "biases": np.quantile(conv, quant[q0:q0 + nf])})
-                q0 += nf
-        return combos
-
-    def fit(self, X, y=None):
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 3:
-            raise ValueError("expected (n, n_channels, n_timepoints)")
-        if self.pooling not in ("ppv", "multi"):
-            raise ValueError("pooling must be 'ppv' or 'multi'")
-        rng = np.random.default_rng(self.random_state)
-        self.n_timepoints_ = X.shape[2]
-        self.combos_ = [self._fit_one(X, rng)]
-        if self.pooling == "multi":
-            self.combos_.append(self._fit_one(np.diff(X, axis=2), rng))
-        return self
-
-    # -- features
-    def _pool(self, C, b):
-        P = C[:, :, None] > b[None, None, :]
-        ppv = P.mean(axis=1)
-        if self.pooling == "ppv":
-            return [ppv]
-        cnt = P.sum(axis=1)
-        diff = C[:, :, None] - b[None, None, :]
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mpv = np.where(cnt > 0, np.sum(diff * P, axis=1) / np.maximum(cnt, 1), 0.0)
-            t = np.arange(C.shape[1])[None, :, None]
-            mipv = np.where(cnt > 0, np.sum(t * P, axis=1) / np.maximum(cnt, 1), -1.0)
-        return [ppv, mpv, mipv, _longest_positive_run(P)]
-
-    def _transform_one(self, X, combos):
-        out = []
-        by_dil = {}
-        for cb in combos:
-            by_dil.setdefault(cb["dilation"], []).append(cb)
-        for d, cbs in by_dil.items():
-            S = _shifted(X, d)
-            alpha = -S.sum(axis=0)
-            pad = 4 * d
-            for cb in cbs:
-                ch = cb["channels"]
-                C = (alpha[:, ch] + 3 * S[_KERNEL_INDICES[cb["kernel"]]][:, :, ch].sum(axis=0)).sum(axis=1)
-                if not cb["padding"]:
-                    C = C[:, pad:-pad]
-                out.extend(self._pool(C, cb["biases"]))
-        return np.concatenate(out, axis=1)
-
-    def transform(self, X):
-        X = np.asarray(X, dtype=np.float64)
-        if X.ndim != 3 or X.shape[2] != self.n_timepoints_:
-            raise ValueError(f"expected (n, n_channels, {self.n_timepoints_})")
-        parts = []
-        for s in range(0, len(X), self.batch_size):
-            xb = X[s:s + self.batch_size]
-            f = [self._transform_one(xb, self.combos_[0])]
-            if self.pooling == "multi":
-                f.append(self._transform_one(np.diff(xb, axis=2), self.combos_[1]))
-            parts.append(np.concatenate(f, axis=1).astype(np.float32))
-        if not parts:
-            return np.zeros((0, 0), np.float32)
-        return np.concatenate(parts, axis=0)
-
-
-def _softmax(z):
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    n_splits = int(max(2, min(n_splits, np.bincount(y).min())))
+    if groups is not None:
+        groups = np.asarray(groups)
+        per_class = [len(np.unique(groups[y == c])) for c in np.unique(y)]
+        n_splits = int(max(2, min(n_splits, min(per_class))))
+        cv = StratifiedGroupKFold(n_splits=n_splits, shuffle=True,
+                                  random_state=0 if random_state is None else random_state)
+        return list(cv.split(np.zeros(len(y)), y, groups))
+    return list(StratifiedKFold(n_splits=n_splits, shuffle=False).split(np.zeros(len(y)), y))
 
 
 class MiniRocketClassifier(_WindowClassifier):
-    """MiniRocket (or MultiRocket pooling) features of the windows, then a ridge classifier.
+    """aeon's MiniRocket (or MultiRocket) transform, a balanced ridge and calibrated probabilities.
 
-    The windows ``(n, T, d)`` of velocities become :func:`input_channels` of ``channels``
-    ("velocity", "invariant" or "both"), transposed to ``(n, channels, T)`` for
-    :class:`MiniRocketTransform`; features are scaled to unit variance and classified by
-    ``RidgeClassifierCV`` over ``alphas`` (aeon's defaults: ``logspace(-3, 3, 10)``).
-    ``predict_proba`` is the softmax of the ridge decision values (``proba="onehot"``: the
-    one-hot prediction, as aeon returns). ``random_state`` seeds the transform, which is the
-    only random part.
+    Parameters
+    ----------
+    channels : {"velocity", "invariant", "both"}
+        What the convolutions see (:func:`input_channels`).
+    dt : float
+        Time per step (kept for the common interface; the transform does not need it).
+    random_state : int or None
+        Seeds aeon's transform (its only random part) and the calibration folds.
+    pooling : {"ppv", "multi"}
+        ``"ppv"``: aeon's ``MiniRocket`` (proportion of positive values);
+        ``"multi"``: aeon's ``MultiRocket`` (four pooling operators on the series and its
+        first difference).
+    num_kernels : int or None
+        Kernels of the transform; ``None``: :data:`DEFAULT_KERNELS` of ``pooling``.
+    alphas : array or None
+        Ridge penalties searched by leave-one-out (``None``: :data:`DEFAULT_ALPHAS`).
+    class_weight : str, dict or None
+        ``"balanced"`` by default (each class the same total weight).
+    calibration_folds : int
+        Folds of out-of-fold decision values on which the temperature is fitted.
+    eps : float
+        See :func:`input_channels`.
+    n_jobs : int
+        Threads of aeon's transform.
+
+    Notes
+    -----
+    The windows ``(n, T, d)`` become ``(n, c, T)`` channel series; aeon's transform gives the
+    features, which are standardised; ``RidgeClassifierCV`` picks the penalty on all training
+    windows. ``predict_proba`` is ``softmax(decision / T)`` with the temperature ``T``
+    fitted (scikit-learn's ``CalibratedClassifierCV(method="temperature")``) on decision
+    values of ridge models that did not see those windows. Temperature scaling leaves the
+    ridge's decisions unchanged (the same class wins), so calibration does not undo the class
+    balancing. ``fit(X, y, groups=cells)`` keeps each cell's windows on one side of every
+    calibration fold; without ``groups`` the folds take consecutive windows per class.
     """
 
-    def __init__(self, channels: str = "velocity", dt: float = 1.0, num_kernels: int = 10_000,
-                 pooling: str = "ppv", alphas=None, class_weight=None, proba: str = "softmax",
-                 random_state=None, eps: float = 1e-3):
+    def __init__(self, channels: str = "velocity", dt: float = 1.0, random_state=None,
+                 pooling: str = "ppv", num_kernels: int | None = None, alphas=None,
+                 class_weight="balanced", calibration_folds: int = 3, eps: float = 1e-3,
+                 n_jobs: int = 1):
         self.channels = channels
         self.dt = dt
-        self.num_kernels = num_kernels
+        self.random_state = random_state
         self.pooling = pooling
+        self.num_kernels = num_kernels
         self.alphas = alphas
         self.class_weight = class_weight
-        self.proba = proba
-        self.random_state = random_state
+        self.calibration_folds = calibration_folds
         self.eps = eps
+        self.n_jobs = n_jobs
 
     def _series(self, X):
-        return np.transpose(input_channels(X, self.channels, self.eps), (0, 2, 1))
+        return np.ascontiguousarray(np.transpose(input_channels(X, self.channels, self.eps),
+                                                 (0, 2, 1)))
 
-    def fit(self, X, y):
-        from sklearn.linear_model import RidgeClassifierCV
+    def _transform(self):
+        from aeon.transformations.collection.convolution_based import MiniRocket, MultiRocket
+
+        if self.pooling not in DEFAULT_KERNELS:
+            raise ValueError(f"pooling must be one of {tuple(DEFAULT_KERNELS)}, got {self.pooling!r}")
+        k = DEFAULT_KERNELS[self.pooling] if self.num_kernels is None else int(self.num_kernels)
+        cls = MiniRocket if self.pooling == "ppv" else MultiRocket
+        return cls(n_kernels=k, random_state=self.random_state, n_jobs=self.n_jobs)
+
+    def fit(self, X, y, groups=None):
+        """Fit on windows ``X`` ``(n, T, d)`` with labels ``y``.
+
+        Parameters
+        ----------
+        X : array ``(n, T, d)``
+            Velocity windows.
+        y : array ``(n,)``
+            Labels.
+        groups : array ``(n,)`` or None
+            The cell of every window: calibration folds keep a cell on one side.
+
+        Returns
+        -------
+        MiniRocketClassifier
+            ``self``.
+        """
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.linear_model import RidgeClassifier, RidgeClassifierCV
         from sklearn.preprocessing import StandardScaler
 
-        if self.proba not in ("softmax", "onehot"):
-            raise ValueError("proba must be 'softmax' or 'onehot'")
         yi = self._encode(y)
-        self.transform_ = MiniRocketTransform(num_kernels=self.num_kernels, pooling=self.pooling,
-                                              random_state=self.random_state)
-        S = self._series(X)
-        F = self.transform_.fit(S).transform(S)
-        self.scaler_ = StandardScaler(with_mean=False).fit(F)
-        alphas = np.logspace(-3, 3, 10) if self.alphas is None else self.alphas
-        self.ridge_ = RidgeClassifierCV(alphas=alphas, class_weight=self.class_weight)
-        self.ridge_.fit(self.scaler_.transform(F), yi)
+        self.transform_ = self._transform()
+        F = self.transform_.fit_transform(self._series(X))
+        self.scaler_ = StandardScaler().fit(F)
+        F = self.scaler_.transform(F)
+        alphas = DEFAULT_ALPHAS if self.alphas is None else self.alphas
+        self.ridge_ = RidgeClassifierCV(alphas=alphas, class_weight=self.class_weight).fit(F, yi)
+        splits = _calibration_splits(yi, groups, self.calibration_folds, self.random_state)
+        base = RidgeClassifier(alpha=float(self.ridge_.alpha_), class_weight=self.class_weight)
+        self.calibrated_ = CalibratedClassifierCV(base, method="temperature", cv=splits,
+                                                  ensemble=False).fit(F, yi)
         return self
 
+    def _features(self, X):
+        return self.scaler_.transform(self.transform_.transform(self._series(X)))
+
     def decision_function(self, X):
-        F = self.scaler_.transform(self.transform_.transform(self._series(X)))
-        z = self.ridge_.decision_function(F)
-        if z.ndim == 1:  # two classes: sklearn gives the score of the second
-            z = np.column_stack([-z, z])
-        return z
+        """The balanced ridge's decision values ``(n, n_classes)`` (two classes: ``[-z, z]``)."""
+        z = self.ridge_.decision_function(self._features(X))
+        return np.column_stack([-z, z]) if z.ndim == 1 else z
 
     def predict_proba(self, X):
-        z = self.decision_function(X)
-        if self.proba == "onehot":
-            out = np.zeros_like(z)
-            out[np.arange(len(z)), z.argmax(axis=1)] = 1.0
-            return out
-        return _softmax(z)
+        """Calibrated class probabilities ``(n, n_classes)`` in the order of ``classes_``."""
+        p = self.calibrated_.predict_proba(self._features(X))
+        out = np.zeros((len(p), len(self.classes_)))
+        out[:, self.calibrated_.classes_] = p
+        return out / out.sum(axis=1, keepdims=True)  # exactly 1 per row in float64
+
+
+class MultiRocketClassifier(MiniRocketClassifier):
+    """:class:`MiniRocketClassifier` with aeon's MultiRocket transform (``pooling="multi"``)."""
+
+    def __init__(self, channels: str = "velocity", dt: float = 1.0, random_state=None,
+                 pooling: str = "multi", num_kernels: int | None = None, alphas=None,
+                 class_weight="balanced", calibration_folds: int = 3, eps: float = 1e-3,
+                 n_jobs: int = 1):
+        super().__init__(channels=channels, dt=dt, random_state=random_state, pooling=pooling,
+                         num_kernels=num_kernels, alphas=alphas, class_weight=class_weight,
+                         calibration_folds=calibration_folds, eps=eps, n_jobs=n_jobs)

@@ -32,7 +32,7 @@ SMOKE = {
                       "sensitivity_tracks": 3, "sensitivity_grid": 20},
     "05_own_data": {"max_tracks_drawn": 20},
     "06_real_cells": {"max_tracks_per_condition": 24, "classifiers": ["report-best", "forest"],
-                      "cv_folds": 2, "classifier_seeds": [0],
+                      "artefact_models": ["forest"], "cv_folds": 2, "classifier_seeds": [0],
                       "max_epochs": 2, "gen_epochs": 3, "gen_patience": 2, "jit_compile": False,
                       "n_boot": 100, "max_superstat_per_condition": 6, "superstat_grid": 30,
                       "tracks_drawn": 5},

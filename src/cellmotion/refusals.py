@@ -55,6 +55,18 @@ def _trackmate_case(spots_a: pd.DataFrame, extra: str = ""):
     return build
 
 
+def _old_trackmate_case(spots_a: pd.DataFrame):
+    """TrackMate spot tables as versions before 7 wrote them: the key row only, no unit row."""
+    def build(folder: Path) -> Path:
+        spots_a.to_csv(folder / "a.csv", index=False)
+        _valid_spots().to_csv(folder / "b.csv", index=False)
+        (folder / "config.yml").write_text(
+            "format: trackmate\nunits: {length: pixel, um_per_pixel: 0.65}\nconditions:\n"
+            "  A: {file: a.csv}\n  B: {file: b.csv}\n")
+        return folder / "config.yml"
+    return build
+
+
 def _valid_spots() -> pd.DataFrame:
     df = _valid_tidy(conditions=("A",))
     spots = pd.DataFrame({"TRACK_ID": df["track_id"].str[1:].astype(int),
@@ -119,8 +131,10 @@ def bad_input_cases() -> dict:
     cases["non-numeric value (decimal comma)"] = _tidy_case(bad)
     cases["duplicate (track, time) rows"] = _tidy_case(pd.concat([ok, ok.iloc[[3]]]).sort_index())
     spots = _valid_spots()
-    cases["TrackMate track that splits (two spots in one frame)"] = _trackmate_case(
-        pd.concat([spots, spots.iloc[[5]].assign(ID=99999)]).sort_index(kind="stable"))
+    twice = pd.concat([spots, spots.iloc[[5]].assign(ID=99999)]).sort_index(kind="stable")
+    cases["TrackMate track that splits (a division), with 'branches: refuse'"] = _trackmate_case(
+        twice, "branches: refuse\n")
+    cases["TrackMate spot table without a time unit"] = _old_trackmate_case(spots)
     cases["a single condition"] = _tidy_case(ok[ok["condition"] == "A"])
     short = ok[(ok["condition"] == "A") | (ok["t"] <= 100)]
     cases["a condition with no usable tracks"] = _tidy_case(short)

@@ -17,6 +17,8 @@ returns: ``{"models": {name: {"per_track_bacc": summary, "per_window_bacc": summ
 
 from __future__ import annotations
 
+import math
+
 from ..evaluation import verdict
 
 #: How the chapter names the classifiers.
@@ -28,6 +30,7 @@ MODEL_LABELS = {
     "ours-no-augment": "our network without rotation and reflection",
     "ours-no-conv": "our network without its convolution layer",
     "ours-overlap": "our network trained on overlapping windows (stride 10 steps)",
+    "ours-multiscale": "our network on speed and turning at 1, 2 and 4 steps",
     "minirocket-both": "MiniRocket on velocities, speed and turning angle",
     "multirocket": "MultiRocket",
     "ours+forest": "our network averaged with the forest",
@@ -52,26 +55,55 @@ def pct(x: float, digits: int = 0) -> str:
     return f"{100 * x:.{digits}f} %"
 
 
+def has_interval(s: dict) -> bool:
+    """Whether a summary carries an interval (finite bounds that differ): without one (too few
+    folds, zero spread over the folds) nothing may be claimed from it."""
+    lo, hi = s.get("lower"), s.get("upper")  # a missing bound reads back from JSON as None
+    if lo is None or hi is None:
+        return False
+    return math.isfinite(lo) and math.isfinite(hi) and lo < hi
+
+
 def with_interval(s: dict, digits: int = 0, extra: str = "") -> str:
     """``{"mean": .62, "lower": .58, "upper": .66}`` -> ``"62 % (95 % interval 58–66 %)"``.
 
     A score lies in [0, 1], so the interval is shown clipped to 0–100 % (a t interval over few
-    folds can reach beyond). ``extra`` is appended inside the parentheses.
+    folds can reach beyond). ``extra`` is appended inside the parentheses. Without an interval
+    (:func:`has_interval`) the parentheses say so, with the summary's ``reason`` where given.
     """
     f = f"{{:.{digits}f}}"
-    lo, hi = max(0.0, s["lower"]), min(1.0, s["upper"])
     more = f"; {extra}" if extra else ""
+    if not has_interval(s):
+        why = s.get("reason") or "too few folds or no spread over the folds"
+        return f"{f.format(100 * s['mean'])} % (no interval: {why}{more})"
+    lo, hi = max(0.0, s["lower"]), min(1.0, s["upper"])
     return (f"{f.format(100 * s['mean'])} % (95 % interval {f.format(100 * lo)}–"
             f"{f.format(100 * hi)} %{more})")
 
 
+def claim(d: dict, alpha: float = 0.05) -> int:
+    """+1 when the paired difference ``d`` (``a - b``) shows ``a`` better, -1 when worse, 0 when
+    nothing can be claimed: the interval must exist and exclude 0, and where a Holm-adjusted p
+    (``p_holm``, :func:`cellmotion.classification.holm_adjust`) is stored it must be below
+    ``alpha`` too."""
+    if not has_interval(d):
+        return 0
+    q = d.get("p_holm")
+    if q is not None and math.isfinite(q) and not q < alpha:
+        return 0
+    return 1 if d["lower"] > 0 else -1 if d["upper"] < 0 else 0
+
+
 def protocol_words(result: dict, replicate_name: str = "replicate") -> str:
     """``"cross-validation grouped by cell (10 folds)"`` or ``"one donor left out in turn
-    (4 folds)"``, from the result's protocol."""
+    (4 folds)"``, from the result's protocol; a result scored on the models' own inputs
+    (``inputs == "as-is"``, not rotation-invariant) says so."""
     j = result["n_folds"]
+    extra = (", every model on its own inputs (the direction of motion readable)"
+             if result.get("inputs") == "as-is" else "")
     if result.get("protocol") == "replicate":
-        return f"one {replicate_name} left out in turn ({j} folds)"
-    return f"cross-validation grouped by cell ({j} folds)"
+        return f"one {replicate_name} left out in turn ({j} folds{extra})"
+    return f"cross-validation grouped by cell ({j} folds{extra})"
 
 
 def ranking(models: dict, metric: str = "per_track_bacc") -> list:
@@ -96,7 +128,7 @@ def comparison(result: dict, a: str, b: str, per: str = "track") -> str:
     key = "paired" if per == "track" else "paired_window"
     d = paired({"paired": result.get(key, {})}, a, b)
     return verdict(d["lower"], d["upper"], label(a), label(b), f"per-{per} balanced accuracy",
-                   estimate=d["mean"])
+                   estimate=d["mean"], reason=d.get("reason", ""), p_adjusted=d.get("p_holm"))
 
 
 def window_sentence(result: dict, ours: str = "ours", peers=PEERS) -> str:
@@ -121,8 +153,11 @@ def headline_sentence(result: dict, replicate_name: str = "replicate") -> str:
     if len(order) < 2:
         return text + "."
     d = paired(result, best, order[1])
-    if d["lower"] > 0:
+    if claim(d) > 0:
         return text + f"; its lead over {label(order[1])}, the runner-up, is real: {comparison(result, best, order[1])}."
+    if not has_interval(d):
+        return (text + f"; whether it leads {label(order[1])} cannot be said: "
+                f"{comparison(result, best, order[1])}.")
     return (text + f"; its lead over {label(order[1])} is within the noise: "
             f"{comparison(result, best, order[1])}.")
 
@@ -133,8 +168,8 @@ def win_verdict(result: dict, ours: str = "ours", peers=PEERS) -> dict:
     present = [p for p in peers if p in result["models"] and p != ours]
     if ours not in result["models"] or not present:
         raise KeyError(f"need '{ours}' and at least one peer in the result")
-    beats = [p for p in present if paired(result, ours, p)["lower"] > 0]
-    loses = [p for p in present if paired(result, ours, p)["upper"] < 0]
+    beats = [p for p in present if claim(paired(result, ours, p)) > 0]
+    loses = [p for p in present if claim(paired(result, ours, p)) < 0]
     level = [p for p in present if p not in beats and p not in loses]
     return {"wins": len(beats) == len(present), "beats": beats, "loses_to": loses, "level": level}
 
@@ -226,8 +261,8 @@ def ablation_sentence(result: dict, base: str = "ours") -> str:
     changed = [m for m in result["models"] if m != base and m.startswith(base)]
     if not changed:
         raise ValueError(f"no ablation of '{base}' in the result")
-    better = [m for m in changed if paired(result, m, base)["lower"] > 0]
-    worse = [m for m in changed if paired(result, m, base)["upper"] < 0]
+    better = [m for m in changed if claim(paired(result, m, base)) > 0]
+    worse = [m for m in changed if claim(paired(result, m, base)) < 0]
     text = []
     if better:
         text.append("better than " + label(base) + ": " + ", ".join(label(m) for m in better))
@@ -250,15 +285,17 @@ def noise_ablation_sentence(rows, a_name: str = "its own noise models",
     """
     parts = []
     for r in rows:
-        if not r["lower"] < r["upper"]:  # no spread over the folds (or too few): no interval
-            what = "no interval: the folds do not vary, so no change is claimed"
+        if not has_interval(r):  # no spread over the folds, or too few folds: no interval
+            what = f"no interval ({r.get('reason') or 'the folds do not vary'}), so no change is claimed"
         elif r["lower"] > 0:
             what = "drops"
         elif r["upper"] < 0:
             what = "rises"
         else:
             what = "shows no change that can be claimed"
+        iv = (f", 95 % interval {100 * r['lower']:+.0f} to {100 * r['upper']:+.0f}"
+              if has_interval(r) else "")
         parts.append(f"{label(r['model'])}, per {r['per']}: {pct(r['a'])} with {a_name}, "
-                     f"{pct(r['b'])} with {b_name} ({what}: difference {100 * r['diff']:+.0f} points, "
-                     f"95 % interval {100 * r['lower']:+.0f} to {100 * r['upper']:+.0f})")
+                     f"{pct(r['b'])} with {b_name} ({what}: difference {100 * r['diff']:+.0f} "
+                     f"points{iv})")
     return cap("; ".join(parts)) + "." if parts else ""

@@ -74,49 +74,58 @@ def seed_sentence(condition: str, n_generated: int, n_distinct: int, n_pool: int
             f"cells ({per:.1f} tracks per cell on average); {tail}.")
 
 
-def ceiling_sentence(rows=None, reason: str = "", digits: int = 2) -> str:
+def ceiling_sentence(gap_rows=None, reason: str = "", digits: int = 2) -> str:
     """How far the LSTM-MDN gets from the shared AR(1) towards the simulator's own likelihood.
 
-    ``rows``: held-out NLL table records (:func:`nll_findings`); conditions with a
-    ``true_parameters`` row (the ceiling on synthetic data) and an ``ar1_shared`` row get the
-    share of the gap between AR(1) and ceiling that the MDN closes. Without such rows the
+    ``gap_rows``: :func:`cellmotion.generation.gap_closed` (synthetic stand-in only): per
+    condition the ceiling, the AR(1) and the MDN (nats per step) and the share of the gap
+    between AR(1) and ceiling that the MDN closes, with its 95 % interval over held-out
+    cells. The share is quoted with its interval; "closes" is said only where the interval
+    lies above 0, "further from the ceiling" only where it lies below. Without rows the
     sentence says no ceiling was computed and why (``reason``).
     """
-    by = {}
-    for r in rows or []:
-        by.setdefault(r["condition"], {})[r["model"]] = r["nll"]
     parts = []
-    for cond, m in by.items():
-        if not all(_finite(m.get(k)) for k in ("true_parameters", "ar1_shared", "lstm_mdn")):
+    for r in gap_rows or []:
+        head = (f"{r['condition']}: the ceiling is {_f(r['ceiling'], 3)}, the shared AR(1) "
+                f"{_f(r['ar1_shared'], 3)}, the LSTM-MDN {_f(r['lstm_mdn'], 3)}")
+        if not _finite(r.get("share")):
+            parts.append(head + ", so the AR(1) is already at the ceiling")
             continue
-        gap = m["ar1_shared"] - m["true_parameters"]
-        if gap <= 0:
-            parts.append(f"{cond}: the shared AR(1) is already at the ceiling "
-                         f"({_f(m['ar1_shared'], 3)} vs {_f(m['true_parameters'], 3)})")
+        share = f"{r['share']:.0%}"
+        if not _finite(r.get("lower"), r.get("upper")):
+            parts.append(head + f"; it closes {share} of the gap between them, without an interval "
+                                f"({r['n_tracks']} held-out tracks), so no claim is made")
             continue
-        share = (m["ar1_shared"] - m["lstm_mdn"]) / gap
-        where = (f"which closes {share:.0%} of the gap between them" if share >= 0 else
-                 "further from the ceiling than the AR(1)")
-        parts.append(f"{cond}: the ceiling is {_f(m['true_parameters'], 3)}, the shared AR(1) "
-                     f"{_f(m['ar1_shared'], 3)}, the LSTM-MDN {_f(m['lstm_mdn'], 3)}, {where}")
+        ci = f"95 % interval {r['lower']:.0%} to {r['upper']:.0%} over {r['n_tracks']} held-out tracks"
+        if r["lower"] > 0:
+            parts.append(head + f", which closes {share} of the gap between them ({ci})")
+        elif r["upper"] < 0:
+            parts.append(head + f", further from the ceiling than the AR(1) ({share} of the gap; {ci})")
+        else:
+            parts.append(head + f"; the share of the gap it closes, {share} ({ci}), contains 0, so "
+                                "no gain over the AR(1) can be claimed")
     if not parts:
         return ("No ceiling is reported: the simulator's own likelihood with the true parameters "
                 f"was not computed ({reason or 'not available for this dataset'}).")
     return ("The simulator's own likelihood with each cell's true parameters is the ceiling no "
-            "model can beat in expectation (nats per step). " + "; ".join(parts) + ".")
+            "model can beat in expectation (nats per step); it is the only bound in the table. "
+            + "; ".join(parts) + ".")
 
 
 def sampler_sentence(condition: str, measure: str, ks: dict, digits: int = 2) -> str:
-    """KS distances of one measure to the real tracks, per sampler, next to two real samples.
+    """KS distances of one measure to the held-out tracks, per sampler, next to two real samples.
 
-    ``ks``: ``{sampler: KS statistic}`` with ``heldout-real`` for the held-out vs training
-    real tracks. States the numbers; orders them without calling any of them good.
+    ``ks``: ``{sampler: KS statistic}``, every one against the held-out tracks (which no
+    network saw), with ``training-real`` for as many training tracks as generated ones.
+    States the numbers; orders them without calling any of them good (a single split gives
+    no interval).
     """
-    parts = [f"{k} {_f(v, digits)}" for k, v in ks.items() if k != "heldout-real" and _finite(v)]
-    ref = ks.get("heldout-real")
-    ref_s = (f"; two real samples (held-out vs training) differ by {_f(ref, digits)}"
+    ref_key = "training-real"
+    parts = [f"{k} {_f(v, digits)}" for k, v in ks.items() if k != ref_key and _finite(v)]
+    ref = ks.get(ref_key)
+    ref_s = (f"; as many training tracks differ from them by {_f(ref, digits)}"
              if _finite(ref) else "")
-    return (f"{condition}, {measure.replace('_', ' ')}: KS distance to the real tracks "
+    return (f"{condition}, {measure.replace('_', ' ')}: KS distance to the held-out tracks "
             + ", ".join(parts) + ref_s + ".")
 
 

@@ -19,9 +19,8 @@ condition_b, bhattacharyya, lower, upper`` (``cellmotion.superstats.condition_ov
 
 from __future__ import annotations
 
-import math
-
-from .classification import label, paired, pct, ranking, with_interval  # noqa: F401
+from .classification import (claim, has_interval, label, paired, pct, ranking,  # noqa: F401
+                             with_interval)
 # (shared with chapter 2: one way to name a classifier and to write a score with its interval)
 
 
@@ -32,8 +31,12 @@ def _join(items) -> str:
 
 
 def points(s: dict, digits: int = 0) -> str:
-    """A difference of scores in percentage points with its interval (clipped to ±100)."""
+    """A difference of scores in percentage points with its interval (clipped to ±100), or
+    the reason why it has none."""
     f = f"{{:+.{digits}f}}"
+    if not has_interval(s):
+        why = s.get("reason") or "too few folds or no spread over the folds"
+        return f"{f.format(100 * s['mean'])} points (no interval: {why})"
     lo, hi = max(-1.0, s["lower"]), min(1.0, s["upper"])
     return (f"{f.format(100 * s['mean'])} points (95 % interval {f.format(100 * lo)} to "
             f"{f.format(100 * hi)})")
@@ -55,7 +58,9 @@ def counts_sentence(read: int, pieces: int, used: int, cells_used: int, windows:
 def winner_sentence(result: dict, protocol: str, metric: str = "per_track_bacc") -> str:
     """Which classifier scores highest under one protocol, and whether its lead is real.
 
-    A lead is claimed only when the paired interval against the runner-up excludes 0.
+    A lead is claimed only when the paired interval against the runner-up exists, excludes 0
+    and, where stored, its Holm-adjusted p (over every pair of models of the table) is below
+    0.05 (:func:`cellmotion.findings.classification.claim`).
     """
     models = result["models"]
     order = ranking(models, metric)
@@ -68,48 +73,74 @@ def winner_sentence(result: dict, protocol: str, metric: str = "per_track_bacc")
         return head + "."
     second = order[1]
     d = paired(result, best, second)
-    if d["lower"] > 0:
+    if claim(d) > 0:
         return (head + f". It beats {label(second)}, the runner-up, by {points(d)}.")
+    if not has_interval(d):
+        return (head + f". Whether it leads {label(second)} ({points(d)}) cannot be judged "
+                "without an interval: no winner can be claimed.")
+    if d["lower"] > 0:
+        return (head + f". Its lead over {label(second)}, {points(d)}, does not survive Holm's "
+                f"adjustment for the comparisons of the table (adjusted p = {d['p_holm']:.2f}): "
+                "no winner can be claimed.")
     return (head + f". Its lead over {label(second)}, {points(d)}, is within the noise: "
             "no winner can be claimed.")
 
 
-def new_donor_cost(grouped: dict, donor: dict, metric: str = "per_track_bacc") -> dict:
-    """Per model: score with folds grouped by cell minus score with a new donor.
-
-    The interval combines the two intervals' half-widths in quadrature (treating the two
-    protocols' errors as independent, a normal approximation); positive = a new donor costs.
-    """
-    out = {}
-    for name in grouped:
-        if name not in donor:
-            continue
-        g, d = grouped[name][metric], donor[name][metric]
-        half = math.hypot((g["upper"] - g["lower"]) / 2, (d["upper"] - d["lower"]) / 2)
-        diff = g["mean"] - d["mean"]
-        out[name] = {"mean": diff, "lower": diff - half, "upper": diff + half}
-    return out
-
-
 def new_donor_sentence(cost: dict) -> str:
-    """The cost of a new donor, largest and smallest over the models."""
+    """The cost of a new donor, largest and smallest over the models.
+
+    ``cost``: :func:`cellmotion.classification.new_donor_cost` (per model, the paired
+    per-donor difference "donor's cells scored with other cells of the donor in training"
+    minus "donor held out", with a corrected interval over donors and ``p_holm`` over models).
+    """
     if not cost:
         raise ValueError("no model was evaluated under both protocols")
     order = sorted(cost, key=lambda m: -cost[m]["mean"])
     hi, lo = order[0], order[-1]
-    real = [m for m in order if cost[m]["lower"] > 0]
+    real = [m for m in order if claim(cost[m]) > 0]
+    n = len(next(iter(cost.values())).get("donors", {})) or None
+    unit = f", paired over {n} donors" if n else ""
     text = (f"A donor the classifier has never seen costs {label(hi)} {points(cost[hi])} of "
             f"per-track balanced accuracy")
     if lo != hi:
         text += f" and {label(lo)} {points(cost[lo])}"
+    text += (f" (the same cells scored when other cells of their donor were in training minus "
+             f"when their donor was held out{unit})")
     if real:
-        text += (f". The drop is clear (interval above 0) for {_join([label(m) for m in real])}, "
-                 "so part of what was learnt with folds grouped by cell is the donor, not the "
-                 "chemoattractant.")
+        text += (f". The drop is clear (interval above 0 after Holm's adjustment over the models) "
+                 f"for {_join([label(m) for m in real])}, so part of what was learnt with folds "
+                 "grouped by cell is the donor, not the chemoattractant.")
     else:
-        text += (". No drop is clear (every interval contains 0), so what was learnt carries "
-                 "over to new donors as far as these data can tell.")
+        text += (". No drop is clear (no interval excludes 0 after Holm's adjustment over the "
+                 "models), so these data cannot show that what was learnt fails on new donors.")
     return text
+
+
+def artefact_sentence(rows_by_protocol: dict) -> str:
+    """How much of the peers' score was the movie: per protocol and peer, the score with each
+    movie's drift and direction available minus with drift removed and rotation-invariant
+    inputs, on the same folds (rows of :func:`cellmotion.classification.compare_evaluations`,
+    ``a`` = drift kept and inputs as they are, ``b`` = the book's protocol; per-track rows are
+    used). A change is named only when its interval exists and excludes 0.
+    """
+    parts = []
+    for protocol, rows in rows_by_protocol.items():
+        clauses = []
+        for r in rows:
+            if r.get("per", "track") != "track":
+                continue
+            c = claim({**r, "mean": r["diff"]})
+            word = ("the movie was worth" if c > 0 else "the movie cost" if c < 0
+                    else "no difference can be claimed:")
+            clauses.append(f"{label(r['model'])} {pct(r['a'])} with the movie's drift and direction "
+                           f"against {pct(r['b'])} without ({word} "
+                           f"{points({**r, 'mean': r['diff']})})")
+        if clauses:
+            parts.append(f"with {protocol}, " + "; ".join(clauses))
+    if not parts:
+        raise ValueError("no per-track rows")
+    text = "; ".join(parts)
+    return text[0].upper() + text[1:] + "."
 
 
 # ----------------------------------------------------------------------------- generation

@@ -1,9 +1,11 @@
 """Sentences of the statistics chapter, each computed from a small dict of metrics.
 
-Generated densities are judged against a second *real* sample with as many tracks (held-out
-originals against training originals): a generated density is called less overlapping,
-narrower or wider only when the interval of its difference from that reference excludes 0.
-No hand-picked thresholds.
+Generated densities are compared with the held-out originals, which no network saw, beside
+the same comparison for real training tracks at equal numbers (two disjoint halves of the
+training tracks, each against the held-out ones): a generated density is called less
+overlapping, narrower or wider only when the interval of its difference from that reference
+excludes 0. The only tolerance, in :func:`truth_sentence`, is the grid's resolution, and the
+sentence says so.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ def reference_sentence(row: dict, digits: int = 2) -> str:
     reference, reference_lower, reference_upper, difference, diff_lower, diff_upper``.
     """
     what = MEASURE_WORDS.get(row["measure"], row["measure"])
-    head = (f"{row['condition']}, {row['sampler']} sampler, {what} with {row['n_tracks']} tracks "
-            f"each: generated {_ci(row['other'], row['other_lower'], row['other_upper'], digits)}, "
-            f"second real sample {_ci(row['reference'], row['reference_lower'], row['reference_upper'], digits)}")
+    n_b = row.get("n_heldout", row.get("n_real"))
+    head = (f"{row['condition']}, {row['sampler']} sampler, {what} against {n_b} held-out tracks, "
+            f"{row['n_tracks']} tracks each: generated "
+            f"{_ci(row['other'], row['other_lower'], row['other_upper'], digits)}, "
+            f"real training tracks {_ci(row['reference'], row['reference_lower'], row['reference_upper'], digits)}")
     lo, hi = row.get("diff_lower"), row.get("diff_upper")
     if not _finite(lo, hi):
         return head + "; too few tracks for an interval, so no difference can be claimed."
@@ -40,12 +44,15 @@ def reference_sentence(row: dict, digits: int = 2) -> str:
         return head + f"; difference {diff} contains 0: no difference from real-vs-real can be claimed."
     m = row["measure"]
     if m == "bhattacharyya":
-        word = "overlaps the real tracks less than" if hi < 0 else "overlaps the real tracks more than"
+        word = "overlaps the held-out tracks less than" if hi < 0 else "overlaps the held-out tracks more than"
     elif m == "hellinger":
-        word = "is farther from the real tracks than" if lo > 0 else "is closer to the real tracks than"
+        word = ("is farther from the held-out tracks than real tracks are" if lo > 0
+                else "is closer to the held-out tracks than real tracks are")
+        return head + f"; difference {diff}: the generated density {word}."
     else:
-        word = "is narrower than" if hi < 0 else "is wider than"
-    return head + f"; difference {diff}: the generated density {word} a second real sample."
+        word = "is narrower than real tracks' density is" if hi < 0 else "is wider than real tracks' density is"
+        return head + f"; difference {diff}: the generated density {word}."
+    return head + f"; difference {diff}: the generated density {word} real tracks do."
 
 
 def spread_verdict(row: dict) -> str:
@@ -63,9 +70,11 @@ def narrow_density_hypothesis(rows) -> str:
     Hypothesis: the report's sampler (a weighted sum of one draw from every component)
     narrows the densities; the network itself does not. ``rows``: s.d.-ratio rows of
     :func:`cellmotion.superstats.compare_with_reference` for the ``original`` and ``fixed``
-    samplers. Evidence *for*: the report's sampler narrower than real-vs-real where the
-    corrected one is not. Evidence *against*: the corrected sampler narrower too (the network
-    then narrows by itself), or the report's sampler not narrower.
+    samplers. Only measured differences count as evidence: *for*, the report's sampler
+    measurably narrower than real tracks (interval of the difference below 0) where the
+    corrected one is not measurably narrower; *against*, the corrected sampler measurably
+    narrower (the network narrows by itself), or the report's sampler measurably wider. An
+    interval that contains 0 is no evidence either way and is listed as undecided.
     """
     rows = [r for r in rows if str(r["measure"]).startswith("sd_ratio")]
     if not rows:
@@ -77,22 +86,27 @@ def narrow_density_hypothesis(rows) -> str:
     orig, fixed = by.get("original", {}), by.get("fixed", {})
     pro = [k for k, v in orig.items() if v == "narrower" and fixed.get(k) != "narrower"]
     con_fixed = [k for k, v in fixed.items() if v == "narrower"]
-    con_orig = [k for k, v in orig.items() if v != "narrower"]
+    con_orig = [k for k, v in orig.items() if v == "wider"]
+    undecided = [k for k, v in orig.items() if v == "no difference"]
     lines = ["**Hypothesis.** The report's generated densities were narrow because of its sampler "
              "(a weighted sum of one draw from every mixture component keeps the mean and shrinks "
              "the variance), not because the network cannot learn the spread between cells."]
-    lines.append("- *For:* " + (f"the report's sampler is narrower than a second real sample where "
+    lines.append("- *For:* " + (f"the report's sampler is measurably narrower than real tracks where "
                                 f"the corrected one is not in {', '.join(pro)}." if pro else
-                                "no case in this run where only the report's sampler is narrower."))
+                                "no case in this run where the report's sampler is measurably narrower "
+                                "and the corrected one is not."))
     against = []
     if con_fixed:
-        against.append(f"the corrected sampler is narrower than a second real sample too in "
+        against.append(f"the corrected sampler is measurably narrower than real tracks too in "
                        f"{', '.join(con_fixed)} (there the network narrows by itself)")
     if con_orig:
-        against.append(f"the report's sampler is not measurably narrower in {', '.join(con_orig)}")
+        against.append(f"the report's sampler is measurably wider in {', '.join(con_orig)}")
     lines.append("- *Against:* " + ("; ".join(against) + "." if against else
-                                    "nothing in this run."))
-    lines.append("- Intervals come from resampling tracks; with few tracks they are wide, and "
+                                    "no measured difference in this run."))
+    if undecided:
+        lines.append(f"- *Undecided:* {', '.join(undecided)}: the interval of the report's sampler "
+                     "contains 0, which is no evidence either way.")
+    lines.append("- Intervals come from resampling cells; with few tracks they are wide, and "
                  "\"no difference\" then means \"not measurable here\", not \"equal\".")
     return "\n".join(lines)
 
@@ -135,21 +149,69 @@ def sensitivity_sentence(rows, reference_sigma: float, digits: int = 2) -> str:
             f"speed; the lowest overlap with the reference density is {_f(bc, digits)}.")
 
 
-def truth_sentence(row: dict, unit: str = "µm/min", digits: int = 2) -> str:
+def truth_sentence(row: dict, unit: str = "µm/min", digits: int = 2,
+                   grid_steps: tuple | None = None) -> str:
     """What the fit finds against the simulator's own parameters, for one condition.
 
     ``row``: a record of :func:`cellmotion.superstats.recovery_against_truth`. States the
-    mean fitted and true values, the bias and the per-step correlation; the direction of the
-    bias is named, its size left to the reader.
+    mean fitted and true values, the bias and the per-step correlation. ``grid_steps``:
+    the spacing of the persistence and speed grids; a bias within half a grid step (the
+    grid's resolution: a posterior mean cannot be placed more finely than its grid) is
+    called "level with" the truth, and the sentence says so. Without ``grid_steps`` only
+    the sign of the bias is named.
     """
+    tq = tc = 0.0
+    if grid_steps is not None:
+        tq = grid_steps[0] / 2
+        tc = grid_steps[1] / 2 / row["true mean c"] if _finite(row.get("true mean c")) and row["true mean c"] else 0.0
+
     def direction(bias, tol):
         return "above" if bias > tol else "below" if bias < -tol else "level with"
 
     bq, bc = row["bias q"], row["relative bias c"]
     rq = f"; per-step r = {_f(row['r q (per step)'], digits)}" if _finite(row.get("r q (per step)")) else ""
     rc = f"; per-step r = {_f(row['r c (per step)'], digits)}" if _finite(row.get("r c (per step)")) else ""
+    note = (" (\"level with\" means within half a grid step, the grid's resolution)"
+            if grid_steps is not None else "")
     return (f"{row['condition']} ({row['tracks']} tracks): the fitted persistence is "
-            f"{direction(bq, 0.005)} the truth on average ({_f(row['fitted mean q'], digits)} vs "
+            f"{direction(bq, tq)} the truth on average ({_f(row['fitted mean q'], digits)} vs "
             f"{_f(row['true mean q'], digits)}, bias {bq:+.{digits}f}{rq}); the fitted speed is "
-            f"{direction(bc, 0.005)} it ({_f(row['fitted mean c'], digits)} vs "
-            f"{_f(row['true mean c'], digits)} {unit}, {bc:+.0%}{rc}).")
+            f"{direction(bc, tc)} it ({_f(row['fitted mean c'], digits)} vs "
+            f"{_f(row['true mean c'], digits)} {unit}, {bc:+.0%}{rc}){note}.")
+
+
+def grid_sentence(check_rows, speed_range, derived: bool, unit: str = "µm/min",
+                  attempts: int = 1, withheld=(), history=(), names=None) -> str:
+    """Which speed grid the fits used, why, and whether the posteriors fit inside it.
+
+    ``check_rows``: records of :func:`cellmotion.superstats.grid_edge_check`; ``derived``:
+    the grid came from the data (:func:`cellmotion.superstats.speed_range_for`) rather than
+    being given; ``attempts``: fits run (more than one: the grid was widened);
+    ``withheld``: conditions whose mass still piles at the edge; ``history``: the grids that
+    were too narrow (``check.attrs["history"]`` of :func:`cellmotion.superstats.fit_on_fitting_grid`)
+    and ``names`` the fitted sets by position (e.g. ``["original", "fixed"]``), to say what piled.
+    """
+    from ..superstats.fit import EDGE_BAND, EDGE_MASS_MAX, SPEED_HEADROOM, SPEED_QUANTILE
+
+    rows = list(check_rows)
+    origin = (f"derived from the tracks ({SPEED_HEADROOM:g} times the {SPEED_QUANTILE:.0%} quantile "
+              "of the tracks' speeds, the root mean square of their velocity components)"
+              if derived else "as given")
+    s = f"Speed grid 0 to {speed_range[1]:g} {unit}, {origin}"
+    if attempts > 1:
+        s += f", widened {attempts - 1} time(s) because posterior mass piled at its top edge"
+        what = []
+        for h in history:
+            sets = ", ".join(f"{c} ({names[k] if names and k < len(names) else k})" for k, c in h["piled"])
+            what.append(f"at {h['speed_max']:g} {unit}: {sets}")
+        if what:
+            s += " (" + "; ".join(what) + ")"
+    worst = max((r["edge_mass"] for r in rows), default=float("nan"))
+    share = "less than 0.1%" if worst < 0.001 else f"at most {worst:.1%}"
+    s += (f". The top {EDGE_BAND:.0%} of the speed range holds {share} of any "
+          f"condition's posterior mass (a fit is refused there above {EDGE_MASS_MAX:.0%}: mass "
+          "cut off by the edge would pile up there)")
+    if withheld:
+        return (s + f". Still piling at the edge: {', '.join(map(str, withheld))}; their peaks and "
+                "overlaps are withheld, because the grid cuts their posteriors.")
+    return s + "; every posterior lies inside the grid."

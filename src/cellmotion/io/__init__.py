@@ -3,7 +3,10 @@
 Each reader reads files and nothing else: curation (gaps, short tracks, resampling) happens in
 :mod:`cellmotion.curation`, and :mod:`cellmotion.datasets` is the one entry point that combines
 them as a dataset config asks. Delimited text goes through :func:`.text.read_table` (gzip,
-byte-order marks, Windows encodings, separators, lines before the header).
+byte-order marks, Windows encodings, separators including runs of spaces, lines before the
+header, files without a header). Readers of tracker exports order each track's positions by
+time, whatever order the file lists them in, and handle branching tracks (cell divisions,
+merges) as :mod:`.lineage` describes (``branches``: split, longest or refuse).
 
 ========================  =====================================================================
 reader                    input

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+import numpy as np
 import pandas as pd
 
 from ..contract import DataError
@@ -156,12 +157,21 @@ def _fields(line: str, sep: str) -> list[str]:
     return next(csv.reader([line], delimiter=sep), [])
 
 
-def sniff_separator(lines: list[str]) -> str:
-    """The separator of a header line and the data lines after it: comma, semicolon or tab.
+#: The separator name for runs of spaces and tabs (celltrackR's ``sep = ""``, R's default).
+WHITESPACE = r"\s+"
+_SEP_NAMES[WHITESPACE] = "whitespace"
+#: What a user may write for the whitespace separator.
+WHITESPACE_SPELLINGS = ("", " ", "  ", "whitespace", "space", "spaces", r"\s+")
 
-    The separator that splits the header into the most columns wins, among those that split
-    the following lines into as many fields; quoted fields are respected. A one-column
-    file gives a comma.
+
+def sniff_separator(lines: list[str]) -> str:
+    """The separator of a header line and the data lines after it.
+
+    Comma, semicolon or tab: the separator that splits the header into the most columns
+    wins, among those that split the following lines into as many fields; quoted fields are
+    respected. When none of them splits the header, runs of spaces (celltrackR's and R's
+    text files, ``1 1 24 90.8 65.3``) are the separator if they split every line into the
+    same number of fields. A one-column file gives a comma.
     """
     lines = [ln for ln in lines if ln.strip()]
     if not lines:
@@ -177,12 +187,16 @@ def sniff_separator(lines: list[str]) -> str:
             continue
         if n > best_n:
             best, best_n = sep, n
+    if best_n == 1:
+        n = len(header.split())
+        if n > 1 and all(len(ln.split()) == n for ln in data):
+            return WHITESPACE
     return best
 
 
 def _sniff_decimal(lines: list[str], sep: str) -> str:
     """``','`` when a semicolon/tab table writes numbers with a decimal comma (``1,5``)."""
-    if sep == ",":
+    if sep in (",", WHITESPACE):
         return "."
     comma = point = 0
     for ln in lines[1:51]:
@@ -194,7 +208,7 @@ def _sniff_decimal(lines: list[str], sep: str) -> str:
 
 
 def read_table(path, *, sep: str | None = None, skiprows: int = 0, encoding: str | None = None,
-               **kw) -> pd.DataFrame:
+               header: bool = True, **kw) -> pd.DataFrame:
     """Read a delimited text table (CSV, semicolon or tab separated, gzip or not).
 
     Parameters
@@ -203,13 +217,22 @@ def read_table(path, *, sep: str | None = None, skiprows: int = 0, encoding: str
     sep : the separator; by default sniffed from the header (comma, semicolon or tab).
         With a semicolon or tab and numbers written ``1,5``, the decimal comma is detected
         too (pass ``decimal`` to override).
+        Runs of spaces are sniffed too; ``sep: " "`` (or ``whitespace``) asks for them.
     skiprows : number of lines before the header line (Imaris writes 3).
     encoding : the text encoding; by default UTF-8, then cp1252, then latin-1.
+    header : ``False`` for a file without a header line (celltrackR's ``header = FALSE``);
+        its columns are then numbered ``1, 2, ...`` (the positions a config can name).
     **kw : passed on to :func:`pandas.read_csv` (``dtype``, ``keep_default_na``, ...).
 
-    The table's ``attrs`` record ``source``, ``encoding``, ``gzipped``, ``sep`` and
-    ``decimal``. Empty files and ragged rows raise :class:`DataError` naming the file.
+    The table's ``attrs`` record ``source``, ``encoding``, ``gzipped``, ``sep``,
+    ``decimal`` and ``lines`` (the line of the file each row was read from, so that
+    messages can name it). Empty files and ragged rows raise :class:`DataError` naming the
+    file.
     """
+    if not isinstance(header, bool):
+        raise DataError(f"{path}: header must be true or false, got {header!r}.")
+    if sep is not None and sep in WHITESPACE_SPELLINGS:
+        sep = WHITESPACE
     decoded = decode_file(path, encoding)
     if not isinstance(skiprows, int) or isinstance(skiprows, bool) or skiprows < 0:
         raise DataError(f"{path}: skiprows must be a whole number of lines >= 0, "
@@ -229,6 +252,8 @@ def read_table(path, *, sep: str | None = None, skiprows: int = 0, encoding: str
         sep = sniff_separator(body[:21])
     if "decimal" not in kw:
         kw["decimal"] = _sniff_decimal([ln for ln in body if ln.strip()], sep)
+    if not header:
+        kw["header"] = None
     try:
         df = pd.read_csv(io.StringIO("\n".join(body)), sep=sep, **kw)
     except pd.errors.EmptyDataError:
@@ -242,9 +267,42 @@ def read_table(path, *, sep: str | None = None, skiprows: int = 0, encoding: str
         raise DataError(f"{path}: cannot read the table ({_SEP_NAMES.get(sep, repr(sep))}-"
                         f"separated): {msg}. Check the separator and the lines above the "
                         "header (skiprows).") from None
+    if not header:
+        df.columns = range(1, df.shape[1] + 1)
+    first = len(lines) - len(body)  # 0-based index of the header (or first data) line
+    numbers = [first + k + 1 for k, ln in enumerate(body) if ln.strip()]
+    numbers = numbers[1:] if header else numbers
     df.attrs.update(source=decoded.source, encoding=decoded.encoding, gzipped=decoded.gzipped,
-                    sep=sep, decimal=kw["decimal"])
+                    sep=sep, decimal=kw["decimal"],
+                    lines=LineNumbers(numbers[:len(df)]))
     return df
+
+
+class LineNumbers:
+    """The line of the file each row of a table was read from, kept in ``DataFrame.attrs``.
+
+    A plain array there breaks ``pd.concat`` on pandas < 3.1 (it compares the frames' attrs
+    with ``==``) and a tuple makes every copy of the frame slow (attrs are deep-copied), so
+    the numbers live in one array behind an ``==`` that answers with one bool.
+    ``np.asarray(lines)``, ``len`` and indexing work as on the array.
+    """
+
+    __hash__ = None
+
+    def __init__(self, numbers):
+        self.numbers = np.asarray(numbers, dtype=np.int64)
+
+    def __array__(self, dtype=None, copy=None):
+        return self.numbers if dtype is None else self.numbers.astype(dtype)
+
+    def __len__(self):
+        return len(self.numbers)
+
+    def __getitem__(self, key):
+        return self.numbers[key]
+
+    def __eq__(self, other):
+        return isinstance(other, LineNumbers) and np.array_equal(self.numbers, other.numbers)
 
 
 def check_positive(name: str, value, source: str = "input") -> float | None:

@@ -39,6 +39,7 @@ import pandas as pd
 
 from ..contract import (LENGTH_UNITS, REPLICATE, DataError, canonical_unit, convert_units,
                         validate_tracks)
+from .lineage import check_policy, resolve
 from .text import check_positive, open_bytes, read_bytes
 
 #: Spot attributes the reader needs (``POSITION_Z`` is optional: 2D files may lack it).
@@ -201,43 +202,74 @@ def _parse(path: Path) -> _Model:
     return m
 
 
-def _length_unit(model: dict, um_per_pixel, src: str) -> str:
+def _length_unit(model: dict, um_per_pixel, src: str, calibrated: bool = True) -> str:
     stated = model.get("spatialunits")
     unit = canonical_unit(stated)
     if unit is None:
+        if not calibrated:
+            return "pixel"
         if um_per_pixel is None:
             raise DataError(f"{src}: the TrackMate model does not state its spatial units "
-                            "(spatialunits); give um_per_pixel if positions are in pixels.")
+                            "(spatialunits); give um_per_pixel (config: units: {um_per_pixel: "
+                            "...}) if positions are in pixels, or 'calibrated: false' to keep "
+                            "pixels.")
         return "pixel"
     if unit == "pixel":
-        if um_per_pixel is None:
+        if um_per_pixel is None and calibrated:
             raise DataError(f"{src}: positions are in pixels (spatialunits=\"{stated}\"): give "
-                            "um_per_pixel, the pixel size in micrometres, or set the image "
-                            "calibration in Fiji (Image > Properties) before tracking.")
+                            "um_per_pixel, the pixel size in micrometres (config: units: "
+                            "{um_per_pixel: ...}), or set the image calibration in Fiji "
+                            "(Image > Properties) before tracking, or keep pixels with "
+                            "'units: {calibrated: false}'.")
     elif unit in LENGTH_UNITS and um_per_pixel is not None:
         raise DataError(f"{src}: positions are already in {stated} (spatialunits=\"{stated}\"), "
                         "not pixels; leave um_per_pixel out (it would scale them twice).")
     return unit
 
 
-def _time_unit(model: dict, frame_interval, src: str) -> str | None:
-    """The unit of POSITION_T, or None when time is to be taken as FRAME * frame_interval."""
+def _time_unit(model: dict, frame_interval, src: str, calibrated: bool = True) -> str | None:
+    """The unit of POSITION_T, or None when time is to be taken as FRAME (times an interval)."""
     stated = model.get("timeunits")
     unit = canonical_unit(stated)
     if unit is None or unit == "frame":
-        if frame_interval is None:
+        if frame_interval is None and calibrated:
             what = (f"times are frame numbers (timeunits=\"{stated}\")" if unit
                     else "the TrackMate model does not state its time units (timeunits)")
             raise DataError(f"{src}: {what}; give frame_interval, the time between frames in "
-                            "minutes, or set the frame interval in Fiji (Image > Properties) "
-                            "before tracking.")
+                            "minutes (config: units: {frame_interval: ...} or a condition's "
+                            "frame_interval), or set the frame interval in Fiji (Image > "
+                            "Properties) before tracking, or keep frames with 'units: "
+                            "{calibrated: false}'.")
         return None
     return unit
 
 
+def stated_units(path) -> tuple[str | None, str | None]:
+    """The spatial and time units a TrackMate XML states (canonical names), reading only its
+    ``<Model>`` element; ``None`` for a unit it does not state."""
+    fh, _ = open_bytes(path)
+    try:
+        with fh:
+            for _, elem in ET.iterparse(fh, events=("start",)):
+                if _local(elem.tag) == "Model":
+                    return (canonical_unit(elem.get("spatialunits")),
+                            canonical_unit(elem.get("timeunits")))
+    except (ET.ParseError, OSError, EOFError, zlib.error):
+        return None, None
+    return None, None
+
+
+def _spot_key(sid: str):
+    """Sort key of a spot ID that does not depend on file order (numeric where possible)."""
+    try:
+        return (0, float(sid), sid)
+    except ValueError:
+        return (1, 0.0, sid)
+
+
 def load_trackmate_xml(path, condition: str | None = None, *, um_per_pixel: float | None = None,
-                       frame_interval: float | None = None,
-                       replicate: str | None = None) -> pd.DataFrame:
+                       frame_interval: float | None = None, replicate: str | None = None,
+                       branches: str = "split", calibrated: bool = True) -> pd.DataFrame:
     """Read a TrackMate session file (``.xml``, or gzip-compressed) into the tidy table.
 
     Parameters
@@ -251,17 +283,30 @@ def load_trackmate_xml(path, condition: str | None = None, *, um_per_pixel: floa
         the model's time is physical, it must agree with ``POSITION_T`` (to 1 % of a frame);
         time is then ``FRAME * frame_interval``.
     replicate : fill the ``replicate`` column with this name (the movie, donor, experiment).
+    branches : what to do with a track that branches (a division or merge; two spots at one
+        time): ``split`` (default) cuts it into unbranched pieces ``<id>~1``, ``<id>~2``, ...
+        (one cell), ``longest`` keeps its longest path, ``refuse`` refuses the file naming
+        every such track (:mod:`cellmotion.io.lineage`).
+    calibrated : ``False`` when no pixel size or frame interval is given: the file's own
+        units are used where it states them (converted to µm and minutes), and positions stay
+        in pixels and times in frames where it does not.
 
-    Returns the tidy table (µm, minutes): one row per spot of each track that passes
-    TrackMate's track filters, track ids ``<condition>/<track name>`` (``<condition>/<TRACK_ID>``
-    when names repeat), no z column when every spot has the same z. A track with two spots in
-    one frame (a split or merge) is refused, naming the track and the frame. ``attrs`` hold
-    ``source``, ``spatialunits``, ``timeunits``, ``tracks_in_file`` and ``tracks_filtered_out``.
+    Returns
+    -------
+    pandas.DataFrame
+        The tidy table: one row per spot of each track that passes TrackMate's track filters,
+        ordered by time within each track whatever order the file lists its edges in; track
+        ids ``<condition>/<track name>`` (``<condition>/<TRACK_ID>`` when names repeat); no z
+        column when every spot has the same z. ``attrs`` hold ``source``, ``spatialunits``,
+        ``timeunits``, ``length_unit`` and ``time_unit`` of the table (``µm``/``px``,
+        ``min``/``frame``), ``tracks_in_file``, ``tracks_filtered_out`` and ``branches`` (a
+        :class:`~cellmotion.io.lineage.BranchReport` as a dict).
     """
     path = Path(path)
     src = str(path)
     if condition is None:
         condition = _stem(path)
+    check_policy(branches, src)
     um_per_pixel = check_positive("um_per_pixel", um_per_pixel, src)
     frame_interval = check_positive("frame_interval", frame_interval, src)
     m = _parse(path)
@@ -272,34 +317,33 @@ def load_trackmate_xml(path, condition: str | None = None, *, um_per_pixel: floa
     if not kept:
         raise DataError(f"{src}: none of the file's {len(m.tracks)} tracks passes TrackMate's "
                         "track filters (<FilteredTracks> lists none of them).")
-    length_unit = _length_unit(m.model, um_per_pixel, src)
-    time_unit = _time_unit(m.model, frame_interval, src)
+    length_unit = _length_unit(m.model, um_per_pixel, src, calibrated)
+    time_unit = _time_unit(m.model, frame_interval, src, calibrated)
 
     names = [name for _, name, _ in kept]
     by_name = None not in names and len(set(names)) == len(names)
-    rows = []
+    rows, keys, links, labels = [], [], [], {}
     for tid, name, edges in kept:
         label = f"'{name}' (TRACK_ID {tid})" if name else f"TRACK_ID {tid}"
         if not edges:
             raise DataError(f"{src}: track {label} has no edges, so no spots.")
-        ids = list(dict.fromkeys(s for edge in edges for s in edge))
+        ids = sorted(dict.fromkeys(s for edge in edges for s in edge), key=_spot_key)
         unknown = [s for s in ids if s not in m.spots]
         if unknown:
             raise DataError(f"{src}: track {label} links spot ID {unknown[0]}, which is not in "
                             "<AllSpots>; the file is incomplete.")
-        seen: dict[int, str] = {}
-        for s in ids:
-            frame = m.spots[s][0]
-            if frame in seen:
-                raise DataError(
-                    f"{src}: track {label} has two spots in frame {frame} (spot IDs {seen[frame]} "
-                    f"and {s}): a split or merge event. Track without splitting and merging in "
-                    "TrackMate, or remove one branch.")
-            seen[frame] = s
         track_id = f"{condition}/{name if by_name else tid}"
+        labels[track_id] = label
+        index = {s: len(rows) + k for k, s in enumerate(ids)}
+        links.extend((index[a], index[b]) for a, b in edges)
         rows.extend((track_id, *m.spots[s]) for s in ids)
+        keys.extend(_spot_key(s) for s in ids)
 
     df = pd.DataFrame(rows, columns=["track_id", "frame", "x", "y", "z", "position_t"])
+    new_ids, report = resolve(df["track_id"].to_numpy(), df["frame"].to_numpy(float),
+                              keys, links, branches, labels=labels,
+                              source=src)
+    df = df.assign(track_id=new_ids)[pd.notna(new_ids)].reset_index(drop=True)
     if time_unit is None:
         t, tunit = df["frame"].astype(float), "frame"
     else:
@@ -321,10 +365,16 @@ def load_trackmate_xml(path, condition: str | None = None, *, um_per_pixel: floa
         out["z"] = df["z"]
     if replicate is not None:
         out[REPLICATE] = str(replicate)
-    out = convert_units(out, length_unit=length_unit, um_per_pixel=um_per_pixel,
-                        time_unit=tunit, frame_interval=frame_interval, source=src)
-    out = validate_tracks(out, source=src)
+    out = out.sort_values(["track_id", "t"], kind="stable").reset_index(drop=True)
+    keep_px = length_unit == "pixel" and um_per_pixel is None
+    keep_frames = tunit == "frame" and frame_interval is None
+    out = convert_units(out, length_unit=length_unit, um_per_pixel=1.0 if keep_px else um_per_pixel,
+                        time_unit=tunit, frame_interval=1.0 if keep_frames else frame_interval,
+                        source=src)
+    out = validate_tracks(out, source=src, time_unit="frame" if keep_frames else "min")
     out.attrs.update(source=src, spatialunits=m.model.get("spatialunits"),
-                     timeunits=m.model.get("timeunits"), tracks_in_file=len(m.tracks),
-                     tracks_filtered_out=len(m.tracks) - len(kept))
+                     timeunits=m.model.get("timeunits"), length_unit="px" if keep_px else "µm",
+                     time_unit="frame" if keep_frames else "min", tracks_in_file=len(m.tracks),
+                     tracks_filtered_out=len(m.tracks) - len(kept), branches=report.as_dict(),
+                     branching_tracks=list(report.branching))
     return out

@@ -27,12 +27,17 @@ import numpy as np
 import pandas as pd
 
 from ..contract import REPLICATE, DataError, convert_units, suggest, validate_tracks
+from .lineage import check_policy, resolve
 from .text import check_positive, read_table
+from .tidy import map_columns
 
 #: Columns of trackpy's linked table that the reader needs (``z`` is optional).
 TRACKPY_COLUMNS = ("particle", "frame", "x", "y")
 #: Columns of celltrackR's ``as.data.frame(tracks)`` that the reader needs (``z`` optional).
 CELLTRACKR_COLUMNS = ("id", "t", "x", "y")
+#: Columns that name a track's parent track (a division), as trackers that follow lineages
+#: write them; a root track names itself, nothing, or a negative number.
+PARENT_COLUMNS = ("parent", "parent_particle", "parent_id", "parent_track_id")
 
 
 def _missing_columns(raw: pd.DataFrame, needed, src: str, what: str, hint: str) -> None:
@@ -88,26 +93,90 @@ def _tidy(raw: pd.DataFrame, track_col: str, time_col: str, *, condition, replic
     track = _label(raw[track_col], track_col, src)
     if REPLICATE in raw.columns:
         rep = _label(raw[REPLICATE], REPLICATE, src)
-    track_id = cond + "/" + (rep + "/" if rep_in_table else "") + track
+    prefix = cond + "/" + (rep + "/" if rep_in_table else "")
+    track_id = prefix + track
     out = pd.DataFrame({"track_id": track_id, "condition": cond, "t": raw[time_col],
                         "x": raw["x"], "y": raw["y"]})
     if "z" in raw.columns:
         out["z"] = raw["z"]
     if REPLICATE in raw.columns:
         out[REPLICATE] = rep
+    parent = next((c for c in PARENT_COLUMNS if c in raw.columns), None)
+    if parent is not None:
+        out.attrs["parent"] = (parent, prefix + _label(raw[parent].fillna(-1), parent, src))
+    return out
+
+
+def _lineages(df: pd.DataFrame, parents: pd.Series, column: str, policy: str,
+              src: str) -> pd.DataFrame:
+    """Join tracks with a parent column into lineages and handle their branches.
+
+    Each track (``track_id``) is linked from its parent track's last position to its own
+    first; the lineage of a root track keeps the root's id, so that every track descended
+    from one cell is one cell (:func:`cellmotion.contract.cell_ids`) after ``split``.
+    """
+    t = pd.to_numeric(df["t"], errors="coerce").to_numpy(float)
+    ids = df["track_id"].to_numpy(dtype=object)
+    known = set(ids)
+    parent_of = {}
+    for tid, par in zip(ids, parents.to_numpy(dtype=object)):
+        if par != tid and par in known:
+            parent_of.setdefault(tid, par)
+
+    def root(tid):
+        seen = [tid]
+        while tid in parent_of:
+            tid = parent_of[tid]
+            if tid in seen:
+                raise DataError(f"{src}: column '{column}' makes track '{tid}' its own "
+                                "ancestor; a lineage cannot loop.")
+            seen.append(tid)
+        return tid
+
+    lineage = np.array([root(tid) for tid in ids], dtype=object)
+    order = np.lexsort((t, ids))
+    first, last, edges = {}, {}, []
+    for k, i in enumerate(order):
+        tid = ids[i]
+        if tid in last:
+            edges.append((last[tid], i))
+        first.setdefault(tid, i)
+        last[tid] = i
+    edges += [(last[p], first[c]) for c, p in parent_of.items()]
+    key = [(str(ids[i]), t[i]) for i in range(len(ids))]
+    new_ids, report = resolve(lineage, t, key, edges, policy, source=src, what="lineage")
+    out = df.assign(track_id=new_ids)[pd.notna(new_ids)]
+    out.attrs["branches"] = report.as_dict()
+    out.attrs["branching_tracks"] = list(report.branching)
     return out
 
 
 def _finish(df: pd.DataFrame, *, length_unit, um_per_pixel, time_unit, frame_interval,
-            src: str) -> pd.DataFrame:
-    df = validate_tracks(df, source=src)
+            src: str, lines=None, branches: str = "split") -> pd.DataFrame:
+    """Order each track by time, handle lineages, check, and convert to µm and minutes."""
+    check_policy(branches, src)
+    parent = df.attrs.pop("parent", None)
+    if lines is not None and len(lines) == len(df):
+        df = df.assign(_line=np.asarray(lines))
+    report = {"policy": branches, "branching": 0, "pieces": 0, "positions_left_out": 0}
+    branching = []
+    if parent is not None:
+        df = _lineages(df, pd.Series(parent[1], index=df.index), parent[0], branches, src)
+        report, branching = df.attrs["branches"], df.attrs["branching_tracks"]
+    # a tracker's table lists positions in any order: order each track by time
+    key = pd.to_numeric(df["t"], errors="coerce")
+    df = df.assign(_t=key).sort_values(["track_id", "_t"], kind="stable").drop(columns="_t")
+    lines = df.pop("_line").to_numpy() if "_line" in df.columns else None
+    tu = "frame" if str(time_unit).startswith("frame") else str(time_unit)
+    df = validate_tracks(df.reset_index(drop=True), source=src, time_unit=tu, lines=lines)
     df = convert_units(df, length_unit=length_unit, um_per_pixel=um_per_pixel,
                        time_unit=time_unit, frame_interval=frame_interval, source=src)
-    df.attrs["source"] = src
+    df.attrs.update(source=src, branches=report, branching_tracks=branching)
     return df
 
 
-def _frame_from(path_or_frame, *, sep, skiprows, encoding) -> tuple[pd.DataFrame, str]:
+def _frame_from(path_or_frame, *, sep, skiprows, encoding,
+                header: bool = True) -> tuple[pd.DataFrame, str]:
     if isinstance(path_or_frame, pd.DataFrame):
         df = path_or_frame
         src = str(df.attrs.get("source", "trackpy table"))
@@ -120,14 +189,15 @@ def _frame_from(path_or_frame, *, sep, skiprows, encoding) -> tuple[pd.DataFrame
     if not isinstance(path_or_frame, (str, Path)):
         raise DataError(f"expected a file path or a pandas DataFrame, got "
                         f"{type(path_or_frame).__name__}.")
-    return read_table(path_or_frame, sep=sep, skiprows=skiprows, encoding=encoding), \
-        str(path_or_frame)
+    return read_table(path_or_frame, sep=sep, skiprows=skiprows, encoding=encoding,
+                      header=header), str(path_or_frame)
 
 
 def load_trackpy(path_or_frame, condition: str | None = None, *, um_per_pixel: float | None = None,
                  frame_interval: float | None = None, length_unit: str = "pixel",
                  time_unit: str = "frame", replicate: str | None = None, sep: str | None = None,
-                 skiprows: int = 0, encoding: str | None = None) -> pd.DataFrame:
+                 skiprows: int = 0, encoding: str | None = None, header: bool = True,
+                 branches: str = "split") -> pd.DataFrame:
     """Read trackpy's linked table (a DataFrame, or a CSV of one) into the tidy table.
 
     Parameters
@@ -140,11 +210,20 @@ def load_trackpy(path_or_frame, condition: str | None = None, *, um_per_pixel: f
     length_unit, time_unit : the units of ``x, y, z`` and ``frame`` when they are not pixels
         and frame numbers (for tables converted before saving).
     replicate : fill the ``replicate`` column with this name when the table has none.
+    sep, skiprows, encoding, header : read options of :func:`cellmotion.io.text.read_table`.
+    branches : ``split``, ``longest`` or ``refuse``: what to do with lineages that branch,
+        when the table has a parent column (``parent``, ``parent_particle``, ...; see
+        :mod:`cellmotion.io.lineage`). A particle whose parent is another particle continues
+        its lineage; with ``split`` each unbranched piece is a track ``<root>~n`` and the
+        whole lineage is one cell.
 
     Track ids are ``<condition>/<particle>`` (``<condition>/<replicate>/<particle>`` when the
     table has a replicate column). Feature columns (mass, size, ecc, signal, ...) are ignored.
+    Rows are ordered by frame within each particle, whatever order the table lists them in.
     """
-    df, src = _frame_from(path_or_frame, sep=sep, skiprows=skiprows, encoding=encoding)
+    df, src = _frame_from(path_or_frame, sep=sep, skiprows=skiprows, encoding=encoding,
+                          header=header)
+    lines = df.attrs.pop("lines", None) if isinstance(path_or_frame, (str, Path)) else None
     um_per_pixel = check_positive("um_per_pixel", um_per_pixel, src)
     frame_interval = check_positive("frame_interval", frame_interval, src)
     hint = ("trackpy's linked table has particle, frame, x, y (and z); a table without "
@@ -153,14 +232,16 @@ def load_trackpy(path_or_frame, condition: str | None = None, *, um_per_pixel: f
     _missing_columns(df, TRACKPY_COLUMNS, src, "trackpy table", hint)
     tidy = _tidy(df, "particle", "frame", condition=condition, replicate=replicate, src=src)
     return _finish(tidy, length_unit=length_unit, um_per_pixel=um_per_pixel,
-                   time_unit=time_unit, frame_interval=frame_interval, src=src)
+                   time_unit=time_unit, frame_interval=frame_interval, src=src,
+                   lines=lines, branches=branches)
 
 
 def load_celltrackr_csv(path, condition: str | None = None, *, length_unit: str = "um",
                         time_unit: str = "min", um_per_pixel: float | None = None,
                         frame_interval: float | None = None, replicate: str | None = None,
                         sep: str | None = None, skiprows: int = 0,
-                        encoding: str | None = None) -> pd.DataFrame:
+                        encoding: str | None = None, header: bool = True,
+                        columns: dict | None = None) -> pd.DataFrame:
     """Read celltrackR's ``write.csv(as.data.frame(tracks))`` export into the tidy table.
 
     Parameters
@@ -173,14 +254,31 @@ def load_celltrackr_csv(path, condition: str | None = None, *, length_unit: str 
     time_unit : unit of ``t``: ``min`` by default; ``s`` for tracks timed in seconds,
         ``frame`` (with ``frame_interval`` in minutes) for frame numbers.
     replicate : fill the ``replicate`` column with this name when the table has none.
+    sep, skiprows, encoding : read options of :func:`cellmotion.io.text.read_table`; runs of
+        spaces (celltrackR's ``sep = ""``) are sniffed.
+    header : ``False`` for a file without a header line (celltrackR's ``header = FALSE``).
+    columns : the file's columns for the contract's ``track_id``, ``t``, ``x``, ``y``, ``z``,
+        by name or by position from 1, as celltrackR's ``read.tracks.csv`` takes
+        ``id.column``, ``time.column`` and ``pos.columns``: the text files celltrackR ships
+        (``index id t x y z``, no header, space-separated) read with ``header=False,
+        columns={"track_id": 2, "t": 3, "x": 4, "y": 5, "z": 6}``.
 
     Track ids are ``<condition>/<id>`` (``<condition>/<replicate>/<id>`` when the table has a
     replicate column). Tracks of four or more dimensions (``x1, x2, ...``) are refused.
+    Positions are ordered by time within each track, whatever order the file lists them in.
     """
     src = str(path)
     um_per_pixel = check_positive("um_per_pixel", um_per_pixel, src)
     frame_interval = check_positive("frame_interval", frame_interval, src)
-    df = read_table(path, sep=sep, skiprows=skiprows, encoding=encoding)
+    df = read_table(path, sep=sep, skiprows=skiprows, encoding=encoding, header=header)
+    lines = df.attrs.pop("lines", None)  # only for messages: never carried on with the table
+    if columns:
+        renamed = {k: ("id" if k == "track_id" else k) for k in columns}
+        df = map_columns(df, {renamed[k]: v for k, v in columns.items()}, src)
+    elif not header:
+        raise DataError(f"{src}: a file without a header needs its columns named by position "
+                        "(config: columns: {track_id: 2, t: 3, x: 4, y: 5, z: 6} for "
+                        "celltrackR's own text files).")
     if "x1" in df.columns and "x" not in df.columns:
         dims = [c for c in df.columns if re.fullmatch(r"x\d+", str(c))]
         raise DataError(f"{src}: the tracks have {len(dims)} spatial dimensions "
@@ -192,4 +290,4 @@ def load_celltrackr_csv(path, condition: str | None = None, *, length_unit: str 
                      "write.csv(as.data.frame(tracks)) writes id, t, x, y (and z).")
     tidy = _tidy(df, "id", "t", condition=condition, replicate=replicate, src=src)
     return _finish(tidy, length_unit=length_unit, um_per_pixel=um_per_pixel,
-                   time_unit=time_unit, frame_interval=frame_interval, src=src)
+                   time_unit=time_unit, frame_interval=frame_interval, src=src, lines=lines)

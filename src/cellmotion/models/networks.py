@@ -10,8 +10,9 @@ model so that a saved network takes plain velocity windows of any length:
 
 - ``channels``: what the recurrent layers read, computed from the (augmented) velocities by
   :func:`MotionChannels`: ``"velocity"`` (the components, as the report), ``"invariant"``
-  (log speed and the signed turning angle into each step: unchanged by rotating a window) or
-  ``"both"``;
+  (log speed and the signed turning angle into each step: unchanged by rotating a window),
+  ``"both"``, or ``"multiscale"`` (log length and turning of the displacements over 1, 2 and
+  4 steps: the speed and turning of the cell at three time scales, all rotation-invariant);
 - ``rotate`` / ``reflect``: random rotation in the x-y plane and random mirror image of every
   training window (cells on a dish have no preferred direction nor handedness);
 - ``conv``: a convolutional front end (filters per ``Conv1D`` layer, kernel ``kernel`` steps,
@@ -26,6 +27,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import runtime
+
+
+#: What a network may read (:func:`MotionChannels`); :data:`INVARIANT_CHANNELS` do not change
+#: when a whole window is rotated.
+CHANNELS = ("velocity", "invariant", "both", "multiscale")
+INVARIANT_CHANNELS = ("invariant", "multiscale")
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,9 @@ class NetworkSpec:
                     + f" filters of {self.kernel} steps, then " + text)
         if self.channels != "velocity":
             text += {"invariant": ", inputs log speed and turning angle",
-                     "both": ", inputs velocities, log speed and turning angle"}[self.channels]
+                     "both": ", inputs velocities, log speed and turning angle",
+                     "multiscale": ", inputs log length and turning angle of the displacements "
+                                   "over 1, 2 and 4 steps"}[self.channels]
         if self.train_stride:
             text += f", overlapping training windows (stride {self.train_stride} steps)"
         aug = [w for w, on in (("rotation", self.rotate), ("reflection", self.reflect)) if on]
@@ -134,21 +143,24 @@ def _rotation_layer_class():
 
         ``"velocity"``: unchanged; ``"invariant"``: ``log(speed + eps)`` and the turning angle
         into each step (signed in 2D, unsigned otherwise, 0 for the first step and next to a
-        step of zero length); ``"both"``: the velocities followed by the two invariants.
+        step of zero length); ``"both"``: the velocities followed by the two invariants;
+        ``"multiscale"``: for every scale ``s`` in ``scales``, the log length of the
+        displacement over the last ``s`` steps and its turning angle from the displacement
+        ``s`` steps earlier (``2 len(scales)`` channels, all rotation-invariant).
         """
 
-        def __init__(self, kind="velocity", eps=1e-3, **kwargs):
+        def __init__(self, kind="velocity", eps=1e-3, scales=(1, 2, 4), **kwargs):
             super().__init__(**kwargs)
-            if kind not in ("velocity", "invariant", "both"):
+            if kind not in CHANNELS:
                 raise ValueError(f"unknown channels '{kind}'")
             self.kind = kind
             self.eps = eps
+            self.scales = tuple(int(s) for s in scales)
 
-        def call(self, x):
-            if self.kind == "velocity":
-                return x
+        def _invariants(self, x, lag):
+            """log speed of each step and the turning angle from the step ``lag`` before."""
             speed = ops.sqrt(ops.sum(x * x, axis=-1) + 1e-12)
-            a, b = x[:, :-1], x[:, 1:]
+            a, b = x[:, :-lag], x[:, lag:]
             dot = ops.sum(a * b, axis=-1)
             if x.shape[-1] == 2:
                 cross = a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
@@ -156,12 +168,28 @@ def _rotation_layer_class():
                 c = ops.cross(a, b) if x.shape[-1] == 3 else ops.zeros_like(a)
                 cross = ops.sqrt(ops.sum(c * c, axis=-1) + 1e-12)
             angle = ops.arctan2(cross, dot + 1e-12)
-            angle = ops.pad(angle, [[0, 0], [1, 0]])
-            inv = ops.stack([ops.log(speed + self.eps), angle], axis=-1)
+            angle = ops.pad(angle, [[0, 0], [lag, 0]])
+            return [ops.log(speed + self.eps), angle]
+
+        def call(self, x):
+            if self.kind == "velocity":
+                return x
+            if self.kind == "multiscale":
+                # displacement over the last s steps (zero-padded at the start), its log length
+                # and its turning from the displacement s steps earlier, for every scale s
+                c = ops.pad(ops.cumsum(x, axis=1), [[0, 0], [1, 0], [0, 0]])
+                chans = []
+                for s in self.scales:
+                    disp = c[:, s:] - c[:, :-s]
+                    disp = ops.pad(disp, [[0, 0], [s - 1, 0], [0, 0]])
+                    chans += self._invariants(disp, s)
+                return ops.stack(chans, axis=-1)
+            inv = ops.stack(self._invariants(x, 1), axis=-1)
             return inv if self.kind == "invariant" else ops.concatenate([x, inv], axis=-1)
 
         def get_config(self):
-            return {**super().get_config(), "kind": self.kind, "eps": self.eps}
+            return {**super().get_config(), "kind": self.kind, "eps": self.eps,
+                    "scales": list(self.scales)}
 
     return RandomPlaneRotation, MotionChannels
 
@@ -182,9 +210,24 @@ def RandomPlaneRotation(seed=None, rotate=True, reflect=False, **kwargs):
     return _layers()[0](seed=seed, rotate=rotate, reflect=reflect, **kwargs)
 
 
-def MotionChannels(kind="velocity", eps=1e-3, **kwargs):
-    """Keras layer turning velocity windows into the channels ``kind`` (see module docstring)."""
-    return _layers()[1](kind=kind, eps=eps, **kwargs)
+def MotionChannels(kind="velocity", eps=1e-3, scales=(1, 2, 4), **kwargs):
+    """Keras layer turning velocity windows into the channels ``kind`` (see module docstring).
+
+    Parameters
+    ----------
+    kind : {"velocity", "invariant", "both", "multiscale"}
+        What the network reads (:data:`CHANNELS`).
+    eps : float
+        Added to the speed before the logarithm.
+    scales : tuple of int
+        Step counts of the ``"multiscale"`` displacements.
+
+    Returns
+    -------
+    keras.layers.Layer
+        The layer; ``(n, T, d)`` velocity windows in, ``(n, T, c)`` channels out.
+    """
+    return _layers()[1](kind=kind, eps=eps, scales=scales, **kwargs)
 
 
 def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,

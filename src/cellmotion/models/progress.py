@@ -1,15 +1,14 @@
-"""A progress bar for Keras training, in the console and in notebooks (tqdm).
+"""A progress bar for Keras training, on the console only (:mod:`cellmotion.console`).
 
 Keras prints its own bars only with ``verbose=1``, which floods a notebook with one line per
-batch. :func:`epoch_bar` gives one tqdm bar per ``fit`` that advances once per epoch and
-shows the latest losses; ``tqdm.auto`` draws a widget in Jupyter and text in a terminal.
+batch. :func:`epoch_bar` gives one bar per ``fit`` that advances once per epoch and shows the
+latest losses, drawn on the build's console and never in the executed chapter.
 """
 
 from __future__ import annotations
 
-from tqdm.auto import tqdm
-
 from .. import runtime
+from ..console import progress
 
 
 def epoch_bar(total_epochs: int, desc: str = "training", leave: bool = False):
@@ -18,7 +17,7 @@ def epoch_bar(total_epochs: int, desc: str = "training", leave: bool = False):
 
     class EpochBar(keras.callbacks.Callback):
         def on_train_begin(self, logs=None):
-            self.bar = tqdm(total=total_epochs, desc=desc, unit="epoch", leave=leave)
+            self.bar = progress(total=total_epochs, desc=desc, unit="epoch", leave=leave)
 
         def on_epoch_end(self, epoch, logs=None):
             logs = logs or {}

@@ -14,7 +14,8 @@ over time: Gaussian random walks (s.d. 0.03 per step on both) plus a regime swit
 sharing one parameter pair (bayesloop multiplies their likelihoods).
 
 The report's settings are the defaults of :class:`SuperstatModel`: grid persistence (-1, 1)
-× speed (0, 1.5) µm/min, 200 × 200 points (open intervals, bayesloop's ``oint``: the
+× speed (0, 1.5) µm/min, 200 × 200 points (the chapters derive the speed range from the data
+instead, :func:`speed_range_for`, and check it, :func:`grid_edge_check`) (open intervals, bayesloop's ``oint``: the
 likelihood is singular at |q| = 1 and c = 0).
 
 Per track we keep the posterior averaged over time (a density on the grid) and the
@@ -29,9 +30,8 @@ while the persistence peak stays put (its posterior only gets over-confident).
 :func:`fit_trajectories` drops z for the conditions in ``Trajectories.flat_z`` unless told
 not to (the chapter shows the difference once).
 
-Fitting is one independent bayesloop study per track, run in parallel with joblib (any
-joblib backend, e.g. ``joblib.parallel_backend("dask")`` on a Dask cluster) with a tqdm
-progress bar.
+Fitting is one independent bayesloop study per track, run in parallel in local processes or
+on a Dask cluster (:mod:`cellmotion.cluster`), with a progress bar on the console.
 
 Keys of ``statistics_metrics.json`` written by chapter 4 (built from this module):
 
@@ -49,14 +49,21 @@ Keys of ``statistics_metrics.json`` written by chapter 4 (built from this module
     ``sd_ratio_speed`` = generated / original s.d. (< 1: generated is narrower).
 ``original``
     per condition the summary of the original density (same keys without prefix).
+``grid``
+    the speed grid: ``derived`` (from the tracks, :func:`speed_range_for`) or given,
+    ``speed_range``, ``fits_run`` (more than 1: widened because mass piled at the edge),
+    ``withheld`` (conditions still piling: no numbers reported for them) and ``edge_check``
+    (:func:`grid_edge_check` rows of every fitted set).
 ``reference_comparison``
     rows of :func:`cellmotion.superstats.compare_with_reference`: per condition, sampler and
     measure (``bhattacharyya``, ``hellinger``, ``sd_ratio_persistence``, ``sd_ratio_speed``)
-    the generated-vs-training value (``other``), the held-out-vs-training value at the same
-    number of tracks (``reference``) and their ``difference``, each with a 95 % bootstrap
-    interval over tracks (``*_lower``, ``*_upper``); ``n_boot`` resamples.
+    the generated-vs-held-out value (``other``), the mean of the two training halves vs the
+    held-out tracks at the same number of tracks (``reference``) and their ``difference``,
+    each bias-corrected with a basic 95 % bootstrap interval over cells (``*_lower``,
+    ``*_upper``); ``n_tracks``, ``n_heldout``; ``n_boot`` resamples.
 ``condition_overlaps``
-    pairwise Bhattacharyya overlaps of the conditions' original densities, with intervals.
+    pairwise Bhattacharyya overlaps of the conditions' original densities: bias-corrected
+    (``bhattacharyya``), uncorrected (``plug_in``) and the basic interval over cells.
 ``calibration``
     per condition the density peak (ours), the simulator's inputs (synthetic data) and the
     report's Figure 10 peaks (only for the report's stand-in data).
@@ -317,25 +324,24 @@ def fit_tracks(velocities, model: SuperstatModel = SuperstatModel(), *, n_jobs: 
     velocities far outside the speed grid) instead of raising.
 
     ``progress_interval`` is the least number of seconds between progress-bar updates.
-    Uses the active joblib backend (loky processes by default, ``n_jobs=-1``: all cores; a
-    Dask cluster inside ``joblib.parallel_backend("dask")``). Results keep the input order.
+    Each track is one task of :func:`cellmotion.cluster.map_tasks`: local processes
+    (``n_jobs=-1``: all cores), or a Dask cluster when one is configured. Results keep the
+    input order; the progress bar is drawn on the console only (:mod:`cellmotion.console`).
     """
-    from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
+
+    from ..cluster import map_tasks
+    from ..console import progress as console_progress
 
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}")
     func = fit_track if on_error == "raise" else _fit_or_none
     velocities = list(velocities)
-    if n_jobs == 1:
-        it = (func(v, model) for v in velocities)
-    else:
-        it = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(func)(v, model) for v in velocities)
+    it = map_tasks(func, [(v, model) for v in velocities], n_jobs=n_jobs, name="superstat-fit")
     if progress_interval > 10:  # tqdm's monitor thread would redraw every 10 s regardless
         tqdm.monitor_interval = 0
-    return list(tqdm(it, total=len(velocities), desc=desc, disable=not progress,
-                     mininterval=progress_interval))
+    return list(console_progress(it, total=len(velocities), desc=desc, disable=not progress,
+                                 mininterval=progress_interval))
 
 
 def fit_trajectories(traj, model: SuperstatModel = SuperstatModel(), *,
@@ -434,3 +440,115 @@ def load_or_fit(path, traj, model: SuperstatModel = SuperstatModel(), *, drop_fl
     res = fit_trajectories(traj, model, drop_flat_z=drop_flat_z, meta=key, **kwargs)
     res.save(path)
     return res
+
+
+# ----------------------------------------------------------------------------- grids that fit
+#: Quantile of the tracks' speeds that sets the speed grid (:func:`speed_range_for`).
+SPEED_QUANTILE = 0.99
+#: Head room above that quantile: a cell's speed drifts around its track average, so the
+#: fastest stretches of the fastest tracks lie above it.
+SPEED_HEADROOM = 1.5
+#: Share of the speed range at its top end that :func:`grid_edge_check` inspects.
+EDGE_BAND = 0.05
+#: Largest share of a condition's posterior mass allowed in that band. A grid that holds
+#: the posterior leaves only a thin tail there; mass cut off by the edge is added to the
+#: band, so more than 1 % there means at least that much mass was squeezed in, enough to
+#: move the summaries the chapters print to two decimals.
+EDGE_MASS_MAX = 0.01
+
+
+def track_speed_scale(velocities) -> np.ndarray:
+    """Each track's speed in the model's sense: the root mean square of its velocity
+    components (the stationary s.d. of one component, ``c``), in the velocities' units."""
+    return np.array([float(np.sqrt(np.mean(np.square(np.asarray(v, float))))) for v in velocities])
+
+
+def speed_range_for(velocities, quantile: float = SPEED_QUANTILE,
+                    headroom: float = SPEED_HEADROOM) -> tuple:
+    """A speed grid ``(0, c_max)`` that fits the tracks, in the velocities' units.
+
+    ``c_max`` is ``headroom`` times the ``quantile`` of the tracks' speeds
+    (:func:`track_speed_scale`), rounded up to two significant digits. On the report's kind
+    of data (about 1 µm/min) it lands near the report's 1.5 µm/min; on cells ten times
+    faster it is ten times wider; in px/frame it is in px/frame.
+    """
+    c = track_speed_scale(velocities)
+    c = c[np.isfinite(c) & (c > 0)]
+    if not len(c):
+        raise ValueError("no track with a finite, non-zero speed to set the speed grid")
+    top = headroom * float(np.quantile(c, quantile))
+    digits = 1 - int(np.floor(np.log10(top)))
+    return (0.0, float(np.ceil(top * 10 ** digits) / 10 ** digits))
+
+
+def grid_edge_check(result: "SuperstatResult", band: float = EDGE_BAND,
+                    max_mass: float = EDGE_MASS_MAX) -> pd.DataFrame:
+    """Does posterior mass pile at the top of the speed grid? One row per condition.
+
+    Columns ``condition, n_tracks, edge_mass`` (share of the condition's density in the top
+    ``band`` of the speed range), ``tracks_at_edge`` (tracks whose own density puts more than
+    ``max_mass`` there), ``peak_speed``, ``speed_max`` and ``piled`` (``edge_mass >
+    max_mass`` or the peak on the last grid point). The persistence grid ends at -1 and 1,
+    where the model itself ends, so only the speed edge is checked.
+    """
+    grid = result.model.speed_grid
+    top = grid >= result.model.speed_range[1] - band * (result.model.speed_range[1] - result.model.speed_range[0])
+    top[-1] = True
+    rows = []
+    for cond in result.condition_names:
+        d = result.condition_density(cond)
+        marg = d.sum(axis=0)
+        per_track = result.densities[result.conditions == cond].astype(float).sum(axis=1)
+        per_track = per_track[:, top].sum(axis=1) / per_track.sum(axis=1)
+        edge = float(marg[top].sum())
+        peak = int(np.argmax(marg))
+        rows.append({"condition": cond, "n_tracks": int((result.conditions == cond).sum()),
+                     "edge_mass": edge, "tracks_at_edge": int((per_track > max_mass).sum()),
+                     "peak_speed": float(grid[peak]), "speed_max": float(result.model.speed_range[1]),
+                     "piled": bool(edge > max_mass or peak == len(grid) - 1)})
+    return pd.DataFrame(rows, columns=["condition", "n_tracks", "edge_mass", "tracks_at_edge",
+                                       "peak_speed", "speed_max", "piled"])
+
+
+def widened(model: SuperstatModel, factor: float = 2.0) -> SuperstatModel:
+    """The same model on a speed grid ``factor`` times as wide (same number of points)."""
+    from dataclasses import replace
+
+    lo, hi = model.speed_range
+    return replace(model, speed_range=(float(lo), float(lo + factor * (hi - lo))))
+
+
+def fit_on_fitting_grid(fit, model: SuperstatModel, *, max_widenings: int = 2,
+                        factor: float = 2.0):
+    """Fit, check the speed edge, and refit on a wider grid while mass piles there.
+
+    ``fit``: a function ``model -> SuperstatResult`` or ``model -> list of SuperstatResult``
+    (all fitted on one grid, e.g. original and generated tracks, so they stay comparable).
+    After each fit :func:`grid_edge_check` runs on every result; while any condition piles
+    at the edge the grid is widened by ``factor`` (:func:`widened`), at most
+    ``max_widenings`` times. Returns ``(results, model, check)``: ``check`` has the rows of
+    the last check of every result (column ``result``: its position), ``attempts`` (fits
+    run), ``history`` (per grid that was too narrow: its ``speed_max`` and the ``(result,
+    condition)`` pairs that piled) and ``withheld`` (the conditions still piling: their numbers must not be reported
+    as results) in ``check.attrs``.
+    """
+    attempts, history = 0, []
+    while True:
+        out = fit(model)
+        results = out if isinstance(out, (list, tuple)) else [out]
+        attempts += 1
+        checks = [grid_edge_check(r).assign(result=k) for k, r in enumerate(results)]
+        check = pd.concat(checks, ignore_index=True) if checks else pd.DataFrame()
+        piled = bool(len(check) and check["piled"].any())
+        if piled:
+            history.append({"speed_max": float(model.speed_range[1]),
+                            "piled": [(int(r["result"]), str(r["condition"]))
+                                      for r in check.to_dict("records") if r["piled"]]})
+        if not piled or attempts > max_widenings:
+            break
+        model = widened(model, factor)
+    check.attrs["attempts"] = attempts
+    check.attrs["history"] = history
+    check.attrs["withheld"] = (sorted(set(check.loc[check["piled"], "condition"].astype(str)))
+                               if len(check) else [])
+    return out, model, check

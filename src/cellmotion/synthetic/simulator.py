@@ -174,8 +174,8 @@ def simulate_dataset(models=DEFAULT_CONDITIONS, seed: int = 0, *, with_noise: bo
     models = list(models)
     iterator = models
     if progress:
-        from tqdm.auto import tqdm
-        iterator = tqdm(models, desc="simulating conditions")
+        from ..console import progress as console_progress
+        iterator = console_progress(models, desc="simulating conditions")
     for m in iterator:
         n_tracks = max(2, int(round(m.n_tracks * scale)))
         crng = np.random.default_rng(rng.integers(2**63))

@@ -1,0 +1,179 @@
+"""Independent work on a Dask cluster when one is given, on local processes otherwise.
+
+The book's costly work is made of independent tasks: one bayesloop study per track, one
+set of classifiers per cross-validation fold. Both go through :func:`map_tasks`, which runs
+them in local worker processes (joblib) by default and as tasks on a Dask cluster
+(Rocklin 2015) when one is configured. Nothing else changes: the same seeded functions run, so
+a cluster gives the same numbers as one machine, and a worker that dies mid-run costs only
+time: its tasks run again on another worker (tested with a real scheduler and workers started
+as separate processes, ``tests/test_cluster.py``).
+
+Where the cluster's address comes from, first match wins:
+
+1. an explicit ``address`` argument;
+2. ``CELLMOTION_DASK`` (set by the build runner from ``make book DASK=tcp://host:8786``);
+3. ``DASK_SCHEDULER_ADDRESS``, the variable Dask itself reads.
+
+Without an address, nothing changes. A scheduler that cannot be
+reached within ``timeout`` seconds is an error naming the address (never a silent fallback:
+a user who asked for a cluster must know it is not used). The workers must have this package
+and its dependencies installed (the same ``pip install -c constraints.txt -e .``); tasks carry
+their data with them, so no shared file system is needed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+#: The build runner's variable (``make book DASK=...``).
+CLUSTER_ENV = "CELLMOTION_DASK"
+#: Dask's own variable for the scheduler's address.
+DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+
+_clients: dict = {}
+
+
+def scheduler_address(address: str | None = None) -> str | None:
+    """The Dask scheduler to use, or ``None`` for local processes.
+
+    Parameters
+    ----------
+    address : str, optional
+        An explicit address (``tcp://host:port``); wins over the environment.
+
+    Returns
+    -------
+    str or None
+        The address from the argument, ``CELLMOTION_DASK`` or ``DASK_SCHEDULER_ADDRESS``.
+    """
+    for value in (address, os.environ.get(CLUSTER_ENV), os.environ.get(DASK_ENV)):
+        if value and value.strip():
+            return value.strip()
+    return None
+
+
+def client(address: str | None = None, timeout: float = 30.0):
+    """A connected ``distributed.Client`` for ``address`` (one per address and process).
+
+    Raises
+    ------
+    RuntimeError
+        When no address is configured, Dask's distributed package is missing, or the
+        scheduler cannot be reached within ``timeout`` seconds.
+    """
+    address = scheduler_address(address)
+    if address is None:
+        raise RuntimeError("no Dask scheduler configured: pass an address or set "
+                           f"{CLUSTER_ENV} / {DASK_ENV} (e.g. tcp://127.0.0.1:8786)")
+    known = _clients.get(address)
+    if known is not None and known.status == "running":
+        return known
+    try:
+        import distributed
+    except ImportError as err:  # pragma: no cover - distributed is a dependency of .[dask]
+        raise RuntimeError("a Dask scheduler was given but dask.distributed is not installed: "
+                           "pip install 'cellmotion[dask]'") from err
+    try:
+        c = distributed.Client(address, timeout=timeout, set_as_default=False)
+    except (OSError, TimeoutError) as err:
+        raise RuntimeError(f"cannot reach the Dask scheduler at {address} within {timeout:.0f} s "
+                           f"({type(err).__name__}: {err}); is it running, and is the address "
+                           "right?") from None
+    _clients[address] = c
+    return c
+
+
+_active: list = []
+
+
+@contextlib.contextmanager
+def use(address: str | None = None, timeout: float = 30.0):
+    """Send the :func:`map_tasks` calls inside this block to the configured Dask cluster.
+
+    Without a configured address this is a no-op (local processes). Yields the client, or
+    ``None`` when running locally.
+
+    Examples
+    --------
+    >>> with use("tcp://127.0.0.1:8786"):     # doctest: +SKIP
+    ...     fits = fit_tracks(velocities)    # every track a task on the cluster
+    """
+    if scheduler_address(address) is None:
+        yield None
+        return
+    c = client(address, timeout)
+    _active.append(c)
+    try:
+        yield c
+    finally:
+        _active.remove(c)
+
+
+def active_client():
+    """The client of the innermost :func:`use` block, else of the environment's address, else
+    ``None`` (local processes)."""
+    if _active:
+        return _active[-1]
+    if scheduler_address() is not None:
+        return client()
+    return None
+
+
+def map_tasks(func, arguments, *, n_jobs: int = -1, name: str | None = None):
+    """``func(*args)`` for every tuple in ``arguments``, results in input order (a generator).
+
+    On a cluster (:func:`active_client`) every call is one Dask task whose arguments travel
+    inside the task itself, so that the scheduler can run it again elsewhere when its worker
+    dies (data scattered to one worker would be lost with it). Locally, ``n_jobs`` worker
+    processes (joblib, ``-1``: all cores; ``1``: in this process). Either way the function and
+    its arguments are the same, so the results are too.
+
+    Parameters
+    ----------
+    func : callable
+        A module-level function (it is pickled for the workers).
+    arguments : iterable of tuple
+        Positional arguments of each call.
+    n_jobs : int
+        Local worker processes; ignored on a cluster (its workers decide).
+    name : str, optional
+        Prefix of the tasks' keys on the cluster (shown on Dask's dashboard).
+
+    Yields
+    ------
+    object
+        ``func(*args)`` of each call, in the order of ``arguments``.
+    """
+    arguments = [tuple(a) for a in arguments]
+    c = active_client()
+    if c is not None:
+        import uuid
+
+        prefix = name or getattr(func, "__name__", "task")
+        run = uuid.uuid4().hex[:8]
+        futures = [c.submit(func, *args, pure=False, key=f"{prefix}-{run}-{i}")
+                   for i, args in enumerate(arguments)]
+        try:
+            for f in futures:
+                yield f.result()
+        finally:
+            for f in futures:
+                f.release()
+        return
+    if n_jobs == 1 or len(arguments) <= 1:
+        for args in arguments:
+            yield func(*args)
+        return
+    from joblib import Parallel, delayed
+
+    yield from Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(func)(*args) for args in arguments)
+
+
+def describe(address: str | None = None) -> str:
+    """One sentence saying where the independent work runs (for the build's console)."""
+    address = scheduler_address(address)
+    if address is None:
+        return "independent work runs in local processes (no Dask scheduler given)"
+    return f"independent work runs on the Dask cluster at {address}"
