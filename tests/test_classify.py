@@ -216,12 +216,17 @@ def test_sd_scaler_ignores_one_tracking_jump():
         C.fit_scaler(v, "minmax")
 
 
+def rotated(x, angle: float) -> np.ndarray:
+    """Windows ``(n, T, 2)`` with every step rotated by ``angle`` (radians) in the plane."""
+    c, s = np.cos(angle), np.sin(angle)
+    return x @ np.array([[c, s], [-s, c]], np.float32)
+
+
 def test_motion_channels_are_rotation_invariant_and_reflection_flips_the_angle():
     from cellmotion.models.networks import MotionChannels
 
     x = np.random.default_rng(1).normal(size=(5, 12, 2)).astype(np.float32)
-    th = 0.7
-    rot = x @ np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]], np.float32)
+    rot = rotated(x, 0.7)
     inv = np.asarray(MotionChannels("invariant")(x))
     assert inv.shape == (5, 12, 2)
     np.testing.assert_allclose(np.asarray(MotionChannels("invariant")(rot)), inv, atol=1e-4)
@@ -398,9 +403,7 @@ def test_invariant_inputs_make_every_model_blind_to_a_rotation_of_the_window():
     X = rng.normal(size=(60, 30, 2)).astype(np.float32)
     y = np.repeat([0, 1, 2], 20)
     X[y == 1] *= 2.0
-    th = 1.1
-    R = np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]], np.float32)
-    Xr = X @ R
+    Xr = rotated(X, 1.1)
     for name, cand in C.MODELS.items():
         if cand.kind == "ensemble" or name.startswith("_"):
             continue
@@ -483,8 +486,7 @@ def test_multiscale_channels_are_rotation_invariant_and_see_longer_displacements
     from cellmotion.models.networks import MotionChannels
 
     x = np.random.default_rng(4).normal(size=(3, 16, 2)).astype(np.float32)
-    th = 2.3
-    rot = x @ np.array([[np.cos(th), np.sin(th)], [-np.sin(th), np.cos(th)]], np.float32)
+    rot = rotated(x, 2.3)
     ms = np.asarray(MotionChannels("multiscale")(x))
     assert ms.shape == (3, 16, 6)
     np.testing.assert_allclose(np.asarray(MotionChannels("multiscale")(rot)), ms, atol=1e-4)
