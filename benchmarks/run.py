@@ -2,12 +2,19 @@
 
     .venv/bin/python benchmarks/run.py            # smoke profile + incremental rebuild + component benchmarks
     .venv/bin/python benchmarks/run.py --full     # also the full profile (about 20+ minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --skip-chapters --skip-components --out /tmp/probe.json  # the probe only
 
 Measures on this machine: wall time of each chapter (smoke, and full with ``--full``), the
 incremental rebuild with nothing changed, peak memory of each chapter's kernel, and runs the
 component benchmarks (``bench_*.py`` beside this file: classifier schedule, MDN training and
 generation, bayesloop per trajectory and parallel speed-up), keeping what they print.
 The record goes to ``benchmarks/latest.json``; the book's appendix shows it.
+
+Before and after the measurements the suite runs the probe (:mod:`cellmotion.probe`, a fixed
+few seconds of the book's kind of compute: one Keras LSTM epoch and one bayesloop fit); the
+record's ``probe`` entry holds both and their mean, so every row can be read as a multiple of
+the probe, which compares across machines that differ in speed (up to 1.8x on this project's).
+The time growth with the data is ``benchmarks/bench_scale.py``'s subject.
 """
 
 from __future__ import annotations
@@ -98,10 +105,20 @@ def chapters(profile: str) -> list[dict]:
     return rows
 
 
+#: Benchmarks beside this file that the suite does not run (too long; own records).
+BY_HAND = ("bench_scale.py",)
+
+
 def components(quick: bool) -> list[dict]:
-    """Run every ``bench_*.py`` beside this file and keep its output."""
+    """Run every ``bench_*.py`` beside this file (but the scale benchmark) and keep its output.
+
+    ``bench_scale.py`` builds the book on datasets of up to 4,000 tracks (an hour or more): it
+    is run by hand and keeps its own record, ``benchmarks/scale.json``.
+    """
     out = []
     for script in sorted(Path(__file__).parent.glob("bench_*.py")):
+        if script.name in BY_HAND:
+            continue
         cmd = [PY, str(script)] + (["--quick"] if quick else [])
         print(f"  {script.name} ...", flush=True)
         try:
@@ -116,29 +133,47 @@ def components(quick: bool) -> list[dict]:
     return out
 
 
+def run_probe() -> dict:
+    """The probe in a fresh process (:func:`cellmotion.probe.measure_probe`), printed."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from cellmotion.probe import measure_probe
+
+    res = measure_probe(PY)
+    print(f"probe: {res['seconds']:.2f} s (Keras epoch {res['keras_epoch_s']:.2f} s, "
+          f"bayesloop fit {res['bayesloop_fit_s']:.2f} s)", flush=True)
+    return res
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--full", action="store_true", help="also time the full profile")
     p.add_argument("--quick", action="store_true", help="pass --quick to the component benchmarks")
     p.add_argument("--skip-components", action="store_true")
+    p.add_argument("--skip-chapters", action="store_true", help="time no chapter (probe and components only)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "latest.json"))
     args = p.parse_args(argv)
 
     record = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "machine": machine(),
               "rows": [], "components": []}
     print(f"machine: {record['machine']}")
-    for profile in (["smoke", "full"] if args.full else ["smoke"]):
+    before = run_probe()
+    for profile in ([] if args.skip_chapters else ["smoke", "full"] if args.full else ["smoke"]):
         print(f"chapters, {profile} profile:")
         record["rows"] += chapters(profile)
     if not args.skip_components:
         print("component benchmarks:")
         record["components"] = components(args.quick)
+    after = run_probe()
+    record["probe"] = {"seconds": round((before["seconds"] + after["seconds"]) / 2, 3),
+                       "before": before, "after": after}
     Path(args.out).write_text(json.dumps(record, indent=1, ensure_ascii=False))
     print()
-    print(f"{'what':60s} {'seconds':>9s} {'peak MiB':>9s}")
+    unit = record["probe"]["seconds"]
+    print(f"{'what':60s} {'seconds':>9s} {'x probe':>9s} {'peak MiB':>9s}")
+    print(f"{'probe (mean of before and after)':60s} {unit:9.2f} {1:9.1f}")
     for r in record["rows"]:
         peak = "" if r["peak_rss_mib"] is None else str(r["peak_rss_mib"])
-        print(f"{r['what']:60s} {r['seconds']:9.1f} {peak:>9s}")
+        print(f"{r['what']:60s} {r['seconds']:9.1f} {r['seconds'] / unit:9.1f} {peak:>9s}")
     for c in record["components"]:
         if c["seconds"] is None:
             print(f"{c['script']:60s} {'FAILED':>9s}")

@@ -23,9 +23,28 @@
 # a sequence model beat two strong peers (a random forest on motility features and MiniRocket,
 # Dempster, Schmidt & Webb 2021)?
 #
+# ## The answer
+#
+# ```{glue:figure} classification-answer
+# :name: fig-classification-answer
+#
+# Balanced accuracy per track of every model, scored on the same folds (dot: mean over the
+# folds; line: 95 % interval, Nadeau–Bengio corrected; hollow: no valid interval); the dotted
+# line is chance. Which tracks were classified is said in the box below the parameters.
+# ```
+#
+# ```{glue:md} classification-answer-text
+# :format: myst
+# ```
+#
+# The rest of the chapter is the evidence: the report's networks on one split
+# ({numref}`fig-per-class-training`, {numref}`fig-window-length`), then every model on the same
+# folds with intervals, where the errors are ({numref}`fig-confusion`) and how far a probability
+# can be trusted ({numref}`fig-reliability`).
+#
 # ## Parameters
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 dataset = "synthetic"  # "synthetic", a dataset config (YAML) or a tidy CSV path
 profile = "full"  # "full" or "smoke"
 seed = 0  # seed of split, folds and network initialisation
@@ -37,6 +56,7 @@ cv_models = ["report-best", "ours", "forest", "minirocket", "ours+forest", "ours
 cv_folds = 5  # grouped (by cell), stratified folds
 cv_repeats = 1  # repetitions of the k-fold split with different shuffles
 seeds = [0, 1]  # network seeds per fold; their probabilities are averaged (a seed ensemble)
+cv_batch_size = 128  # training windows per batch in the folds (learning rate by the square-root rule)
 n_jobs = 2  # folds trained at once, in worker processes (each keeps about one core busy)
 max_epochs = 50  # upper bound of the fast schedule (early stopping usually ends sooner)
 window_lengths = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180]  # steps, for Figure 7
@@ -59,15 +79,14 @@ import numpy as np
 import pandas as pd
 from IPython.display import HTML, Markdown, display
 
-from cellmotion import classification as C
-from cellmotion import figures
+from myst_nb import glue
+
+from cellmotion import classification, figures, scoreplots, tables
 from cellmotion.contract import validate_tracks
 from cellmotion.datasets import analysis_interval, dataset_info, is_synthetic, load_dataset
-from cellmotion.findings import classification as F
-from cellmotion.models.progress import epoch_bar
+from cellmotion.findings import classification as findings
 from cellmotion.paths import atomic_path
 from cellmotion.preprocess import split_tracks, to_trajectories
-from cellmotion.paths import display_path
 from cellmotion.profiles import chapter_folders
 from cellmotion.summary import data_admonition
 from cellmotion.synthetic.simulator import simulate_dataset
@@ -101,26 +120,29 @@ if max_tracks:  # a seeded subset of each condition (across replicates, where th
 names = traj.condition_names
 palette = figures.condition_palette(names)
 flat = traj.drop_z()  # every comparison below is without z
-pd.DataFrame({"tracks": np.bincount(traj.labels, minlength=len(names)),
-              "cells": [len(set(traj.cells[traj.labels == c])) for c in range(len(names))],
-              "velocity steps (median)": [int(np.median(traj.lengths()[traj.labels == c]))
-                                          for c in range(len(names))]}, index=names)
+tables.show(pd.DataFrame({"tracks": np.bincount(traj.labels, minlength=len(names)),
+                          "cells": [len(set(traj.cells[traj.labels == c])) for c in range(len(names))],
+                          "velocity steps per track (median)": [
+                              int(np.median(traj.lengths()[traj.labels == c])) for c in range(len(names))]},
+                         index=names), index="condition")
 
 # %% [markdown]
 # ## A schedule that fits the time budget
 #
-# The report trained with batches of 15 for 100 epochs. We train with batches of 48 and a
-# learning rate of 0.002 (about the report's 0.001 times $\sqrt{48/15}$), clip the gradient
-# norm, and stop early when the class-weighted loss on a validation set of *training cells*
-# (15 %, whole cells with every piece of their tracks, never test cells) stops improving,
-# keeping the best weights. Every network of this chapter, Table 2's as well as the folds',
-# is trained by the same function (`classification.train_network`).
+# The report trained with batches of 15 for 100 epochs. We train the report's networks on one
+# split with batches of 48 and a learning rate of 0.002 (about the report's 0.001 times
+# $\sqrt{48/15}$), clip the gradient norm, and stop early when the class-weighted loss on a
+# validation set of *training cells* (15 %, whole cells with every piece of their tracks, never
+# test cells) stops improving, keeping the best weights. The many networks of the folds further
+# down are trained with batches of 128 and the learning rate scaled by the same square-root
+# rule (an epoch then costs about half as much on a CPU). Every network of this chapter is
+# trained by the same function (`classification.train_network`).
 # `benchmarks/bench_classify_schedule.py` trains each network both ways on the same split
 # (without z) and compares test balanced accuracy (see the benchmarks appendix).
 
-# %% tags=["hide-input"]
-schedule = replace(C.FAST, max_epochs=max_epochs)
-schedule
+# %% tags=["remove-input"]
+schedule = replace(classification.FAST, max_epochs=max_epochs)
+display(Markdown(findings.schedule_sentence(schedule)))
 
 # %% [markdown]
 # ## The report's networks A–D on one 80/20 split
@@ -133,28 +155,22 @@ schedule
 # smallest well-performing network:
 
 # %%
-C.build_classifier(C.NETWORKS["B"], len(traj.dims), len(names)).summary()
+classification.build_classifier(classification.NETWORKS["B"], len(traj.dims), len(names)).summary()
 
 # %% tags=["hide-input", "remove-stderr"]
 train_idx, test_idx = split_tracks(traj, 0.2, seed=seed)
 z_variants = {"with z": traj, "without z": flat} if "z" in traj.dims else {"without z": flat}
 t0 = time.perf_counter()
-split_results = {z: {} for z in z_variants}
-for z, data in z_variants.items():
-    for name in networks:
-        bar = epoch_bar(schedule.max_epochs, f"network {name}, {z}")
-        split_results[z][name] = C.train_and_evaluate(
-            data, train_idx, test_idx, C.NETWORKS[name], schedule, window, seed=seed,
-            callbacks=[bar], per_class_history=(name == "B"), scaler="report")
-        if z == list(z_variants)[0]:
-            with atomic_path(art / f"classifier_{name}.keras") as tmp:  # never a half-written model
-                split_results[z][name].model.save(tmp)
+split_results = classification.train_and_evaluate_all(z_variants, networks, train_idx, test_idx, schedule, window,
+                                         seed=seed, scaler="report", per_class_history=["B"],
+                                         n_jobs=n_jobs, progress=True)  # networks at once
+for name, result in split_results[list(z_variants)[0]].items():
+    with atomic_path(art / f"classifier_{name}.keras") as tmp:  # never a half-written model
+        result.model.save(tmp)
 wall["table2"] = time.perf_counter() - t0
-print(f"{len(train_idx)} training / {len(test_idx)} test tracks; trained "
-      f"{sum(map(len, split_results.values()))} networks in {wall['table2']:.0f} s")
 
 # %% [markdown]
-# ### Table 2
+# ### Accuracy on one split (the report's Table 2)
 #
 # Accuracy per test window (overall and per condition, the report's columns), balanced
 # accuracy (the mean of the per-condition accuracies, which a classifier cannot raise by
@@ -167,17 +183,18 @@ table2 = {z: {n: {k: r.metrics[k] for k in keys} | {"epochs": r.epochs} for n, r
           for z, res in split_results.items()}
 for z, t in table2.items():
     display(Markdown(f"**{z.capitalize()}**" + (" (the report's setting)" if z == "with z" else "")))
-    display(C.table2_frame(t, names, show_report=info.report_kind and z == "with z",
-                           ours_label=f"ours, {z}").round(2))
+    display(tables.show(classification.table2_frame(t, names, show_report=info.report_kind and z == "with z",
+                                       ours_label=f"ours, {z}"), digits=2,
+                        missing="not reported (the report's columns are per window)"))
 
 # %% tags=["remove-input"]
-lines = [F.table2_sentence(table2[list(table2)[0]], C.REPORT_TABLE2 if info.report_kind else None)]
+lines = [findings.table2_sentence(table2[list(table2)[0]], classification.REPORT_TABLE2 if info.report_kind else None)]
 if len(table2) == 2:
-    lines.append(F.z_shortcut_sentence(table2["with z"], table2["without z"]))
+    lines.append(findings.z_shortcut_sentence(table2["with z"], table2["without z"]))
 display(Markdown("\n".join(f"- {s}" for s in lines)))
 
 # %% [markdown]
-# ### Figure 6: what the network learns first
+# ### What the network learns first
 #
 # The report saw its networks learn Collagen first and separate Plastic from Fibronectin only
 # later. Accuracy per condition on the training windows of network B, epoch by epoch (epoch 0
@@ -197,13 +214,13 @@ if "B" in split_results[z6]:
     plt.show()
 
 # %% [markdown]
-# ### Figure 7: how long must a window be?
+# ### How long must a window be?
 #
 # The networks were trained on windows of one length but accept any length. We cut the test
 # tracks into non-overlapping windows of other lengths and score balanced accuracy, without z.
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-window-length", "caption": "The report's Figure 7, recomputed without z for every network: test balanced accuracy against the length of the test windows; dotted: the training window length."}}
-acc_by_length = {n: C.accuracy_by_window_length(r, window_lengths)
+acc_by_length = {n: classification.accuracy_by_window_length(r, window_lengths)
                  for n, r in split_results["without z"].items()}
 fig, ax = plt.subplots(figsize=(6, 3.5))
 for n, accs in acc_by_length.items():
@@ -216,7 +233,7 @@ ax.legend(frameon=False)
 plt.show()
 
 # %% tags=["remove-input"]
-display(Markdown(F.window_length_sentence(window_lengths, acc_by_length, traj.dt, info.time_unit,
+display(Markdown(findings.window_length_sentence(window_lengths, acc_by_length, traj.dt, info.time_unit,
                                           window)))
 
 # %% [markdown]
@@ -257,7 +274,7 @@ display(Markdown(F.window_length_sentence(window_lengths, acc_by_length, traj.dt
 # The peers: a class-balanced random forest on the motility measures a cell biologist computes
 # per window (celltrackR's per-track measures: speeds, straightness, displacement and outreach
 # ratios, turning, autocorrelation, radius of gyration, asphericity, MSD exponent) and aeon's
-# MiniRocket (about 10,000 random convolution kernels, a class-balanced ridge classifier whose
+# MiniRocket (1,000 random convolution kernels, a class-balanced ridge classifier whose
 # scores are calibrated into probabilities; Dempster, Schmidt & Webb, KDD 2021). Two ensembles
 # average the window probabilities of our network with those of a peer.
 #
@@ -275,27 +292,38 @@ display(Markdown(F.window_length_sentence(window_lengths, acc_by_length, traj.dt
 # not assumed.
 
 # %%
-ours_inputs = C.input_candidate("ours", "invariant").network
-C.build_classifier(ours_inputs, len(flat.dims), len(names)).summary()
+ours_inputs = classification.input_candidate("ours", "invariant").network
+classification.build_classifier(ours_inputs, len(flat.dims), len(names)).summary()
 
 # %% tags=["hide-input", "remove-stderr"]
 direction = getattr(info, "direction", "artefact")  # "signal": the direction carries the condition
 input_kinds = ["invariant", "as-is"] if direction == "signal" else ["invariant"]
-folds = C.grouped_folds(flat, window, n_splits=cv_folds, n_repeats=cv_repeats, seed=seed)
+folds = classification.grouped_folds(flat, window, n_splits=cv_folds, n_repeats=cv_repeats, seed=seed)
+cv_schedule = classification.fast_schedule(cv_batch_size, max_epochs)  # larger batches: cheaper epochs on a CPU
 protocols = {"grouped": folds}
 if flat.replicates is not None and len(set(flat.replicates)) > 1:
-    protocols = {"replicate": C.replicate_folds(flat), **protocols}  # the primary protocol first
+    protocols = {"replicate": classification.replicate_folds(flat), **protocols}  # the primary protocol first
 evaluation = {}
 for kind in input_kinds:
     for proto, proto_folds in protocols.items():
         key = proto if kind == "invariant" else f"{proto}-as-is"
         t0 = time.perf_counter()
-        evaluation[key] = C.evaluate_models(flat, proto_folds, cv_models, window=window,
-                                            seeds=tuple(seeds), max_epochs=max_epochs, progress=True,
-                                            n_jobs=n_jobs, inputs=kind)
+        evaluation[key] = classification.evaluate_models(flat, proto_folds, cv_models, window=window,
+                                            seeds=tuple(seeds), schedule=cv_schedule, progress=True,
+                                            n_jobs=n_jobs, inputs=kind, report=None)
         wall[key] = time.perf_counter() - t0
-print(f"{cv_folds} folds x {cv_repeats} repeat(s), seeds {list(seeds)}: "
-      + ", ".join(f"{k} {v:.0f} s" for k, v in wall.items() if k != "table2"))
+
+# %% tags=["remove-cell"]
+primary = next(iter(evaluation.values()))  # leave one replicate out where there are replicates
+fig, ax = plt.subplots(figsize=(9, 0.45 * len(cv_models) + 1.4))
+scoreplots.score_dots(ax, {findings.protocol_words(r, info.replicate_name): r for r in evaluation.values()},
+                      cv_models, findings.label, chance=1 / len(names))
+fig.tight_layout()
+glue("classification-answer", fig, display=False)
+plt.close(fig)
+glue("classification-answer-text", Markdown(" ".join(
+    [findings.headline_sentence(primary, info.replicate_name),
+     findings.win_sentence(primary, "ours", findings.PEERS, info.replicate_name)])), display=False)
 
 # %% [markdown]
 # ### One table per protocol
@@ -305,8 +333,8 @@ print(f"{cv_folds} folds x {cv_repeats} repeat(s), seeds {list(seeds)}: "
 
 # %% tags=["hide-input"]
 for proto, res in evaluation.items():
-    display(Markdown(f"**{F.protocol_words(res, info.replicate_name).capitalize()}**"))
-    display(C.evaluation_frame(res))
+    display(Markdown(f"**{findings.protocol_words(res, info.replicate_name).capitalize()}**"))
+    display(tables.show(classification.evaluation_frame(res), index="model"))
 
 # %% [markdown]
 # ### Paired differences: our network against each model
@@ -317,16 +345,18 @@ for proto, res in evaluation.items():
 
 # %% tags=["hide-input"]
 for proto, res in evaluation.items():
-    display(Markdown(f"**{F.protocol_words(res, info.replicate_name).capitalize()}**"))
-    display(C.paired_frame(res, "ours"))
+    display(Markdown(f"**{findings.protocol_words(res, info.replicate_name).capitalize()}**"))
+    display(tables.show(classification.paired_frame(res, "ours"), index="ours minus"))
 
 # %% tags=["remove-input"]
 lines = []
 for proto, res in evaluation.items():
-    lines += [F.headline_sentence(res, info.replicate_name),
-              F.win_sentence(res, "ours", F.PEERS, info.replicate_name), F.window_sentence(res)]
+    if res is not primary:  # the primary protocol's headline opens the chapter
+        lines += [findings.headline_sentence(res, info.replicate_name),
+                  findings.win_sentence(res, "ours", findings.PEERS, info.replicate_name)]
+    lines.append(findings.window_sentence(res))
     if "report-best" in res["models"]:
-        lines.append(F.cap(F.comparison(res, "ours", "report-best")) + ".")
+        lines.append(findings.cap(findings.comparison(res, "ours", "report-best")) + ".")
 display(Markdown("\n".join(f"- {s}" for s in lines)))
 
 # %% [markdown]
@@ -339,7 +369,7 @@ display(Markdown("\n".join(f"- {s}" for s in lines)))
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-confusion", "caption": "Per-track confusion matrices summed over the folds grouped by cell, without z; rows: true condition (normalised to 1), columns: predicted condition."}}
 res = evaluation["grouped"]
-best_two = F.ranking(res["models"])[:2]
+best_two = findings.ranking(res["models"])[:2]
 fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.8), sharey=True)
 for ax, model in zip(axes, best_two):
     cm = np.asarray(res["models"][model]["confusion"], float)
@@ -348,19 +378,17 @@ for ax, model in zip(axes, best_two):
     for (i, j), v in np.ndenumerate(frac):
         ax.text(j, i, f"{v:.2f}", ha="center", va="center", color="white" if v > 0.6 else "black")
     ax.set(xticks=range(len(names)), xticklabels=names, yticks=range(len(names)), yticklabels=names,
-           xlabel="predicted condition", title=F.label(model))
+           xlabel="predicted condition", title=findings.label(model))
     ax.tick_params(axis="x", labelrotation=30)
 axes[0].set_ylabel("true condition")
 fig.colorbar(im, ax=axes, shrink=0.8, label="fraction of the condition's tracks")
 plt.show()
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-reliability", "caption": "Reliability of the per-track probabilities of the two best models (folds grouped by cell, all folds pooled): fraction of tracks classified correctly against the mean probability of the chosen condition, per bin of that probability; the diagonal is perfect calibration."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-reliability", "caption": "Reliability of the per-track probabilities of the two best models (folds grouped by cell, all folds pooled): fraction of tracks classified correctly against the mean probability of the chosen condition, per bin of that probability (numbers: tracks in the bin; empty bins left out); the diagonal is perfect calibration."}}
 fig, ax = plt.subplots(figsize=(4.5, 4))
 for model in best_two:
-    rel = res["models"][model]["reliability"]
-    conf, acc = np.asarray(rel["confidence"], float), np.asarray(rel["accuracy"], float)
-    ok = np.isfinite(conf) & np.isfinite(acc)
-    ax.plot(conf[ok], acc[ok], marker="o", label=f"{F.label(model)} (Brier {res['models'][model]['brier']:.2f})")
+    scoreplots.reliability(ax, res["models"][model]["reliability"],
+                           f"{findings.label(model)} (Brier {res['models'][model]['brier']:.2f})")
 ax.plot([0, 1], [0, 1], color="grey", ls=":", lw=1)
 ax.set(xlabel="probability of the chosen condition", ylabel="fraction correct", xlim=(0, 1),
        ylim=(0, 1.02), title="Reliability per track")
@@ -369,8 +397,8 @@ plt.show()
 
 # %% tags=["remove-input"]
 display(Markdown("\n".join(f"- {s}" for s in [
-    *(F.recall_sentence(res, m) for m in best_two),
-    F.calibration_sentence(res, list(res["models"]))])))
+    *(findings.recall_sentence(res, m) for m in best_two),
+    findings.calibration_sentence(res, list(res["models"]))])))
 
 # %% [markdown]
 # ## What the task measures on the stand-in
@@ -394,19 +422,21 @@ if is_synthetic(dataset) and noise_models:
     shared_flat = shared.drop_z()
     if list(shared_flat.track_ids) != list(flat.track_ids):
         raise RuntimeError("the noise ablation must see the same tracks in the same order")
-    evaluation_shared = C.evaluate_models(shared_flat, folds, noise_models, window=window,
-                                          seeds=tuple(seeds[:1]), report=None)
-    noise_rows = C.compare_evaluations(evaluation["grouped"], evaluation_shared, noise_models)
+    evaluation_shared = classification.evaluate_models(shared_flat, folds, noise_models, window=window,
+                                          seeds=tuple(seeds[:1]), report=None, n_jobs=n_jobs)
+    noise_rows = classification.compare_evaluations(evaluation["grouped"], evaluation_shared, noise_models)
     wall["noise_ablation"] = time.perf_counter() - t0
-    display(pd.DataFrame(noise_rows).rename(columns={
-        "a": "own noise models", "b": "one noise model", "diff": "own minus one"})
-        .set_index(["model", "per"]).drop(columns="p").round(3))
+    display(tables.show(pd.DataFrame(noise_rows).drop(columns="p").assign(
+        model=lambda d: d["model"].map(findings.label)), headers={
+        "a": "own noise models", "b": "one noise model", "diff": "own minus one",
+        "lower": "95 % interval, lower", "upper": "95 % interval, upper", "per": "balanced accuracy per"},
+        digits=3, missing="no interval (too few folds)"))
 else:
     print("the noise ablation needs the synthetic stand-in: skipped")
 
 # %% tags=["remove-input"]
 if noise_rows:
-    display(Markdown(F.noise_ablation_sentence(noise_rows)))
+    display(Markdown(findings.noise_ablation_sentence(noise_rows)))
 
 # %% [markdown]
 # ## Save models and metrics
@@ -417,33 +447,18 @@ if noise_rows:
 
 # %% tags=["hide-input"]
 wall["chapter"] = time.perf_counter() - t_chapter
-metrics = C.chapter_metrics(
+metrics = classification.chapter_metrics(
     dataset=str(dataset), synthetic=info.synthetic, profile=profile, seed=seed, conditions=names,
     window=window, schedule=schedule, table2=table2, report_kind=info.report_kind,
     window_lengths=window_lengths, acc_by_length=acc_by_length, evaluation=evaluation,
     cv_folds=cv_folds, cv_repeats=cv_repeats, wall=wall,
     noise_ablation={"shared_noise": list(shared_noise), "rows": noise_rows} if noise_rows else None)
-C.save_json(metrics, art / "classification_metrics.json")
-print(f"chapter ran in {wall['chapter']:.0f} s; wrote classification_metrics.json to {display_path(art)}/")
+_ = classification.save_json(metrics, art / "classification_metrics.json")
 
 # %% [markdown]
-# ## What we learn
+# ## How to read these numbers
 #
-# Computed from this run's numbers, so it stays true whatever dataset, profile or seed the
-# chapter ran with:
-
-# %% tags=["remove-input"]
-lines = [F.headline_sentence(r, info.replicate_name) for r in evaluation.values()]
-lines += [F.win_sentence(r, "ours", F.PEERS, info.replicate_name) for r in evaluation.values()]
-if len(table2) == 2:
-    lines.append(F.z_shortcut_sentence(table2["with z"], table2["without z"]))
-if noise_rows:
-    lines.append("Same cells, one tracking-noise model for every condition: "
-                 + F.noise_ablation_sentence(noise_rows))
-display(Markdown("\n".join(f"- {s}" for s in lines)))
-
-# %% [markdown]
-# How to read this. A window classifier that is right 90 % of the time can still be useless
+# A window classifier that is right 90 % of the time can still be useless
 # for the smallest condition: balanced accuracy gives every condition the same weight, and
 # scoring per track answers the question a biologist asks (which condition was this cell
 # in?). An interval that contains 0 means the data cannot rank the two models, however

@@ -27,22 +27,8 @@
 # superstatistical random walk {cite}`metzner2015` as the default dataset, with made-up
 # parameters for four treatments. Its numbers say nothing about these drugs.
 # ```
-#
-# ## Parameters
-#
-# Like every chapter this one takes `dataset`, `profile`, `seed` and `artifacts` from the build.
-# It always shows the worked example (`example`); when the book is built on your own config,
-# a short section at the end also shows what was read from it.
-#
-# To re-execute this chapter with other parameters, convert it and run it with papermill
-# (or use the download button at the top of the page for the executed notebook):
-#
-# ```bash
-# .venv/bin/jupytext --to ipynb book/05_own_data.py -o 05_own_data.ipynb
-# .venv/bin/papermill 05_own_data.ipynb 05_own_data.out.ipynb -p profile smoke -p dataset data/example/config.yml
-# ```
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "remove-cell"]
 dataset = "synthetic"  # "synthetic", a tidy CSV or a dataset config (.yml)
 profile = "full"  # "full" or "smoke"
 seed = 0  # not used here: the example is always generated with seed 0
@@ -50,14 +36,16 @@ artifacts = None  # not written to: this chapter only reads
 example = "data/example/config.yml"  # the worked example's config
 max_tracks_drawn = 200  # tracks drawn per condition
 
-# %%
+# %% tags=["remove-input"]
 from dataclasses import replace
+import html
 
+from IPython.display import HTML, Markdown, display
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from cellmotion import figures
+from cellmotion import figures, tables
 from cellmotion.profiles import default_artifacts
 from cellmotion.config import read_config
 from cellmotion.datasets import load_config_dataset
@@ -65,20 +53,61 @@ from cellmotion.datasets import analysis_interval, dataset_info, ensure_dataset,
 from cellmotion.refusals import refusal_table
 from cellmotion.contract import summarize
 from cellmotion.curation import drop_short_tracks
-from cellmotion.findings.data import branches_sentence, export_sentence
+from cellmotion.findings.data import branches_sentence, export_sentence, own_data_sentences
 from cellmotion.io import load_trackmate_csv, load_trackmate_xml
 from cellmotion.paths import project_path, project_root
-from cellmotion.summary import data_admonition
 
 figures.setup_style()
-pd.set_option("display.max_colwidth", None)
+
+# %% [markdown]
+# ## At a glance
+
+# %% tags=["hide-input"]
+config_path = project_path(example, create=False)
+files = ensure_dataset(example)  # the config and the four exports (written if missing)
+cfg = read_config(config_path)
+tracks, counts = load_dataset(example, return_counts=True)
+policies = {}
+for policy in ("split", "interpolate"):  # what each gap policy would keep
+    pieces, _ = load_config_dataset(replace(cfg, gaps=policy))
+    policies[policy] = drop_short_tracks(pieces, cfg.min_track_steps, cfg.interval)[1][["tracks", "used"]].sum()
+refusals = refusal_table()  # each row: a broken dataset, and what the loader says
+
+# %% tags=["remove-input"]
+conditions = list(dict.fromkeys(tracks["condition"]))
+palette = figures.condition_palette(conditions)
+units = {"pixel": "pixels", "um": "micrometres"}.get(cfg.units.get("length"), cfg.units.get("length", "µm"))
+units += " and frames" if cfg.units.get("time") == "frame" else f" and {cfg.units.get('time', 'min')}"
+n_refused = int((~refusals["message"].str.startswith("accepted")).sum())
+display(Markdown(" ".join(own_data_sentences(
+    counts, policies, files=len(cfg.conditions), tracker="TrackMate", source_units=units,
+    interval=cfg.interval, min_steps=cfg.min_track_steps, gaps=cfg.gaps, max_gap=cfg.max_gap,
+    refused=n_refused))))
+
+# %% tags=["remove-input"] mystnb={"figure": {"name": "fig-example-durations", "caption": "Duration [min] of every track of the worked example after gap handling, per condition; filled: used, open: shorter than the dashed cutoff and left out."}}
+raw, _ = load_config_dataset(cfg)
+durations = raw.groupby(["condition", "track_id"], sort=False)["t"].agg(lambda t: t.max() - t.min())
+durations = durations.rename("duration [min]").reset_index()
+cutoff = cfg.min_track_steps * cfg.interval
+rng = np.random.default_rng(0)
+fig, ax = plt.subplots(figsize=(7, 3.2))
+for j, cond in enumerate(conditions):
+    d = durations.loc[durations["condition"] == cond, "duration [min]"].to_numpy()
+    used = d >= cutoff - 1e-9
+    y = j + rng.uniform(-0.2, 0.2, len(d))
+    ax.scatter(d[used], y[used], color=palette[cond], s=18)
+    ax.scatter(d[~used], y[~used], facecolor="none", edgecolor=palette[cond], s=18)
+ax.axvline(cutoff, color="k", lw=0.8, ls="--")
+ax.set(yticks=range(len(conditions)), yticklabels=conditions, xlabel="track duration [min]",
+       title=f"filled: used, open: shorter than {cutoff:g} min (left out)")
+fig.tight_layout()
 
 # %% [markdown]
 # ## What the book reads
 #
 # Every input becomes the same tidy table, one row per observed position (`track_id,
 # condition, t, x, y[, z]`, minutes and micrometres), and everything downstream reads only
-# that table. Three kinds of input are understood:
+# that table. These inputs are understood:
 #
 # | `format` | what it is | what the config adds |
 # |---|---|---|
@@ -110,21 +139,20 @@ pd.set_option("display.max_colwidth", None)
 # in length, and the detector sometimes misses a cell for a few frames. The package writes the
 # four files next to the config the first time they are needed. This is the whole config:
 
-# %%
-config_path = project_path(example, create=False)
+# %% tags=["remove-input"]
 example_info = dataset_info(example)
-print(f"# {example_info.title}\n# {config_path.resolve().relative_to(project_root().resolve()).as_posix()}\n")
-print(config_path.read_text())
+shown_path = config_path.resolve().relative_to(project_root().resolve()).as_posix()
+display(Markdown(f"*{example_info.title}*, `{shown_path}`:\n\n```yaml\n{config_path.read_text()}\n```"))
 
 # %% [markdown]
 # A TrackMate export starts with the feature keys and three more header rows (names, short
 # names, units); spots that no track picked up have an empty `TRACK_ID`. The loader reads the
 # units from the file, refuses a config that contradicts them, and leaves the untracked spots out.
 
-# %%
-files = ensure_dataset(example)  # the config and the four exports (written if missing)
-first = next(iter(read_config(config_path).conditions.values()))["file"]
-print(f"{first.name}:\n" + "\n".join(first.read_text().splitlines()[:7]))
+# %% tags=["remove-input"]
+first = next(iter(cfg.conditions.values()))["file"]
+display(Markdown(f"The first lines of `{first.name}`:\n\n```text\n"
+                 + "\n".join(first.read_text().splitlines()[:7]) + "\n```"))
 
 # %% [markdown]
 # ## One table in micrometres and minutes
@@ -133,11 +161,12 @@ print(f"{first.name}:\n" + "\n".join(first.read_text().splitlines()[:7]))
 # four exports, converts pixels (0.65 µm each) and frames (1 or 2.5 min each), deals with
 # missing frames as the config asks, and leaves out tracks too short for the analysis.
 
-# %%
-tracks, counts = load_dataset(example, return_counts=True)
-conditions = list(dict.fromkeys(tracks["condition"]))
-palette = figures.condition_palette(conditions)
-summarize(tracks)
+# %% tags=["remove-input"]
+tables.show(summarize(tracks), index="condition", digits=2,
+            headers={"trajectories": "tracks", "positions per trajectory (median)": "positions (median)",
+                     "positions per trajectory (range)": "positions (range)",
+                     "sampling interval [min]": "interval [min]"},
+            caption="The worked example after loading (tracks long enough for the analysis).")
 
 # %% [markdown]
 # ## Missing frames and short tracks
@@ -153,53 +182,29 @@ summarize(tracks)
 # condition left with fewer than two usable tracks is refused (the book splits each condition
 # into training and test tracks).
 
-# %%
-counts
+# %% tags=["remove-input"]
+tables.show(counts.T, index="", digits=0,
+            caption="What gap handling and the shortest usable track did, per condition.")
 
 # %% [markdown]
 # What the choice costs on this example: the tracks (pieces) each policy produces and how many
-# of them are long enough to be used.
+# of them are long enough to be used. {numref}`fig-example-durations`, at the top of the
+# chapter, shows every track's duration after gap handling as configured, against the shortest
+# usable duration, `min_track_steps` × `interval`.
 
-# %%
-cfg = read_config(config_path)
-policies = {}
-for policy in ("split", "interpolate"):
-    pieces, _ = load_config_dataset(replace(cfg, gaps=policy))
-    _, used = drop_short_tracks(pieces, cfg.min_track_steps, cfg.interval)
-    policies[f"{policy}: tracks"] = used["tracks"]
-    policies[f"{policy}: used"] = used["used"]
-pd.DataFrame(policies)
-
-# %% [markdown]
-# The figure shows every track's duration after gap handling as configured; the line is the
-# shortest usable duration, `min_track_steps` × `interval`.
-
-# %% mystnb={"figure": {"name": "fig-example-durations", "caption": "Duration [min] of every track of the worked example after gap handling, per condition; filled: used, open: shorter than the dashed cutoff and left out."}}
-raw, _ = load_config_dataset(cfg)
-durations = raw.groupby(["condition", "track_id"], sort=False)["t"].agg(lambda t: t.max() - t.min())
-durations = durations.rename("duration [min]").reset_index()
-cutoff = cfg.min_track_steps * cfg.interval
-rng = np.random.default_rng(0)
-fig, ax = plt.subplots(figsize=(7, 3.2))
-for j, cond in enumerate(conditions):
-    d = durations.loc[durations["condition"] == cond, "duration [min]"].to_numpy()
-    used = d >= cutoff - 1e-9
-    y = j + rng.uniform(-0.2, 0.2, len(d))
-    ax.scatter(d[used], y[used], color=palette[cond], s=18)
-    ax.scatter(d[~used], y[~used], facecolor="none", edgecolor=palette[cond], s=18)
-ax.axvline(cutoff, color="k", lw=0.8, ls="--")
-ax.set(yticks=range(len(conditions)), yticklabels=conditions, xlabel="track duration [min]",
-       title=f"filled: used, open: shorter than {cutoff:g} min (left out)")
-fig.tight_layout()
+# %% tags=["remove-input"]
+tables.show(pd.DataFrame(policies).T.rename_axis("gap policy"), index="gap policy", digits=0,
+            headers={"tracks": "tracks (pieces)", "used": "used (long enough)"},
+            caption="Tracks and usable tracks of the whole example under each gap policy.")
 
 # %% [markdown]
 # ## The tracks
 #
-# Every used track of every treatment, shifted to start at the origin (as the report's
-# Figure 4), in micrometres. The treatments differ in speed and persistence by construction;
+# Every used track of every treatment, shifted to start at the origin, in micrometres
+# ({numref}`fig-example-tracks`). The treatments differ in speed and persistence by construction;
 # the classification chapter asks whether a network can tell them apart.
 
-# %% mystnb={"figure": {"name": "fig-example-tracks", "caption": "The worked example's tracks in the x-y plane [µm], per condition, every track from the origin."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-example-tracks", "caption": "The worked example's tracks in the x-y plane [µm], per condition, every track from the origin (as in the report's Figure 4)."}}
 fig, axes = plt.subplots(1, len(conditions), figsize=(3.4 * len(conditions), 3.6), squeeze=False)
 reach = 0.0
 for ax, cond in zip(axes[0], conditions):
@@ -228,11 +233,16 @@ fig.tight_layout()
 # %%
 real = project_root() / "tests" / "fixtures" / "real"
 spots_csv = load_trackmate_csv(real / "trackmate-7_spots.csv.gz", "movie", calibrated=False)
-print(export_sentence(spots_csv, "trackmate-7_spots.csv.gz", "TrackMate 7 spot table"))
 division = load_trackmate_xml(real / "trackmate-6.0.3_splitting_trimmed.xml", "movie",
                               calibrated=False)
-print(export_sentence(division, "trackmate-6.0.3_splitting_trimmed.xml", "TrackMate 6.0.3 XML"))
-division.groupby("track_id")["t"].agg(positions="size", start="min", end="max")
+
+# %% tags=["remove-input"]
+display(Markdown(export_sentence(spots_csv, "trackmate-7_spots.csv.gz", "TrackMate 7 spot table") + " "
+                 + export_sentence(division, "trackmate-6.0.3_splitting_trimmed.xml", "TrackMate 6.0.3 XML")))
+tu = division.attrs.get("time_unit", "min")
+tables.show(division.groupby("track_id")["t"].agg(positions="size", start="min", end="max"),
+            index="piece of the dividing track", digits=2,
+            headers={"start": f"start [{tu}]", "end": f"end [{tu}]"})
 
 # %% [markdown]
 # ## One command
@@ -243,13 +253,18 @@ division.groupby("track_id")["t"].agg(positions="size", start="min", end="max")
 # number of classifier outputs, and the analysis interval, which they take from the config
 # (`cellmotion.datasets.analysis_interval`).
 
-# %%
+# ```bash
+# make book DATA=data/example/config.yml                 # the report's settings
+# make book DATA=data/example/config.yml PROFILE=smoke   # small and fast
+# ```
+
+# %% tags=["remove-input"]
 art_full = default_artifacts(example, "full")
-print(f"make book DATA={example}                  # the report's settings")
-print(f"make book DATA={example} PROFILE=smoke    # small and fast")
-print(f"\nresults:   {art_full}/  (smoke: {default_artifacts(example, 'smoke')}/)")
-print(f"HTML book: _build/books/{art_full.split('/')[-1]}/_build/html/index.html")
-print(f"analysis interval: {analysis_interval(example):g} min; conditions: {conditions}")
+display(Markdown(f"For this config the results go to `{art_full}/` (smoke: "
+                 f"`{default_artifacts(example, 'smoke')}/`) and the HTML book to "
+                 f"`_build/books/{art_full.split('/')[-1]}/_build/html/index.html`; the analysis "
+                 f"interval is {analysis_interval(example):g} min and the conditions are "
+                 f"{', '.join(conditions)}."))
 
 # %% [markdown]
 # ## What is refused
@@ -257,13 +272,13 @@ print(f"analysis interval: {analysis_interval(example):g} min; conditions: {cond
 # Some input cannot be analysed, and a wrong guess would be worse than a stop. The loaders
 # refuse it with one message that names the file, the column, the key or the track; the
 # input itself is never changed, and because every chapter loads the data first, a refused
-# dataset stops the build before anything is written. The table is made live: each row builds
-# a small broken dataset, runs the real loader on it and shows what it says (the first row is
-# the intact dataset that every other row breaks in one way).
+# dataset stops the build before anything is written. The list is made live: each entry builds
+# a small broken dataset, runs the real loader on it and shows what it says (the first entry is
+# the intact dataset that every other entry breaks in one way).
 
-# %%
-refusals = refusal_table()
-refusals.style.set_properties(**{"text-align": "left", "white-space": "pre-wrap"}).hide(axis="index")
+# %% tags=["remove-input"]
+display(HTML("<dl>" + "".join(f"<dt>{html.escape(w)}</dt><dd><code>{html.escape(m)}</code></dd>"
+                              for w, m in refusals.itertuples(index=False)) + "</dl>"))
 
 # %% [markdown]
 # ## The dataset of this build
@@ -274,7 +289,7 @@ refusals.style.set_properties(**{"text-align": "left", "white-space": "pre-wrap"
 # machine's.
 
 # %% tags=["remove-input"]
-from IPython.display import HTML, display
+from cellmotion.summary import data_admonition
 
 info = dataset_info(dataset)
 display(HTML(data_admonition(info)))
@@ -283,24 +298,32 @@ if dataset != "synthetic":
     src = project_path(dataset, create=False).resolve()
     shown = (src.relative_to(project_root().resolve()).as_posix()
              if src.is_relative_to(project_root().resolve()) else src.name)
-    print(f"{info.title}\nread from {shown}; lengths in {info.length_unit}, times in "
-          f"{info.time_unit}, speeds in {info.speed_unit}; analysis interval "
-          f"{analysis_interval(dataset):g} {info.time_unit}")
     own_policy = read_config(src).branches if src.suffix in (".yml", ".yaml") else "split"
-    print(branches_sentence(own_counts, own_policy))
-    display(own_counts)
+    display(Markdown(f"*{info.title}*, read from `{shown}`: lengths in {info.length_unit}, times in "
+                     f"{info.time_unit}, speeds in {info.speed_unit}; analysis interval "
+                     f"{analysis_interval(dataset):g} {info.time_unit}. "
+                     + branches_sentence(own_counts, own_policy)))
+    display(tables.show(own_counts, index="condition", digits=0))
 else:
-    print("this build uses the synthetic default dataset")
+    display(Markdown("This build uses the synthetic default dataset."))
 
 # %% [markdown]
-# ## What we see
+# ## Parameters
 #
-# Four TrackMate exports in pixels and frames, with two frame intervals, untracked spots,
-# missing frames and short tracks, became one table in micrometres and minutes with a line
-# of config per condition. Tracks too short for a 30-step window at 5 min are left out (the
-# counts table says how many), which is the price of the report's window length on short
-# recordings: lowering `min_track_steps` (together with the chapters' window length) keeps
-# more cells but gives the networks less history per decision. Interpolating short gaps keeps
-# gappy tracks whole; splitting them instead cuts them into more, shorter pieces, some of
-# which drop below the window length (compare the two policies above). Everything the loaders
-# cannot interpret is refused with a message that points at the fix, before any chapter runs.
+# Like every chapter this one takes `dataset`, `profile`, `seed` and `artifacts` from the build.
+# It always shows the worked example (`example`); when the book is built on your own config,
+# the section above also shows what was read from it. To re-execute this chapter with other
+# parameters, convert it and run it with papermill (or use the download button at the top of
+# the page for the executed notebook):
+#
+# ```bash
+# .venv/bin/jupytext --to ipynb book/05_own_data.py -o 05_own_data.ipynb
+# .venv/bin/papermill 05_own_data.ipynb 05_own_data.out.ipynb -p profile smoke -p dataset data/example/config.yml
+# ```
+
+# %% tags=["remove-input"]
+tables.show(pd.DataFrame({"value": [str(v) for v in (dataset, profile, seed, artifacts, example,
+                                                     max_tracks_drawn)]},
+                         index=pd.Index(["dataset", "profile", "seed", "artifacts", "example",
+                                         "max_tracks_drawn"])),
+            index="parameter", caption="The values this build ran with.")

@@ -28,6 +28,26 @@
 #
 # This chapter always runs on the bundled leukocytes, whatever dataset the other chapters use.
 #
+# ## The answer
+#
+# ```{glue:figure} real-answer
+# :name: fig-real-answer
+#
+# Which chemoattractant? Balanced accuracy per track of every classifier, leaving one donor
+# out in turn (the primary protocol: a new experiment) and with folds grouped by cell (every
+# donor on both sides). Dot: mean over the folds; line: 95 % interval (Nadeau–Bengio
+# corrected); hollow: no valid interval; dotted: chance. Every model reads inputs that do not
+# change when a window is rotated, after each movie's drift is removed.
+# ```
+#
+# ```{glue:md} real-answer-text
+# :format: myst
+# ```
+#
+# The evidence follows: the tracks and their movies' drift ({numref}`fig-real-drift`), the
+# classifiers with and without the movie's direction, the LSTM-MDN's held-out likelihoods
+# ({numref}`fig-real-nll`) and the persistence-speed densities ({numref}`fig-real-superstats`).
+#
 # ```{admonition} Pixels and frames
 # :class: note
 # The source states neither the pixel size nor the frame interval, so every length here is in
@@ -40,14 +60,14 @@
 # Papermill sets these when the book is built; the smoke profile shrinks the budgets. To run
 # this chapter alone: `.venv/bin/python -m cellmotion.build --profile smoke --chapters 06_real_cells`.
 
-# %% tags=["parameters"]
+# %% tags=["parameters", "hide-input"]
 dataset = "synthetic"  # the other chapters' dataset (not used: this chapter reads real_dataset)
 profile = "full"  # "full" or "smoke"
 seed = 0  # seeds the splits, the subsamples and the training
 artifacts = None  # results folder; None: a scratch folder (the built book is never changed)
 real_dataset = "data/leukocytes-ghent/config.yml"  # the bundled real tracks
 max_tracks_per_condition = None  # cap on tracks per condition for the classifiers (None: all)
-classifiers = ["report-best", "ours", "forest", "minirocket"]  # models compared
+classifiers = ["report-best", "ours", "forest", "minirocket", "multirocket"]  # models compared
 artefact_models = ["forest", "minirocket"]  # peers shown with and without the movie's drift and direction
 artefact_protocols = ["donor", "grouped"]  # protocols of that comparison
 cv_folds = 5  # folds grouped by cell (the secondary protocol; the primary leaves one donor out)
@@ -77,18 +97,16 @@ import numpy as np
 import pandas as pd
 from IPython.display import Markdown, display
 
-from cellmotion import classification as C
-from cellmotion import drift as D
-from cellmotion import figures
-from cellmotion import generation as G
-from cellmotion import superstats as S
+from myst_nb import glue
+
+from cellmotion import classification, drift, figures, generation, scoreplots, superstats, tables
 from cellmotion.config import read_config
 from cellmotion.contract import cell_ids
 from cellmotion.datasets import dataset_info, load_config_dataset, load_dataset
-from cellmotion.findings import classification as FC
-from cellmotion.findings import drift as FD
-from cellmotion.findings import real_cells as F
-from cellmotion.findings import statistics as SF
+from cellmotion.findings import classification as class_findings
+from cellmotion.findings import drift as drift_findings
+from cellmotion.findings import real_cells as findings
+from cellmotion.findings import statistics as stat_findings
 from cellmotion.paths import project_path, write_json
 from cellmotion.preprocess import make_windows, split_tracks, to_trajectories
 from cellmotion.profiles import chapter_folders
@@ -111,7 +129,7 @@ t_start = time.perf_counter()
 
 # %%
 raw_tracks, counts = load_dataset(real_dataset, return_counts=True, drift="none")
-tracks = D.apply_drift_policy(raw_tracks, info.drift)  # the config's drift policy
+tracks = drift.apply_drift_policy(raw_tracks, info.drift)  # the config's drift policy
 traj = to_trajectories(tracks, interval=info.interval)
 conditions = traj.condition_names
 palette = figures.condition_palette(conditions)
@@ -142,8 +160,8 @@ per_donor.columns.names = ["", info.replicate_name]
 _, _, owner = make_windows(traj.velocities, traj.labels, info.window_length)
 totals = {"tracks read": int(piece_ids["cell"].nunique()), "pieces": int(len(piece_ids)),
           "used": int(len(traj)), "cells used": int(len(set(traj.cells))), "windows": int(len(owner))}
-display(per_donor)
-display(Markdown(F.counts_sentence(totals["tracks read"], totals["pieces"], totals["used"],
+display(tables.show(per_donor, index="condition"))
+display(Markdown(findings.counts_sentence(totals["tracks read"], totals["pieces"], totals["used"],
                                    totals["cells used"], totals["windows"], info.window_length)))
 
 # %% [markdown]
@@ -155,7 +173,7 @@ display(Markdown(F.counts_sentence(totals["tracks read"], totals["pieces"], tota
 # differences between donors are what the leave-one-donor-out evaluation below has to
 # cope with.
 
-# %% mystnb={"figure": {"name": "fig-real-lengths-speeds", "caption": "Left: steps per used piece at the analysis interval, per condition. Right: median step speed [px/frame] of each used piece, per donor and condition."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-lengths-speeds", "caption": "Left: steps per used piece at the analysis interval, per condition. Right: median step speed [px/frame] of each used piece, per donor and condition."}}
 per_piece = pd.DataFrame({"condition": traj.conditions, info.replicate_name: traj.replicates,
                           "steps": traj.lengths(),
                           "median step speed": [float(np.median(np.linalg.norm(v, axis=1)))
@@ -185,15 +203,14 @@ fig.tight_layout()
 # %% tags=["remove-input"]
 speed_table = per_piece.groupby(["condition", info.replicate_name], sort=False)["median step speed"] \
     .median().unstack().reindex(conditions).round(2)
-speed_table.columns.name = f"median step speed [{V}], {info.replicate_name}"
-speed_table
+tables.show(speed_table, index=f"median step speed [{V}] per {info.replicate_name}:", digits=2)
 
 # %% [markdown]
 # ### A few tracks per condition
 #
 # Each drawn from its start, in pixels.
 
-# %% mystnb={"figure": {"name": "fig-real-tracks", "caption": "A few used pieces per condition in the x-y plane [px], each from its start; one scale for all panels."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-tracks", "caption": "A few used pieces per condition in the x-y plane [px], each from its start; one scale for all panels."}}
 rng = np.random.default_rng(seed)
 fig, axes = plt.subplots(1, len(conditions), figsize=(3.4 * len(conditions), 3.6), squeeze=False)
 reach = 0.0
@@ -224,10 +241,12 @@ wall["data"] = time.perf_counter() - t_start
 # chance reference; no common direction at all).
 
 # %% tags=["remove-input"]
-drift_table = D.movie_drift_table(raw_tracks, seed=seed)
-display(drift_table.round(3))
+drift_table = drift.movie_drift_table(raw_tracks, seed=seed)
+display(tables.show(drift_table, headers={
+    "vx": f"mean vx [{V}]", "vy": f"mean vy [{V}]", "R": "R (cells' directions)",
+    "R_chance_95": "R, 95 % chance level"}, digits=3))
 
-# %% mystnb={"figure": {"name": "fig-real-drift", "caption": "Drift per movie (condition × donor): each arrow is a movie's mean velocity [px/frame] from the origin, labelled with its donor and R (mean resultant length of its cells' directions); one panel per condition, one scale for all."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-drift", "caption": "Drift per movie (condition × donor): each arrow is a movie's mean velocity [px/frame] from the origin, labelled with its donor and R (mean resultant length of its cells' directions); one panel per condition, one scale for all."}}
 fig, axes = plt.subplots(1, len(conditions), figsize=(3.2 * len(conditions), 3.3), squeeze=False)
 reach = 1.15 * float(np.hypot(drift_table["vx"], drift_table["vy"]).max() or 1.0)
 for ax, cond in zip(axes[0], conditions):
@@ -244,19 +263,20 @@ fig.tight_layout()
 
 # %% tags=["remove-input"]
 drift_rows = drift_table.to_dict(orient="records")
-drift_after = (D.movie_drift_table(tracks, seed=seed).to_dict(orient="records")
+drift_after = (drift.movie_drift_table(tracks, seed=seed).to_dict(orient="records")
                if info.drift != "none" else None)  # the tracks the models see
-drift_words = FD.movie_drift_sentence(drift_rows, V, info.drift, drift_after)
+drift_words = drift_findings.movie_drift_sentence(drift_rows, V, info.drift, drift_after)
 display(Markdown(drift_words))
 
 # %% [markdown]
 # ### The protocol
 #
-# Four classifiers read windows of 30 steps and name the condition: the report's best network
+# Five classifiers read windows of 30 steps and name the condition: the report's best network
 # (B, one LSTM layer of 10 units), our network, a random forest on the motility measures a
-# cell biologist computes per window (celltrackR's list), and MiniRocket (aeon's random
-# convolutions with a class-balanced ridge classifier whose scores are calibrated into
-# probabilities). A track's prediction averages its windows' probabilities, and the score is
+# cell biologist computes per window (celltrackR's list), and the field's two convolution
+# classifiers from aeon, MiniRocket (Dempster, Schmidt & Webb 2021) and MultiRocket (Tan et
+# al. 2022): random convolutions, a class-balanced ridge classifier, and its scores calibrated
+# into probabilities by temperature scaling. A track's prediction averages its windows' probabilities, and the score is
 # the **per-track balanced accuracy** (mean recall over the four conditions, so chance is 25 %
 # however unbalanced the conditions are).
 #
@@ -285,13 +305,13 @@ display(Markdown(drift_words))
 t0 = time.perf_counter()
 keep = None
 if max_tracks_per_condition is not None:
-    keep = S.subsample_per_condition(traj.conditions, max_tracks_per_condition, seed=seed)
+    keep = superstats.subsample_per_condition(traj.conditions, max_tracks_per_condition, seed=seed)
 cls_traj = traj.subset(keep) if keep is not None else traj
-folds = {"donor": C.replicate_folds(cls_traj),
-         "grouped": C.grouped_folds(cls_traj, info.window_length, cv_folds, cv_repeats, seed)}
-schedule = C.fast_schedule(batch_size, max_epochs, patience, start_from_epoch=3)
-cls = {name: C.evaluate_models(cls_traj, f, classifiers, window=info.window_length,
-                               seeds=tuple(classifier_seeds), schedule=schedule, report=print,
+folds = {"donor": classification.replicate_folds(cls_traj),
+         "grouped": classification.grouped_folds(cls_traj, info.window_length, cv_folds, cv_repeats, seed)}
+schedule = classification.fast_schedule(batch_size, max_epochs, patience, start_from_epoch=3)
+cls = {name: classification.evaluate_models(cls_traj, f, classifiers, window=info.window_length,
+                               seeds=tuple(classifier_seeds), schedule=schedule, report=None,
                                n_jobs=n_jobs, inputs="invariant")
        for name, f in folds.items()}
 wall["classification"] = time.perf_counter() - t0
@@ -302,20 +322,32 @@ wall["classification"] = time.perf_counter() - t0
 # %% tags=["remove-input"]
 protocol_names = {"donor": "leave one donor out", "grouped": "folds grouped by cell"}
 score_table = pd.DataFrame({
-    (protocol_names[p], metric): {F.label(m): F.with_interval(r["models"][m][key])
+    (protocol_names[p], metric): {findings.label(m): findings.with_interval(r["models"][m][key])
                                   for m in classifiers}
     for p, r in cls.items()
     for key, metric in (("per_track_bacc", "per-track balanced accuracy"),
                         ("per_window_bacc", "per-window balanced accuracy"))})
-score_table
+tables.show(score_table, index="model")
 
 # %% tags=["remove-input"]
-cost = C.new_donor_cost(cls["grouped"], cls["donor"])
-ours_lines = ([FC.win_sentence(cls[p], "ours", FC.PEERS, info.replicate_name) for p in cls]
-              if "ours" in classifiers and any(m in classifiers for m in FC.PEERS) else [])
-display(Markdown("\n\n".join([F.winner_sentence(cls["donor"], "a new donor (leave one donor out)"),
-                               F.winner_sentence(cls["grouped"], "folds grouped by cell"),
-                               *ours_lines, F.new_donor_sentence(cost)])))
+cost = classification.new_donor_cost(cls["grouped"], cls["donor"])
+ours_by = ({p: class_findings.win_sentence(cls[p], "ours", class_findings.PEERS, info.replicate_name)
+            for p in cls}
+           if "ours" in classifiers and any(m in classifiers for m in class_findings.PEERS) else {})
+ours_lines = list(ours_by.values())
+# the primary protocol's answer opens the chapter; the rest is said here, once
+fig, ax = plt.subplots(figsize=(9, 0.5 * len(classifiers) + 1.4))
+scoreplots.score_dots(ax, {protocol_names[p]: r for p, r in cls.items()}, classifiers,
+                      findings.label, chance=1 / len(conditions))
+fig.tight_layout()
+glue("real-answer", fig, display=False)
+plt.close(fig)
+glue("real-answer-text", Markdown(" ".join(
+    [findings.winner_sentence(cls["donor"], "a new donor (leave one donor out)"),
+     *([ours_by["donor"]] if "donor" in ours_by else [])])), display=False)
+display(Markdown("\n\n".join([findings.winner_sentence(cls["grouped"], "folds grouped by cell"),
+                               *([ours_by["grouped"]] if "grouped" in ours_by else []),
+                               findings.new_donor_sentence(cost)])))
 
 # %% [markdown]
 # The cost of a new donor comes from one paired computation per donor: the cells of a donor
@@ -338,7 +370,7 @@ if list(raw_traj.track_ids) != list(cls_traj.track_ids):
     raise RuntimeError("the drift comparison must see the same tracks in the same order")
 tracks_of = {"kept": raw_traj, "removed": cls_traj}
 variants = [("kept", "as-is"), ("removed", "as-is"), ("kept", "invariant")]
-artefact = {p: C.evaluate_variants({v: tracks_of[v[0]] for v in variants}, folds[p], artefact_models,
+artefact = {p: classification.evaluate_variants({v: tracks_of[v[0]] for v in variants}, folds[p], artefact_models,
                                    done={("removed", "invariant"): cls[p]}, window=info.window_length,
                                    seeds=tuple(classifier_seeds[:1]), report=None, n_jobs=n_jobs)
             for p in folds if p in artefact_protocols}
@@ -349,14 +381,14 @@ variant_names = {("kept", "as-is"): "drift kept, own inputs", ("removed", "as-is
                  ("kept", "invariant"): "drift kept, rotation-invariant",
                  ("removed", "invariant"): "drift removed, rotation-invariant (the protocol)"}
 artefact_table = pd.DataFrame({
-    (protocol_names[p], variant_names[v]): {F.label(m): F.with_interval(r["models"][m]["per_track_bacc"])
+    (protocol_names[p], variant_names[v]): {findings.label(m): findings.with_interval(r["models"][m]["per_track_bacc"])
                                             for m in artefact_models}
     for p, by in artefact.items() for v in [*variants, ("removed", "invariant")] for r in [by[v]]})
-display(artefact_table)
-artefact_rows = {protocol_names[p]: C.compare_evaluations(by[("kept", "as-is")], by[("removed", "invariant")],
+display(tables.show(artefact_table, index="model"))
+artefact_rows = {protocol_names[p]: classification.compare_evaluations(by[("kept", "as-is")], by[("removed", "invariant")],
                                                           artefact_models)
                  for p, by in artefact.items()}
-display(Markdown(F.artefact_sentence(artefact_rows)))
+display(Markdown(findings.artefact_sentence(artefact_rows)))
 
 # %% [markdown]
 # ### Which conditions are confused
@@ -364,8 +396,8 @@ display(Markdown(F.artefact_sentence(artefact_rows)))
 # Test tracks of the best model under both protocols, counted over all folds; each row is a
 # true condition and sums to 1.
 
-# %% mystnb={"figure": {"name": "fig-real-confusion", "caption": "Confusion matrices (rows: true condition, columns: predicted; shares of each row) of the best classifier by leave-one-donor-out, one donor held out in turn (left) and folds grouped by cell (right)."}}
-best = F.ranking(cls["donor"]["models"])[0]
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-confusion", "caption": "Confusion matrices (rows: true condition, columns: predicted; shares of each row) of the best classifier by leave-one-donor-out, one donor held out in turn (left) and folds grouped by cell (right)."}}
+best = findings.ranking(cls["donor"]["models"])[0]
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 for ax, (p, r) in zip(axes, cls.items()):
     cm = np.asarray(r["models"][best]["confusion"], dtype=float)
@@ -376,7 +408,7 @@ for ax, (p, r) in zip(axes, cls.items()):
     names = r.get("conditions", conditions)
     ax.set(xticks=range(len(names)), xticklabels=names, yticks=range(len(names)),
            yticklabels=names, xlabel="predicted", ylabel="true",
-           title=f"{F.label(best)}, {protocol_names[p]}")
+           title=f"{findings.label(best)}, {protocol_names[p]}")
 fig.tight_layout()
 
 # %% [markdown]
@@ -393,19 +425,23 @@ fig.tight_layout()
 # %%
 t0 = time.perf_counter()
 train_idx, test_idx = split_tracks(traj, test_fraction=test_fraction, seed=seed)
-gens = {cond: G.train_generator(G.condition_velocities(traj, cond, train_idx),
-                                traj.modelled_dims(cond), cond, units=10, n_components=10,
-                                epochs=gen_epochs, patience=gen_patience,
-                                batch_size=gen_batch_size, seed=seed, jit_compile=jit_compile,
-                                scale_quantile=0.999, progress=True,
-                                track_ids=G.condition_track_ids(traj, cond, train_idx))
-        for cond in conditions}
-nll = G.heldout_nll_table(traj, train_idx, test_idx, generators=gens, n_boot=n_boot, seed=seed)
+gens = generation.train_generators(  # one network per condition, the conditions at once
+    {cond: (generation.condition_velocities(traj, cond, train_idx), traj.modelled_dims(cond),
+            {"track_ids": generation.condition_track_ids(traj, cond, train_idx)}) for cond in conditions},
+    n_jobs=n_jobs, units=10, n_components=10, epochs=gen_epochs, patience=gen_patience,
+    batch_size=gen_batch_size, seed=seed, jit_compile=jit_compile, scale_quantile=0.999,
+    progress=True)
+nll = generation.heldout_nll_table(traj, train_idx, test_idx, generators=gens, n_boot=n_boot, seed=seed)
 wall["generation"] = time.perf_counter() - t0
-print(", ".join(f"{c}: {g.epochs_run} epochs" for c, g in gens.items()))
-nll.round(3)
+tables.show(pd.DataFrame({
+    "condition": nll["condition"], "model": nll["label"], "held-out tracks": nll["n_tracks"],
+    "NLL [nats/step]": nll["nll"],
+    "LSTM-MDN − model [nats/step], 95 % interval": [
+        f"{d:+.3f} ({lo:+.3f} to {hi:+.3f})".replace("-", "−") if np.isfinite(d) else None
+        for d, lo, hi in zip(nll["diff_vs_mdn"], nll["lower"], nll["upper"])]}),
+    digits=3, missing="the LSTM-MDN against itself")
 
-# %% mystnb={"figure": {"name": "fig-real-nll", "caption": "Held-out NLL per step of the LSTM-MDN minus each baseline's [nats], with 95 % bootstrap intervals over held-out cells; below 0 the LSTM-MDN predicts the held-out steps better."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-nll", "caption": "Held-out NLL per step of the LSTM-MDN minus each baseline's [nats], with 95 % bootstrap intervals over held-out cells; below 0 the LSTM-MDN predicts the held-out steps better."}}
 nll_rows = nll.to_dict(orient="records")
 base = [r for r in nll_rows if "mdn" not in str(r["model"]).lower()]
 models_b = list(dict.fromkeys(r["model"] for r in base))
@@ -423,7 +459,7 @@ ax.legend(fontsize=8)
 fig.tight_layout()
 
 # %% tags=["remove-input"]
-display(Markdown(F.nll_sentence(nll_rows, V)))
+display(Markdown(findings.nll_sentence(nll_rows, V)))
 
 # %% [markdown]
 # ## Superstatistics: persistence and speed per condition
@@ -439,21 +475,21 @@ display(Markdown(F.nll_sentence(nll_rows, V)))
 
 # %%
 t0 = time.perf_counter()
-sub = S.subsample_per_condition(traj.conditions, max_superstat_per_condition, seed=seed)
-fits, model, grid_check = S.fit_on_fitting_grid(
-    lambda m: S.load_or_fit(art / f"real_cells_superstats_speed{m.speed_range[1]:g}.npz", traj.subset(sub), m, n_jobs=-1,
+sub = superstats.subsample_per_condition(traj.conditions, max_superstat_per_condition, seed=seed)
+fits, model, grid_check = superstats.fit_on_fitting_grid(
+    lambda m: superstats.load_or_fit(art / f"real_cells_superstats_speed{m.speed_range[1]:g}.npz", traj.subset(sub), m, n_jobs=-1,
                             progress=False, on_error="skip"),
-    S.SuperstatModel(n_persistence=superstat_grid, n_speed=superstat_grid,
-                     speed_range=S.speed_range_for([traj.velocities[i] for i in sub])))
+    superstats.SuperstatModel(n_persistence=superstat_grid, n_speed=superstat_grid,
+                     speed_range=superstats.speed_range_for([traj.velocities[i] for i in sub])))
 speed_max = model.speed_range[1]
 wall["superstatistics"] = time.perf_counter() - t0
 print(f"speed grid 0–{speed_max:g} {V}; fitted {len(fits)} tracks "
       f"({len(fits.meta.get('failed', []))} could not be fitted)")
-display(Markdown(SF.grid_sentence(grid_check.to_dict("records"), model.speed_range, True, unit=V,
+display(Markdown(stat_findings.grid_sentence(grid_check.to_dict("records"), model.speed_range, True, unit=V,
                                   attempts=grid_check.attrs["attempts"], withheld=grid_check.attrs["withheld"],
                                   history=grid_check.attrs["history"], names=["fitted tracks"])))
 
-# %% mystnb={"figure": {"name": "fig-real-superstats", "caption": "Persistence-speed densities per condition (time-averaged posteriors, equal weight per track), with the 10, 25 and 50 % highest-density regions; speed c in px/frame."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-superstats", "caption": "Persistence-speed densities per condition (time-averaged posteriors, equal weight per track), with the 10, 25 and 50 % highest-density regions; speed c in px/frame."}}
 fig, axes = plt.subplots(1, len(conditions), figsize=(3.6 * len(conditions), 3.4), squeeze=False)
 for ax, cond in zip(axes[0], conditions):
     figures.plot_density(ax, fits.condition_density(cond), model, color=palette[cond], speed_unit=V)
@@ -466,10 +502,15 @@ fig.tight_layout()
 # the fitted cells (an overlap averaged from few tracks is biased low; see the statistics chapter):
 
 # %% tags=["remove-input"]
-overlap_table = S.condition_overlaps(fits, n_boot=n_boot, seed=seed)
+overlap_table = superstats.condition_overlaps(fits, n_boot=n_boot, seed=seed)
 overlaps = overlap_table.to_dict(orient="records")
-display(overlap_table.round(3))
-display(Markdown(F.overlap_sentence(overlaps)))
+display(tables.show(pd.DataFrame({
+    "conditions": overlap_table["condition_a"] + " / " + overlap_table["condition_b"],
+    "fitted tracks": overlap_table["n_a"].astype(str) + " / " + overlap_table["n_b"].astype(str),
+    "overlap (bias-corrected), 95 % interval": [
+        f"{b:.3f} ({lo:.3f}–{hi:.3f})" for b, lo, hi in
+        zip(overlap_table["bhattacharyya"], overlap_table["lower"], overlap_table["upper"])]})))
+display(Markdown(findings.overlap_sentence(overlaps)))
 
 # %% tags=["remove-cell"]
 peaks = {}
@@ -506,29 +547,22 @@ metrics = {
                    "failed": list(fits.meta.get("failed", [])), "overlaps": overlaps, "peaks": peaks,
                    "grid_check": grid_check.to_dict("records"), "grid_fits_run": grid_check.attrs["attempts"],
                    "withheld": grid_check.attrs["withheld"]},
-    "findings": {"counts": F.counts_sentence(totals["tracks read"], totals["pieces"], totals["used"],
+    "findings": {"counts": findings.counts_sentence(totals["tracks read"], totals["pieces"], totals["used"],
                                              totals["cells used"], totals["windows"], info.window_length),
                  "drift": drift_words,
-                 "classification_donor": F.winner_sentence(cls["donor"], "a new donor"),
-                 "classification_grouped": F.winner_sentence(cls["grouped"], "folds grouped by cell"),
+                 "classification_donor": findings.winner_sentence(cls["donor"], "a new donor"),
+                 "classification_grouped": findings.winner_sentence(cls["grouped"], "folds grouped by cell"),
                  **({"ours_vs_peers": " ".join(ours_lines)} if ours_lines else {}),
-                 "new_donor": F.new_donor_sentence(cost),
-                 "artefact": F.artefact_sentence(artefact_rows), "generation": F.nll_sentence(nll_rows, V),
-                 "superstats": F.overlap_sentence(overlaps)},
+                 "new_donor": findings.new_donor_sentence(cost),
+                 "artefact": findings.artefact_sentence(artefact_rows), "generation": findings.nll_sentence(nll_rows, V),
+                 "superstats": findings.overlap_sentence(overlaps)},
     "wall_time_s": wall,
 }
 _ = write_json(art / "real_cells_metrics.json", metrics)
 
 # %% [markdown]
-# ## What we see
+# ## What it means for a lab
 #
-# The sentences below are computed from this run.
-
-# %% tags=["remove-input"]
-display(Markdown("\n\n".join(f"- {s}" for s in metrics["findings"].values())))
-print(f"chapter wall time: {wall['total']:.0f} s")
-
-# %% [markdown]
 # What the sentences above mean for a lab. The tracks are short and gappy, so most of what
 # was recorded never reaches a classifier (the counts at the top). Donors differ, so a score
 # with folds grouped by cell can overstate what the same classifier does on the next donor:

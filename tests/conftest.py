@@ -24,3 +24,25 @@ def built_book():
     art = out / "artifacts"
     report = run(profile="smoke", artifacts=str(art), html=True, html_dir=str(out), force=True)
     return out, art, report
+
+
+def tiny_book(root, chapters: dict, monkeypatch):
+    """A book project of two chapters ``a`` and ``b`` in ``root`` (for the runner's tests).
+
+    ``chapters``: ``{stem: source}`` of the Jupytext chapters; ``data.csv`` holds 6 tracks of
+    32 positions in conditions A and B. ``CELLMOTION_ROOT`` points at ``root``.
+    """
+    (root / "_config.yml").write_text("title: t\n")
+    (root / "_toc.yml").write_text(
+        "format: jb-book\nroot: book/index\nchapters:\n  - file: book/a\n  - file: book/b\n")
+    (root / "book").mkdir()
+    (root / "book" / "index.md").write_text("# Index\n")
+    (root / "src" / "cellmotion").mkdir(parents=True)
+    (root / "src" / "cellmotion" / "mod.py").write_text("X = 1\n")
+    rows = ["track_id,condition,t,x,y"] + [f"{c}{k},{c},{5 * i},{i * (k + 1)},{i % 3}"
+                                           for c in "AB" for k in range(3) for i in range(32)]
+    (root / "data.csv").write_text("\n".join(rows) + "\n")
+    for stem, source in chapters.items():
+        (root / "book" / f"{stem}.py").write_text(source)
+    monkeypatch.setenv("CELLMOTION_ROOT", str(root))
+    return root

@@ -11,6 +11,7 @@ installs nothing and is skipped with a reason where they are absent.
 
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -58,6 +59,10 @@ def pages(built_book, browser):
         if rel.startswith(("_static/", "_sources/", "_images/")):
             continue
         browser.get(page.as_uri())
+        for _ in range(100):  # a page still loading has no body yet: wait (bounded, 10 s)
+            if browser.execute_script("return document.readyState") == "complete":
+                break
+            time.sleep(0.1)
         try:  # MathJax typesets after load; give it a bounded moment on pages with formulas
             browser.execute_async_script(
                 "const done = arguments[arguments.length - 1];"
@@ -75,12 +80,21 @@ def pages(built_book, browser):
             tables.forEach(t => t.querySelectorAll('td').forEach(td => {
                 if (td.innerText.trim() === '' || td.innerText.trim() === 'nan') empty.push(td.cellIndex); }));
             // elements of the article wider than the article itself (horizontal overflow)
-            const main = document.querySelector('main') || document.body;
+            const main = document.querySelector('main') || document.body || document.documentElement;
             const width = main.getBoundingClientRect().width;
             const wide = Array.from(main.querySelectorAll('.cell_input pre, .cell_output pre, .cell_output table, .cell_output img'))
                 .filter(e => e.getBoundingClientRect().width > width + 1 && getComputedStyle(e).overflowX !== 'auto')
                 .map(e => e.tagName + ':' + e.innerText.slice(0, 60));
             const params = Array.from(document.querySelectorAll('.tag_injected-parameters')).length;
+            // the chapter's first figure: where it starts on the page, and its name
+            const first = document.querySelector('article figure[id], main figure[id]');
+            const first_figure = first ? {id: first.id, top: first.getBoundingClientRect().top + window.scrollY,
+                                          img: !!first.querySelector('img')} : null;
+            // table cells a reader should never see: NaN, or a snake_case header
+            const bad_cells = Array.from(main.querySelectorAll('.cell_output td, .cell_output th'))
+                .filter(c => ['NaN', 'nan'].includes(c.innerText.trim())
+                             || (c.tagName === 'TH' && /^[a-z]+(_[a-z0-9]+)+$/.test(c.innerText.trim())))
+                .map(c => c.innerText.trim());
             // formulas: typeset MathJax containers, and TeX left raw in the article's text
             const article = document.querySelector('article') || main;
             const bs = String.fromCharCode(92);  // a backslash: TeX delimiters left raw
@@ -90,6 +104,7 @@ def pages(built_book, browser):
             const math_src = Array.from(document.querySelectorAll('script'))
                 .map(s => s.src).filter(s => s.includes('mathjax'));
             return {ready: document.readyState, title: document.title, too_wide: wide,
+                    first_figure: first_figure, bad_cells: bad_cells,
                     injected_parameters: params, raw_tex: raw_tex, math_src: math_src,
                     links: Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href')),
                     n_math: document.querySelectorAll('mjx-container').length,
@@ -134,9 +149,48 @@ def test_each_chapter_has_its_figures(pages):
 
 
 def test_intro_summary_table_is_complete(pages):
+    """The introduction opens with its answers: one short row per question of the report
+    (cellmotion.summary.QUESTIONS), every cell filled, and links to the figures that show them;
+    MyST roles in computed Markdown are rendered, not left as text."""
+    from cellmotion.summary import QUESTIONS
+
     intro = pages["book/intro.html"]
-    assert intro["n_summary_cells"] > 0, "the introduction has no summary table"
+    n = intro["n_summary_cells"]
+    assert n > 0, "the introduction has no summary table"
     assert not intro["empty_cells"], "the summary table has empty cells"
+    assert n % len(QUESTIONS) == 0 and n <= 4 * len(QUESTIONS), \
+        f"{n} cells: expected one row per question of the report, at most four columns"
+    text = intro["output_text"]
+    for question in QUESTIONS.values():
+        assert question in text, f"the summary table does not ask: {question}"
+    assert "{doc}" not in text and "{numref}" not in text, "a MyST role is shown as text"
+    targets = {h.split("#", 1)[1] for h in intro["links"] if "#fig-" in h}
+    assert {"fig-classification-answer", "fig-confusion", "fig-real-answer", "fig-gen-answer",
+            "fig-real-nll", "fig-stat-answer"} <= targets, \
+        f"links below the summary table reach only {sorted(targets)}"
+
+
+ANSWER_FIRST = ("02_classification", "03_generation", "04_statistics", "06_real_cells")
+FIRST_SCREEN_PX = 1200  # a desktop browser window (1280 x 1200), below its tool bars
+
+
+def test_each_chapter_opens_with_its_answer(pages):
+    """A reader who stops after the first screen has seen the chapter's key figure: the first
+    figure of every chapter starts within the first screen, and in the analysis chapters it is
+    the answer figure (glued from the computed results, shown above the evidence)."""
+    for stem in (*CHAPTERS, "06_real_cells", "05_own_data"):
+        info = pages[f"book/{stem}.html"]
+        fig = info["first_figure"]
+        assert fig and fig["img"], f"{stem}: no figure with an image"
+        assert fig["top"] < FIRST_SCREEN_PX, f"{stem}: the first figure starts at {fig['top']:.0f} px"
+        if stem in ANSWER_FIRST:
+            assert fig["id"].endswith("-answer"), f"{stem}: the first figure is {fig['id']}, not the answer"
+
+
+def test_no_table_shows_nan_or_a_snake_case_header(pages):
+    """A missing value reads "—" with its reason, a header reads as words (cellmotion.tables)."""
+    for rel, info in pages.items():
+        assert not info["bad_cells"], f"{rel}: table cells {info['bad_cells'][:5]}"
 
 
 def test_nothing_is_wider_than_the_page(pages):

@@ -9,6 +9,7 @@ import json
 import pytest
 
 from cellmotion import build
+from conftest import tiny_book
 
 CHAPTER = '''# %% [markdown]
 # # {title}
@@ -29,22 +30,10 @@ art = Path(os.environ["CELLMOTION_ROOT"]) / artifacts
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    (tmp_path / "_config.yml").write_text("title: t\n")
-    (tmp_path / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/index\nchapters:\n  - file: book/a\n  - file: book/b\n")
-    (tmp_path / "book").mkdir()
-    (tmp_path / "book" / "index.md").write_text("# Index\n")
-    (tmp_path / "src" / "cellmotion").mkdir(parents=True)
-    (tmp_path / "src" / "cellmotion" / "mod.py").write_text("X = 1\n")
-    rows = ["track_id,condition,t,x,y"] + [f"{c}{k},{c},{5 * i},{i * (k + 1)},{i % 3}"
-                                           for c in "AB" for k in range(3) for i in range(32)]
-    (tmp_path / "data.csv").write_text("\n".join(rows) + "\n")
-    (tmp_path / "book" / "a.py").write_text(CHAPTER.format(
-        title="A", body='(art / "a.json").write_text("1")'))
-    (tmp_path / "book" / "b.py").write_text(CHAPTER.format(
-        title="B", body='(art / "b.json").write_text((art / "a.json").read_text() + "2")'))
-    monkeypatch.setenv("CELLMOTION_ROOT", str(tmp_path))
-    return tmp_path
+    return tiny_book(tmp_path, {
+        "a": CHAPTER.format(title="A", body='(art / "a.json").write_text("1")'),
+        "b": CHAPTER.format(title="B", body='(art / "b.json").write_text((art / "a.json").read_text() + "2")')},
+        monkeypatch)
 
 
 def _run(**kw):

@@ -164,6 +164,32 @@ def test_a_two_fold_cross_validation_on_the_cluster_equals_the_local_one(dask_cl
         assert len(folds_scored) == 2 and all(0 <= v <= 1 for v in folds_scored)
 
 
+def test_generators_trained_on_the_cluster_equal_the_local_ones(dask_cluster):
+    """One task per condition (issue 22): the same seeded networks, wherever they train."""
+    from cellmotion import generation
+
+    address, _ = dask_cluster
+    rng = np.random.default_rng(5)
+    jobs = {c: ([rng.normal(size=(int(rng.integers(30, 50)), 2)) for _ in range(12)], ["x", "y"])
+            for c in ("A", "B")}
+    kw = dict(epochs=3, patience=2, batch_size=4, seed=0, jit_compile=False)
+    local = generation.train_generators(jobs, n_jobs=2, **kw)
+    with cluster.use(address) as c, distributed.get_task_stream(c) as stream:
+        remote = generation.train_generators(jobs, **kw)
+    assert len(stream.data) == 2, "each condition should be one task on the cluster"
+    # The same seeded training in a local worker process and in this thread repeats bit for
+    # bit; on a Dask worker process the weights were seen to differ by a few 1e-2 after three
+    # RMSprop epochs (floating-point differences, amplified by RMSprop's normalised first
+    # steps; the cause is not pinned down). So the claim checked here is the one a reader
+    # relies on: the same generator, by its epochs and its likelihood of held-out tracks.
+    held_out = [rng.normal(size=(40, 2)) for _ in range(6)]
+    for cond in jobs:
+        assert local[cond].epochs_run == remote[cond].epochs_run
+        assert local[cond].scale == remote[cond].scale
+        assert generation.heldout_nll(remote[cond], held_out) == pytest.approx(
+            generation.heldout_nll(local[cond], held_out), rel=0.02)
+
+
 def test_without_a_scheduler_nothing_changes(monkeypatch):
     monkeypatch.delenv(cluster.CLUSTER_ENV, raising=False)
     monkeypatch.delenv(cluster.DASK_ENV, raising=False)

@@ -167,3 +167,9 @@ def test_verdict_claims_nothing_when_the_holm_adjusted_p_is_not_small():
     s = E.verdict(0.01, 0.09, "A", "B", "x", estimate=0.05, p_adjusted=0.12)
     assert "beats" not in s and "Holm" in s and "0.12" in s
     assert E.verdict(0.01, 0.09, "A", "B", "x", estimate=0.05, p_adjusted=0.01).startswith("A beats B")
+
+
+def test_verdict_writes_true_minus_signs():
+    s = E.verdict(-0.08, 0.03, "A", "B", "balanced accuracy", estimate=-0.02)
+    assert "A \u2212 B" in s and "\u22120.02" in s and "\u22120.08 to 0.03" in s
+    assert " - " not in s and "-0." not in s

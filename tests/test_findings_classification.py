@@ -155,3 +155,14 @@ def test_an_interval_read_back_from_json_without_bounds_claims_nothing():
     assert s["lower"] is None and not has_interval(s)
     assert "no interval" in with_interval(s)
     assert has_interval({"mean": 0.6, "lower": 0.5, "upper": 0.7})
+
+
+def test_schedule_sentence_says_what_stops_training():
+    from cellmotion.findings.classification import schedule_sentence
+    from cellmotion.models.networks import FAST, ORIGINAL
+
+    fast = schedule_sentence(FAST)
+    assert f"Batches of {FAST.batch_size} windows" in fast and "best weights are kept" in fast
+    assert "15 % of the training cells" in fast
+    original = schedule_sentence(ORIGINAL)
+    assert "no early stopping" in original and "clipped" not in original

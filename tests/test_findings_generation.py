@@ -99,6 +99,54 @@ def test_descriptive_sentences():
     assert "0.25 by chance with 16 generated tracks" in FG.drift_sentence("A", {"real": 0.1}, n_tracks=16)
 
 
+def test_negative_numbers_in_sentences_carry_a_true_minus_sign():
+    """A verdict reads "−0.10", never "-0.10" (a hyphen)."""
+    s = FG.difference_sentence("MDN", "AR1", -0.1, -0.3, 0.05)
+    assert "\u22120.100" in s and "-0.1" not in s
+    worse = FG.ceiling_sentence([_gap(-0.5, -0.8, -0.2)])
+    assert "\u221250%" in worse and "-50%" not in worse
+
+
+def _nll(cond, model, diff, lo, hi, nll=1.0):
+    return {"condition": cond, "model": model, "n_tracks": 10, "nll": nll, "diff_vs_mdn": diff,
+            "lower": lo, "upper": hi}
+
+
+def test_nll_answer_groups_conditions_by_the_verdict_of_their_interval():
+    rows = [_nll("A", "lstm_mdn", np.nan, np.nan, np.nan),
+            _nll("A", "ar1_shared", -0.2, -0.3, -0.1), _nll("B", "ar1_shared", 0.2, 0.1, 0.3),
+            _nll("C", "ar1_shared", 0.1, -0.1, 0.3),
+            _nll("A", "superstatistical", 0.2, 0.1, 0.3), _nll("B", "superstatistical", 0.2, 0.1, 0.3),
+            _nll("C", "superstatistical", 0.2, 0.1, 0.3), _nll("A", "true_parameters", 0.9, 0.8, 1.0)]
+    s = FG.nll_answer(rows, FG.data_phrase(True))
+    assert "synthetic stand-in" in s and "not real cells" in s
+    assert "beats the shared persistent random walk (AR(1)) in A" in s
+    assert "loses to it in B" in s and "cannot be told apart from it in C" in s
+    assert "loses to the superstatistical random walk in all 3 conditions" in s
+    assert "ceiling" not in s and "true parameters" not in s  # the ceiling has its own sentence
+    assert s.count(".") >= 1 and "A, B" not in s
+    assert FG.data_phrase(False, "Leukocytes") == "Leukocytes"
+    assert FG.nll_answer([_nll("A", "lstm_mdn", np.nan, np.nan, np.nan)]).startswith("No baseline")
+
+
+def test_ceiling_answer_quotes_every_share_with_its_interval():
+    s = FG.ceiling_answer([_gap(0.5, 0.3, 0.7, "A"), _gap(-0.74, -0.98, -0.5, "B")])
+    assert "A 50% [30%, 70%]" in s and "B \u221274% [\u221298%, \u221250%]" in s
+    assert "further from the ceiling" in s
+    assert "not the simulator's" in FG.ceiling_answer([], "the tracks are not the simulator's")
+
+
+def test_sampler_answer_gives_ranges_over_conditions_beside_two_real_samples():
+    rows = [{"condition": c, "sampler": s, "measure": "step_speed", "ks": v}
+            for c, s, v in (("A", "fixed", 0.1), ("B", "fixed", 0.3), ("A", "original", 0.5),
+                            ("B", "original", 0.5), ("A", "training-real", 0.05), ("B", "training-real", 0.1),
+                            ("A", "fixed+rotations", 0.9))]
+    s = FG.sampler_answer(rows)
+    assert "0.10\u20130.30 with the corrected sampler" in s and "0.50 with the report's sampler" in s
+    assert "two real samples of as many tracks differ by 0.05\u20130.10" in s
+    assert "rotat" not in s and "no interval" in s
+
+
 # ----------------------------------------------------------------------------- chapter 4
 def _row(measure, diff, lo, hi, sampler="fixed", cond="A"):
     return {"condition": cond, "sampler": sampler, "measure": measure, "n_tracks": 10, "n_heldout": 7,
@@ -157,7 +205,7 @@ def test_truth_sentence_names_the_direction_of_each_bias():
            "r c (per step)": float("nan")}
     s = FS.truth_sentence(row)
     assert "A (12 tracks)" in s
-    assert "persistence is below the truth on average (0.10 vs 0.40, bias -0.30; per-step r = 0.55)" in s
+    assert "persistence is below the truth on average (0.10 vs 0.40, bias −0.30; per-step r = 0.55)" in s
     assert "speed is above it (0.60 vs 0.50 µm/min, +20%)" in s
     # without a grid only the sign counts; with one, half a grid step is the resolution
     tiny = {**row, "fitted mean q": 0.401, "bias q": 0.001}

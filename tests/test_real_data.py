@@ -134,7 +134,7 @@ def test_winner_claimed_only_when_the_paired_interval_excludes_zero():
                    {"ours": {"forest": S(-.02, -.08, .04)}})  # stored the other way round
     text = F.winner_sentence(noisy, "folds grouped by cell")
     assert "no winner can be claimed" in text and "+2 points" in text
-    assert "-4 to +8" in text
+    assert "\u22124 to +8" in text
     wide = result({"ours": S(.5, -.2, 1.3)}, {})
     assert "95 % interval 0–100 %; chance 25 %" in F.winner_sentence(wide, "x")
 
@@ -245,3 +245,11 @@ def test_the_data_box_names_the_data_and_its_units():
     default = data_admonition(dataset_info("synthetic"))
     assert "The default data is synthetic" in default and "warning" in default
 
+
+
+def test_differences_in_points_are_written_with_a_true_minus_sign():
+    from cellmotion.findings.real_cells import points
+
+    s = points({"mean": -0.05, "lower": -0.14, "upper": 0.04})
+    assert s == "\u22125 points (95 % interval \u221214 to +4)"
+    assert "-" not in s

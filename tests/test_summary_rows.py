@@ -34,3 +34,38 @@ def test_generation_rows_give_the_gap_share_with_its_interval_and_skip_a_missing
     assert len(gap) == 1 and gap[0]["ours"] == "40 [10, 70] %"
     speed = [r for r in rows if "Wasserstein" in r["quantity"]][0]
     assert speed["ours"] == "0.100 / 0.200 / 0.050" and "held-out" in speed["quantity"]
+
+
+# ----------------------------------------------------------------------------- the summary table
+import json
+
+from cellmotion.summary import NOT_MEASURED_REAL, NOT_RUN, QUESTIONS, answer_table
+
+
+def _write(folder, name, content):
+    (folder / name).write_text(json.dumps(content))
+
+
+def test_answer_table_has_one_short_row_per_question_and_says_why_a_cell_is_empty(tmp_path):
+    _write(tmp_path, "classification_metrics.json", {
+        "table2_report": {"B": {"overall": 0.94}, "C": {"overall": 0.95}},
+        "evaluation": {"grouped": {"conditions": ["A", "B"], "models": {
+            "forest": {"per_track_bacc": {"mean": 0.8, "lower": 0.7, "upper": 0.9}}}}}})
+    _write(tmp_path, "generation_metrics.json", {"heldout_nll_table": [
+        {"condition": "A", "model": "ar1_shared", "nll": 1.0, "diff_vs_mdn": 0.3, "lower": 0.1, "upper": 0.5}]})
+    t = answer_table(tmp_path)  # no statistics, no real cells
+    assert list(t["question"]) == list(QUESTIONS.values())
+    assert list(t.columns) == ["question", "report", "ours", "real"]
+    assert t.loc[0, "report"] == "95 % test accuracy (network C, one 80/20 split)"
+    assert t.loc[0, "ours"] == "80 % (70–90 %), motility-feature forest"
+    assert t.loc[1, "ours"].startswith("no: worse in 1 of 1 conditions")
+    assert t.loc[2, "ours"] == NOT_RUN and set(t["real"]) == {NOT_RUN}
+    assert not t.isna().any().any() and all(len(c) < 100 for c in t.to_numpy().ravel())
+
+    _write(tmp_path, "real_cells_metrics.json", {"classification": {"primary": "donor", "donor": {
+        "conditions": list("abcd"), "models": {"ours": {"per_track_bacc": {"mean": 0.5, "lower": 0.4, "upper": 0.6}}}}},
+        "generation": [], "superstats": {}})
+    t = answer_table(tmp_path, report=False)
+    assert "report" not in t.columns
+    assert t.loc[0, "real"] == "50 % (40–60 %), our network"
+    assert list(t["real"][1:]) == [NOT_MEASURED_REAL] * 2

@@ -9,12 +9,20 @@ parameters, the dataset file, the package code, or an earlier chapter (whose art
 may read). The fingerprints live in ``<artifacts>/build-state.json``. ``--force`` re-runs
 everything.
 
+Before it executes anything the runner prints an estimate of each chapter's time for the
+dataset at hand, from the cost model that ``benchmarks/bench_scale.py`` stores
+(``benchmarks/cost_model.json``, :mod:`cellmotion.probe`): a power law in the dataset's
+number of positions, scaled by how fast this machine runs the probe now compared with the
+machine that was measured. After the build the summary shows the actual times beside the
+estimates. Without a cost model it says "no estimate"; ``--no-estimate`` skips the probe.
+
 Usage::
 
     python -m cellmotion.build                     # full profile, whole book, HTML
     python -m cellmotion.build --profile smoke     # small parameters, a few minutes
     python -m cellmotion.build --chapters 01_data  # only some chapters, no HTML
     python -m cellmotion.build --dask tcp://host:8786   # independent work on a Dask cluster
+    python -m cellmotion.build --no-estimate       # no time estimate (no probe is run)
 """
 
 from __future__ import annotations
@@ -29,10 +37,10 @@ import sys
 import time
 from pathlib import Path
 
-from . import cluster
+from . import cluster, probe
 from .console import CONSOLE_ENV
 from .contract import DataError
-from .datasets import ensure_dataset, load_dataset
+from .datasets import analysis_interval, ensure_dataset, load_dataset
 from .paths import display_path, project_root, write_json
 from .profiles import PROFILES, chapter_parameters, default_artifacts  # noqa: F401
 from .runtime import QUIET_ENV
@@ -182,7 +190,7 @@ def _hide_injected_parameters(path: Path):
 def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapters=None,
         artifacts: str | None = None, force: bool = False, html: bool = True,
         html_dir: str | None = None, strict: bool = True, validate: bool = True,
-        progress: bool = True, dask: str | None = None) -> dict:
+        progress: bool = True, dask: str | None = None, estimate: bool = False) -> dict:
     """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
 
     With ``validate`` the dataset is loaded once first, so that a refused dataset stops the
@@ -195,15 +203,20 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     (per-track fits, cross-validation folds) then runs on that cluster
     (:mod:`cellmotion.cluster`). Without it, ``DASK_SCHEDULER_ADDRESS`` is honoured; with
     neither, local processes. The scheduler is contacted once before any chapter runs.
+
+    ``estimate``: before executing, print each chapter's estimated time for this dataset
+    (:func:`print_estimates`; the command line does, ``--no-estimate`` turns it off); the
+    report then holds them under ``estimates`` (``{stem: seconds or None}``).
     """
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
     root = project_root()
     # generate a generated dataset if absent; every input file is fingerprinted below
     inputs = ensure_dataset(dataset)
+    tracks = None
     if validate:
         # refuse bad input before anything is written: one DataError naming what is wrong
-        load_dataset(dataset)
+        tracks = load_dataset(dataset)
     if dask:
         os.environ[cluster.CLUSTER_ENV] = dask
     if cluster.scheduler_address() is not None:
@@ -237,19 +250,30 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     say = print if progress else (lambda *a, **k: None)
     say(f"book: dataset {dataset}, profile {profile}, results in {artifacts}/")
     say(f"book: {cluster.describe()}")
-    for k, stem in enumerate(all_stems, start=1):
+    plan = []  # (stem, parameters, fingerprint, up to date)
+    for stem in all_stems:
         params = chapter_parameters(stem, dataset, profile, seed, artifacts)
         key = _digest([root / "book" / f"{stem}.py"],
                       json.dumps(params, sort_keys=True) + pkg + data_digest + upstream)
         upstream = key
-        done = (nb_dir / f"{stem}.ipynb").exists() and state.get(stem) == key
+        plan.append((stem, params, key, (nb_dir / f"{stem}.ipynb").exists() and state.get(stem) == key))
+    to_run = [stem for stem, _, _, done in plan if stem in stems and (force or not done)]
+    if estimate and to_run:
+        if tracks is None:
+            tracks = load_dataset(dataset)
+        report["estimates"] = print_estimates(root, profile, to_run, probe.dataset_size(
+            tracks, analysis_interval(dataset)), say=say)
+    tracks = None  # the build keeps no copy of the data while the chapters run
+    for k, (stem, params, key, done) in enumerate(plan, start=1):
         last = f"last run {previous[stem]:.0f} s" if stem in previous else "never run"
         if stem not in stems or (done and not force):
             if stem in stems:
                 report["skipped"].append(stem)
                 say(f"[{k}/{len(all_stems)}] {stem}: unchanged, skipped ({last})", flush=True)
             continue
-        say(f"[{k}/{len(all_stems)}] {stem}: executing ({last})", flush=True)
+        guess = report.get("estimates", {}).get(stem)
+        guess = f", estimated {_duration(guess)}" if guess is not None else ""
+        say(f"[{k}/{len(all_stems)}] {stem}: executing ({last}{guess})", flush=True)
         seconds = execute_chapter(root, stem, params, nb_dir, progress=progress)
         report["executed"][stem] = round(seconds, 1)
         state[stem] = key
@@ -263,6 +287,75 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
             html_dir = str(root / "_build" / "books" / Path(artifacts).name)
         render_html(root, nb_dir, all_stems, html_dir=html_dir, strict=strict)
     return report
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def print_estimates(root: Path, profile: str, stems, size: dict, say=print,
+                    probe_seconds: float | None = None) -> dict:
+    """Print the estimated time of each chapter for a dataset of ``size``; return them.
+
+    The cost model (:func:`cellmotion.probe.load_cost_model`) gives, per profile and chapter,
+    ``seconds = a * (probe now / probe when measured) * positions ** b``. The probe is run here
+    (:func:`cellmotion.probe.measure_probe`, a few seconds in a fresh process) unless
+    ``probe_seconds`` is given or no chapter has a law; if it fails the ratio is taken as 1.
+
+    Parameters
+    ----------
+    root : pathlib.Path
+        The project root (the cost model is ``benchmarks/cost_model.json`` there).
+    profile : str
+        The build's profile.
+    stems : sequence of str
+        The chapters that will execute.
+    size : dict
+        :func:`cellmotion.probe.dataset_size` of the dataset.
+    say : callable
+        Where lines go (``print``).
+    probe_seconds : float, optional
+        The probe on this machine, if already measured.
+
+    Returns
+    -------
+    dict
+        ``{stem: estimated seconds or None}`` (None: no law for that chapter).
+    """
+    model = probe.load_cost_model(root)
+    what = f"{size['tracks']} tracks, {size['positions']} positions"
+    if model is None or not (model.get("profiles", {}).get(profile) or {}).get("chapters"):
+        why = ("no cost model" if model is None else f"the cost model has no {profile} profile")
+        say(f"book: no estimate ({why}; benchmarks/bench_scale.py measures one)")
+        return {s: None for s in stems}
+    laws = model["profiles"][profile]
+    ref = laws.get("probe_seconds")
+    if probe_seconds is None and any(s in laws["chapters"] for s in stems):
+        try:
+            probe_seconds = probe.measure_probe()["seconds"]
+        except (RuntimeError, OSError, ValueError, subprocess.TimeoutExpired) as err:
+            say(f"book: the probe failed ({str(err)[:200]}); estimates assume the measured machine's speed")
+    estimates = probe.chapter_estimates(model, profile, stems, size, probe_seconds)
+    speed = (f"probe {probe_seconds:.1f} s here, {ref:.1f} s when measured"
+             if probe_seconds and ref else "probe not run")
+    say(f"book: time estimate for {what} ({speed}; cost model of {laws.get('measured', '?')}):")
+    width = max(len(s) for s in stems)
+    measure = model.get("size", "positions")
+    for s in stems:
+        law, e = laws["chapters"].get(s), estimates[s]
+        if e is None:
+            say(f"  {s:<{width}}  no estimate (not in the cost model)")
+            continue
+        note = ""
+        sizes = law.get("sizes") or []
+        if sizes and not min(sizes) / 2 <= size.get(measure, 0) <= max(sizes) * 2:
+            note = f"  (extrapolated: measured {min(sizes):,}-{max(sizes):,} {measure})"
+        say(f"  {s:<{width}}  ~{_duration(e):<8}  (grows as {measure}^{law['b']:.2f}){note}")
+    known = [e for e in estimates.values() if e is not None]
+    if known:
+        rest = "" if len(known) == len(stems) else f" for the {len(known)} chapters with an estimate"
+        say(f"  total ~{_duration(sum(known))}{rest}")
+    return estimates
 
 
 def render_html(root: Path, nb_dir: Path, stems, html_dir: str | None = None, strict: bool = True):
@@ -308,13 +401,15 @@ def main(argv=None):
     p.add_argument("--dask", default=None,
                    help="a Dask scheduler's address (tcp://host:8786): run the chapters' independent "
                         "work on that cluster (default: DASK_SCHEDULER_ADDRESS, else local processes)")
+    p.add_argument("--no-estimate", action="store_true",
+                   help="print no time estimate before executing (the probe is not run)")
     args = p.parse_args(argv)
     start = time.perf_counter()
     try:
         report = run(profile=args.profile, dataset=args.dataset, seed=args.seed,
                      chapters=args.chapters, artifacts=args.artifacts, force=args.force,
                      html=not (args.no_html or args.chapters), html_dir=args.html_dir,
-                     dask=args.dask)
+                     dask=args.dask, estimate=not args.no_estimate)
     except ChapterFailed as err:
         raise SystemExit(f"build stopped: {err}")
     except DataError as err:
@@ -324,14 +419,32 @@ def main(argv=None):
 
 
 def summary_table(report: dict) -> str:
-    """A short table of what a build did: one row per chapter, executed (seconds) or skipped."""
-    rows = [(s, f"executed in {t:.0f} s") for s, t in report["executed"].items()]
+    """A short table of what a build did: one row per chapter, executed (seconds) or skipped.
+
+    Where the report holds estimates (``run(estimate=True)``), an executed chapter's row shows
+    the estimate beside the actual time, and the table ends with both totals.
+    """
+    guesses = report.get("estimates") or {}
+
+    def beside(stem):
+        if stem not in guesses:
+            return ""
+        g = guesses[stem]
+        return "  (no estimate)" if g is None else f"  (estimated {_duration(g)})"
+
+    rows = [(s, f"executed in {t:.0f} s{beside(s)}") for s, t in report["executed"].items()]
     rows += [(s, "unchanged, skipped") for s in report["skipped"]]
     width = max([len(s) for s, _ in rows] + [7])
     lines = [f"{'chapter':<{width}}  result", f"{'-' * width}  {'-' * 22}"]
     lines += [f"{s:<{width}}  {r}" for s, r in rows]
     if not rows:
         lines.append("(no chapter selected)")
+    known = [s for s in report["executed"] if guesses.get(s) is not None]
+    if known:
+        actual = sum(report["executed"][s] for s in known)
+        lines.append(f"{'-' * width}  {'-' * 22}")
+        lines.append(f"{'total':<{width}}  executed in {_duration(actual)}, estimated "
+                     f"{_duration(sum(guesses[s] for s in known))} ({len(known)} chapters with an estimate)")
     return "\n".join(lines)
 
 

@@ -66,11 +66,10 @@ Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :
   exist, ``"replicate"`` — one left out in turn — is the primary protocol); a dataset whose
   config says ``direction: signal`` adds ``"grouped-as-is"`` (and ``"replicate-as-is"``),
   every model on its own inputs
-- ``cv``: the older headline shape, ``{"n_splits", "n_repeats", "seeds", "metric",
-  "results": {name: {"without_z": {"overall": {"mean", "std", "folds"}}}}}``, where "overall"
-  now holds the **per-track balanced accuracy** of the grouped folds (names: ``B`` = the
-  report's network B, ``own`` = ours, ``baseline`` = the forest, ``minirocket``)
-- ``baseline``: ``{"name", "features"}``; ``own``: ``{"name", "description", "spec"}``
+- ``folds``: ``{"n_splits", "n_repeats"}`` of the grouped folds
+- ``forest_features``: the forest's motility measures; ``ours``: ``{"description", "spec"}``
+  (every model is named as in :data:`MODELS` everywhere: ``report-best``, ``ours``,
+  ``forest``, ``minirocket``, ...)
 - ``per_trajectory``: ``{net: per-track balanced accuracy}`` on the 80/20 split
 - ``noise_ablation``: synthetic stand-in only, ``{"shared_noise": [r.m.s. µm, correlation
   time min], "rows": [...]}``: the peers on the same cells with one tracking-noise model for
@@ -371,6 +370,61 @@ def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: S
                        net.seconds[0], te)
 
 
+def _split_task(traj, train_idx, test_idx, spec, schedule, window, seed, per_class_history,
+                scaler, label):
+    """One network of :func:`train_and_evaluate_all` (in a worker: the bar is made here)."""
+    bars = [epoch_bar(schedule.max_epochs, label)] if label else ()
+    return train_and_evaluate(traj, train_idx, test_idx, spec, schedule, window, seed,
+                              callbacks=bars, per_class_history=per_class_history, scaler=scaler)
+
+
+def train_and_evaluate_all(variants: dict, names, train_idx, test_idx, schedule: Schedule = FAST,
+                           window: int = 30, seed: int = 0, scaler: str = "sd",
+                           per_class_history=(), n_jobs: int = -1, progress: bool = False) -> dict:
+    """:func:`train_and_evaluate` for every network of ``names`` on every data variant, the
+    networks at once.
+
+    The networks are independent and a small recurrent network keeps about one core busy,
+    so they train in parallel: ``n_jobs`` local worker processes, or one task each on a Dask
+    cluster when one is configured (:func:`cellmotion.cluster.map_tasks`). Every network is
+    seeded where it is built, so its result does not depend on where it was trained.
+
+    Parameters
+    ----------
+    variants : dict
+        ``{label: Trajectories}``, e.g. ``{"with z": traj, "without z": traj.drop_z()}``.
+    names : list of str
+        Networks of :data:`NETWORKS`.
+    train_idx, test_idx : array
+        Track positions of the split (the same for every variant).
+    schedule, window, seed, scaler :
+        As in :func:`train_and_evaluate`.
+    per_class_history : collection of str
+        Networks whose per-class training accuracy is recorded after every epoch.
+    n_jobs : int
+        Local worker processes (``-1``: all cores; ``1``: one after another here).
+    progress : bool
+        An epoch bar per network on the console.
+
+    Returns
+    -------
+    dict
+        ``{label: {name: SplitResult}}`` in the order of ``variants`` and ``names``.
+    """
+    jobs = [(v, n) for v in variants for n in names]
+    # the largest networks first, so that the last task to finish is a small one
+    size = {n: sum(NETWORKS[n].layers) * len(NETWORKS[n].layers) for n in names}
+    order = sorted(range(len(jobs)), key=lambda i: -size[jobs[i][1]])
+    args = [(variants[jobs[i][0]], train_idx, test_idx, NETWORKS[jobs[i][1]], schedule, window,
+             seed, jobs[i][1] in per_class_history, scaler,
+             f"network {jobs[i][1]}, {jobs[i][0]}" if progress else None) for i in order]
+    results = dict(zip(order, cluster.map_tasks(_split_task, args, n_jobs=n_jobs, name="network")))
+    out = {v: {} for v in variants}
+    for i, (v, n) in enumerate(jobs):
+        out[v][n] = results[i]
+    return out
+
+
 def scaler_kind_needs_gain(scaler: Scaler) -> bool:
     """Whether a fitted scaler leaves inputs far from unit spread (the report's max scaler
     does; the s.d. scaler does not): only then does the fast schedule add its input gain."""
@@ -499,7 +553,7 @@ MODELS = {c.name: c for c in [
     Candidate("ours", "network", OURS),
     Candidate("forest", "forest", description="random forest on six motility features per window"),
     Candidate("minirocket", "minirocket", channels="velocity",
-              description="MiniRocket (about 10,000 kernels) on velocities, ridge classifier"),
+              description="aeon's MiniRocket (1,000 kernels) on velocities, balanced ridge classifier"),
     # ablations of ours: one change each
     Candidate("ours-velocity", "network", replace(OURS, name="ours-velocity", channels="velocity")),
     Candidate("ours-invariant", "network", replace(OURS, name="ours-invariant", channels="invariant")),
@@ -512,8 +566,8 @@ MODELS = {c.name: c for c in [
     Candidate("minirocket-both", "minirocket", channels="both",
               description="MiniRocket on velocities, log speed and turning angle"),
     Candidate("multirocket", "minirocket", channels="velocity", pooling="multi",
-              description="MultiRocket pooling (four pooling operators on the series and its first "
-                          "difference, about 10,000 kernels) on velocities, ridge classifier"),
+              description="aeon's MultiRocket (250 kernels, four pooling operators on the series and "
+                          "its first difference) on velocities, balanced ridge classifier"),
     Candidate("ours+forest", "ensemble", members=("ours", "forest"),
               description="hybrid: mean of the probabilities of ours and the motility forest"),
     Candidate("ours+minirocket", "ensemble", members=("ours", "minirocket")),
@@ -1019,14 +1073,6 @@ def chapter_metrics(*, dataset, synthetic, profile, seed, conditions, window, sc
                     wall, noise_ablation=None) -> dict:
     """The content of ``classification_metrics.json`` (keys in the module docstring)."""
     first = next(iter(table2))
-    grouped = evaluation["grouped"]
-
-    def compat(name):  # the headline's older shape: per-track balanced accuracy over folds
-        f = grouped["models"][name]["per_track_bacc"]["folds"]
-        return {"without_z": {"overall": {"mean": float(np.nanmean(f)), "std": float(np.nanstd(f)),
-                                          "folds": f}}}
-
-    legacy = {"report-best": "B", "forest": "baseline", "ours": "own"}
     return {
         "dataset": dataset, "synthetic": synthetic, "profile": profile, "seed": seed,
         "conditions": list(conditions), "window": window, "schedule": schedule,
@@ -1037,12 +1083,9 @@ def chapter_metrics(*, dataset, synthetic, profile, seed, conditions, window, sc
         "window_lengths": {"lengths": list(window_lengths), "metric": "balanced accuracy, without z",
                            **acc_by_length},
         "evaluation": evaluation,
-        "cv": {"n_splits": cv_folds, "n_repeats": cv_repeats, "seeds": grouped["seeds"],
-               "metric": "per-track balanced accuracy, without z",
-               "results": {legacy.get(m, m): compat(m) for m in grouped["models"]
-                           if MODELS[m].kind != "ensemble"}},
-        "baseline": {"name": "motility-feature forest", "features": P.MOTILITY_FEATURES},
-        "own": {"name": "ours", "description": OURS.describe(), "spec": OURS},
+        "folds": {"n_splits": cv_folds, "n_repeats": cv_repeats},
+        "forest_features": P.MOTILITY_FEATURES,
+        "ours": {"description": OURS.describe(), "spec": OURS},
         "per_trajectory": {n: m["per_track_balanced"] for n, m in table2[first].items()},
         "noise_ablation": noise_ablation,
         "wall_time_s": wall,

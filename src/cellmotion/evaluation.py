@@ -298,7 +298,8 @@ def bootstrap_ci(values_or_pairs, n_boot: int = 2000, seed: int = 0, confidence:
 def verdict(lower: float, upper: float, name_a: str, name_b: str, metric: str,
             estimate: float | None = None, confidence: float = 0.95, digits: int = 2,
             reason: str = "", p_adjusted: float | None = None, alpha: float = 0.05) -> str:
-    """A sentence about ``A - B`` from its interval ``[lower, upper]``.
+    """A sentence about ``A − B`` from its interval ``[lower, upper]`` (minus signs are
+    U+2212, as typeset, never hyphens).
 
     "A beats B" only when the interval lies above 0, "B beats A" only when it lies below
     0, otherwise "no difference can be claimed". No winner is named when there is no interval
@@ -307,26 +308,30 @@ def verdict(lower: float, upper: float, name_a: str, name_b: str, metric: str,
     for the number of comparisons in the same table, :func:`holm`) a winner is named only when
     it is also below ``alpha``. ``estimate`` defaults to the midpoint.
     """
-    f = f"{{:.{digits}f}}"
+    fmt = f"{{:.{digits}f}}"
+
+    def num(x):  # a true minus sign (U+2212), never a hyphen
+        return fmt.format(x).replace("-", "\u2212")
+
     pct = f"{100 * confidence:g} %"
     finite = np.isfinite(lower) and np.isfinite(upper)
     if not finite or not lower < upper:
         est = estimate if estimate is not None else (lower if np.isfinite(lower) else float("nan"))
         why = reason or ("the folds do not vary, so their spread cannot be estimated"
                          if finite else "too few folds")
-        return (f"no winner can be called: {name_a} - {name_b} on {metric} is {f.format(est)}, "
+        return (f"no winner can be called: {name_a} − {name_b} on {metric} is {num(est)}, "
                 f"but no {pct} interval exists ({why})")
     est = (lower + upper) / 2 if estimate is None else estimate
     adjusted = p_adjusted is not None and np.isfinite(p_adjusted)
     if (lower > 0 or upper < 0) and adjusted and not p_adjusted < alpha:
-        return (f"no difference can be claimed: {name_a} - {name_b} on {metric} is {f.format(est)} "
-                f"({pct} interval {f.format(lower)} to {f.format(upper)}, but p = "
+        return (f"no difference can be claimed: {name_a} − {name_b} on {metric} is {num(est)} "
+                f"({pct} interval {num(lower)} to {num(upper)}, but p = "
                 f"{p_adjusted:.2f} after Holm's adjustment for the comparisons of this table)")
     if lower > 0:
-        return (f"{name_a} beats {name_b} on {metric} by {f.format(est)} "
-                f"({pct} interval {f.format(lower)} to {f.format(upper)})")
+        return (f"{name_a} beats {name_b} on {metric} by {num(est)} "
+                f"({pct} interval {num(lower)} to {num(upper)})")
     if upper < 0:
-        return (f"{name_b} beats {name_a} on {metric} by {f.format(-est)} "
-                f"({pct} interval {f.format(-upper)} to {f.format(-lower)})")
-    return (f"no difference can be claimed: {name_a} - {name_b} on {metric} is {f.format(est)} "
-            f"({pct} interval {f.format(lower)} to {f.format(upper)}, which contains 0)")
+        return (f"{name_b} beats {name_a} on {metric} by {num(-est)} "
+                f"({pct} interval {num(-upper)} to {num(-lower)})")
+    return (f"no difference can be claimed: {name_a} − {name_b} on {metric} is {num(est)} "
+            f"({pct} interval {num(lower)} to {num(upper)}, which contains 0)")

@@ -200,6 +200,65 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
                      epochs_run=len(history.get("loss", [])))
 
 
+def _train_generator_task(train_vels, dims, condition, kwargs) -> dict:
+    """One condition's :func:`train_generator` in a worker: the trained weights and what
+    :func:`train_generators` needs to rebuild the model (a Keras model does not travel between
+    processes; its weights do)."""
+    gen = train_generator(train_vels, dims, condition, **kwargs)
+    weights = [np.asarray(w) for w in gen.model.get_weights()]
+    return {"condition": gen.condition, "dims": gen.dims, "scale": gen.scale, "weights": weights,
+            "n_components": gen.n_components, "units": gen.units, "history": gen.history,
+            "train_time_s": gen.train_time_s, "epochs_run": gen.epochs_run}
+
+
+def train_generators(jobs: dict, *, n_jobs: int = -1, **common) -> dict:
+    """Train one LSTM-MDN per condition, the conditions at once (:func:`train_generator` each).
+
+    The conditions are independent, and a network of 10 units keeps about one core busy, so
+    they train in parallel: ``n_jobs`` local worker processes, or one task per condition on a
+    Dask cluster when one is configured (:func:`cellmotion.cluster.map_tasks`). Every network
+    is seeded where it is built, so a condition's generator does not depend on where or in
+    which order it was trained.
+
+    Parameters
+    ----------
+    jobs : dict
+        ``{condition: (train_vels, dims)}`` or ``{condition: (train_vels, dims, kwargs)}``,
+        ``kwargs`` overriding ``common`` for that condition (e.g. ``track_ids``).
+    n_jobs : int
+        Local worker processes (``-1``: all cores, ``1``: one after another in this process).
+    **common
+        Keyword arguments of :func:`train_generator` shared by every condition.
+
+    Returns
+    -------
+    dict
+        ``{condition: Generator}`` in the order of ``jobs``.
+    """
+    from . import cluster
+
+    args = []
+    for cond, job in jobs.items():
+        vels, dims, own = (*job, {})[:3]
+        args.append((list(vels), list(dims), cond, {**common, **own}))
+    if n_jobs == 1 and cluster.active_client() is None:
+        return {a[2]: train_generator(a[0], a[1], a[2], **a[3]) for a in args}
+    out = {}
+    for a, res in zip(args, cluster.map_tasks(_train_generator_task, args, n_jobs=n_jobs,
+                                              name="generator")):
+        kw = a[3]
+        model = mdn.build_mdn_model(len(res["dims"]), units=res["units"],
+                                    n_components=res["n_components"],
+                                    learning_rate=kw.get("learning_rate", 1e-3),
+                                    seed=kw.get("seed", 0), jit_compile=kw.get("jit_compile", True))
+        model.set_weights(res["weights"])
+        out[a[2]] = Generator(condition=res["condition"], dims=res["dims"], scale=res["scale"],
+                              model=model, n_components=res["n_components"], units=res["units"],
+                              history=res["history"], train_time_s=res["train_time_s"],
+                              epochs_run=res["epochs_run"])
+    return out
+
+
 def validation_split(n_tracks: int, track_ids=None, fraction: float = 0.2, seed: int = 0):
     """``(validation, fitting)`` track positions for early stopping, split by cell.
 

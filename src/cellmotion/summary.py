@@ -1,13 +1,19 @@
-"""The book's headline numbers: the report's, ours and the real cells', read from the metrics files.
+"""The book's answers and headline numbers: the report's, ours and the real cells', read from
+the metrics files.
 
-Every chapter writes a metrics JSON into the artifacts folder; :func:`headline_table` reads
-them and returns one table (quantity, the report's value, ours, the real leukocytes'). Nothing
-is typed in: a number that a chapter did not produce raises an error instead of leaving a gap.
-The report's column appears only for the synthetic stand-in of the report's data
-(``DatasetInfo.report_kind``); the real-cells column holds the chapter *Real cells*
-(``real_cells_metrics.json``, always the bundled leukocytes), with :data:`NOT_HERE` where a
-quantity was measured on one data set only. :func:`data_admonition` says which data a chapter
-was built on, for the chapters' opening boxes.
+:func:`answer_table` is the introduction's summary: one row per question of the report (which
+environment, from a track? does the generator predict held-out steps better than simple random
+walks? do generated tracks have the real tracks' persistence–speed statistics?), with the
+report's answer, ours on the build's data and ours on the real leukocytes (the chapter *Real
+cells*, ``real_cells_metrics.json``). Its cells are a number with its interval or a few words,
+written by :mod:`cellmotion.findings.intro` from the metrics; a question a chapter did not
+measure says why in its cell. Nothing is typed in except the report's own answers, quoted.
+
+:func:`headline_table` lists every headline number of the chapters (quantity, the report's
+value, ours, the real leukocytes'), raising an error where a number is missing; the book no
+longer shows it (each chapter shows its own numbers), but it checks that the metrics files keep
+the keys the chapters promise (``tests/test_classify.py``, ``tests/test_summary_rows.py``).
+:func:`data_admonition` says which data a chapter was built on, for the chapters' opening boxes.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .findings import intro as FI
 from .findings.real_cells import headline as real_cells_headline
 
 NOT_REPORTED = "not measured in the report"
@@ -165,6 +172,96 @@ def headline_table(artifacts, report: bool = True, real_cells: bool = True) -> p
     if not real_cells:
         table = table.drop(columns=REAL)
     return table.set_index(["chapter", "quantity"])
+
+
+#: The report's questions, in the order of the book (key, as the summary table asks it).
+QUESTIONS = {
+    "environment": "Which environment, from a track?",
+    "prediction": "Does the generator predict held-out steps better than simple random walks?",
+    "statistics": "Do generated tracks have the real tracks' persistence–speed statistics?",
+}
+#: The report's own answers where its metrics file holds none (quoted from its section 5).
+REPORT_ANSWERS = {
+    "prediction": "not tested: “no test data was held out”",
+    "statistics": "peaks in the same areas, densities “much narrower” (by eye)",
+}
+#: Why a cell holds no result.
+NOT_RUN = "not run in this build"
+NOT_MEASURED_REAL = "not measured on these cells"
+
+
+def _maybe(art: Path, name: str) -> dict | None:
+    path = Path(art) / name
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def report_environment(table2_report: dict | None) -> str:
+    """The report's best overall test accuracy (its Table 2) and which networks reached it."""
+    if not table2_report:
+        return "—"
+    best = max(r["overall"] for r in table2_report.values())
+    nets = [n for n, r in table2_report.items() if r["overall"] == best]
+    return (f"{100 * best:.0f} % test accuracy (network{'s' if len(nets) > 1 else ''} "
+            f"{' and '.join(nets)}, one 80/20 split)")
+
+
+def answer_facts(artifacts) -> dict:
+    """The facts behind :func:`answer_table` and the introduction's sentences.
+
+    Returns ``{"ours": {question: facts or None}, "real": {...} or None, "report": {question:
+    str}, "why": {"ours": {question: str}, "real": {question: str}}}``; facts come from
+    :mod:`cellmotion.findings.intro` (``None`` where not measured, with the reason in ``why``).
+    """
+    art = Path(artifacts)
+    clf = _maybe(art, "classification_metrics.json")
+    gen = _maybe(art, "generation_metrics.json")
+    stats = _maybe(art, "statistics_metrics.json")
+    real = _maybe(art, "real_cells_metrics.json")
+    evaluation = (clf or {}).get("evaluation") or {}
+    # the chapter's primary protocol comes first (one replicate left out, where there are any)
+    primary_ours = next(iter(evaluation.values()), None)
+    ours = {"environment": FI.environment_facts(primary_ours),
+            "prediction": FI.prediction_facts((gen or {}).get("heldout_nll_table")),
+            "statistics": FI.statistics_facts((stats or {}).get("reference_comparison"))}
+    why_ours = {k: NOT_RUN if m is None else "not measured in this build"
+                for k, m in (("environment", clf), ("prediction", gen), ("statistics", stats))}
+    real_facts = None
+    why_real = {k: NOT_RUN for k in QUESTIONS}
+    if real is not None:
+        cls = real.get("classification") or {}
+        primary = cls.get(cls.get("primary") or "", None) or cls.get("grouped")
+        real_facts = {"environment": FI.environment_facts(primary),
+                      "prediction": FI.prediction_facts(real.get("generation")),
+                      "statistics": FI.statistics_facts((real.get("superstats") or {}).get("reference_comparison"))}
+        why_real = {k: NOT_MEASURED_REAL for k in QUESTIONS}
+    report = {"environment": report_environment((clf or {}).get("table2_report")), **REPORT_ANSWERS}
+    return {"ours": ours, "real": real_facts, "report": report,
+            "why": {"ours": why_ours, "real": why_real}}
+
+
+def answer_table(artifacts, report: bool = True, real_cells: bool = True,
+                 facts: dict | None = None) -> pd.DataFrame:
+    """One row per question of the report: the report's answer, ours, the real leukocytes'.
+
+    Columns ``question, report, ours, real`` (``report`` only with ``report``: the build's data
+    is the stand-in of the report's; ``real`` only with ``real_cells``). Every cell is short: a
+    number with its interval, or a few words; a question not measured says why.
+    """
+    f = facts or answer_facts(artifacts)
+    cells = {"environment": FI.environment_cell, "prediction": FI.prediction_cell,
+             "statistics": FI.statistics_cell}
+    rows = []
+    for key, question in QUESTIONS.items():
+        row = {"question": question, "report": f["report"][key],
+               "ours": cells[key](f["ours"][key], f["why"]["ours"][key]),
+               "real": cells[key]((f["real"] or {}).get(key), f["why"]["real"][key])}
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    if not report:
+        table = table.drop(columns="report")
+    if not real_cells:
+        table = table.drop(columns="real")
+    return table
 
 
 def data_admonition(info) -> str:

@@ -37,7 +37,8 @@ MODEL_LABELS = {
     "ours+minirocket": "our network averaged with MiniRocket",
     "ours+forest+minirocket": "our network averaged with the forest and MiniRocket",
 }
-PEERS = ("forest", "minirocket")
+#: The field's peers our network is measured against (those present in a result count).
+PEERS = ("forest", "minirocket", "multirocket")
 
 
 def label(name: str) -> str:
@@ -299,3 +300,24 @@ def noise_ablation_sentence(rows, a_name: str = "its own noise models",
                      f"{pct(r['b'])} with {b_name} ({what}: difference {100 * r['diff']:+.0f} "
                      f"points{iv})")
     return cap("; ".join(parts)) + "." if parts else ""
+
+
+def schedule_sentence(schedule) -> str:
+    """How the networks are trained, in words (instead of the schedule's repr).
+
+    ``schedule``: anything with the fields of ``cellmotion.models.networks.Schedule``
+    (``batch_size``, ``learning_rate``, ``max_epochs``, ``patience``, ``val_fraction``,
+    ``clipnorm``).
+    """
+    text = (f"Batches of {schedule.batch_size} windows, RMSprop with learning rate "
+            f"{schedule.learning_rate:g}")
+    if schedule.clipnorm:
+        text += f", gradient norm clipped at {schedule.clipnorm:g}"
+    text += f", at most {schedule.max_epochs} epochs"
+    if schedule.patience and schedule.val_fraction:
+        text += (f"; training stops when the validation loss ({100 * schedule.val_fraction:.0f} % "
+                 f"of the training cells held out) has not improved for {schedule.patience} "
+                 "epochs, and the best weights are kept")
+    else:
+        text += ", all of them trained (no early stopping)"
+    return text + "."

@@ -53,3 +53,94 @@ def export_sentence(table: pd.DataFrame, name: str, tracker: str) -> str:
                   f"(branches: {rep.get('policy', 'split')})")
     return (f"{name} ({tracker}): {table['track_id'].nunique()} tracks, {len(table):,} positions, "
             f"positions in {lu}, one step every {step:g} {unit}{branch}.")
+
+
+def _join(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def glance_sentences(per_track: pd.DataFrame, table1: pd.DataFrame, data: str, speed_unit: str,
+                     interval: str) -> list:
+    """The data chapter's answer: how many tracks per condition, and which conditions move
+    fastest and most persistently (two sentences, Markdown).
+
+    ``per_track``: :func:`cellmotion.motility.track_table` (``condition, persistence, speed``
+    per track, at the analysis interval); ``table1``: :func:`cellmotion.contract.summarize`
+    (``trajectories`` and ``dimensions`` per condition); ``data``: what the data is called
+    ("the synthetic stand-in"); ``interval``: the analysis interval in words ("5 min").
+    """
+    if per_track.empty or table1.empty:
+        raise ValueError("no tracks")
+    conds = list(table1.index)
+    dims = set(table1["dimensions"])
+    counts = [f"{c} {int(table1.loc[c, 'trajectories']):,}"
+              + (f" ({table1.loc[c, 'dimensions']})" if len(dims) > 1 else "") for c in conds]
+    total = int(table1["trajectories"].sum())
+    first = (f"{data[:1].upper() + data[1:]} holds {total:,} tracks in {len(conds)} conditions"
+             f"{' (all ' + dims.pop() + ')' if len(dims) == 1 else ''}: {_join(counts)}.")
+    med = per_track.groupby("condition", sort=False)[["speed", "persistence"]].median()
+    if len(med) < 2:
+        c = med.index[0]
+        return [first, (f"At the analysis interval of {interval}, the median cell speed is "
+                        f"{med.loc[c, 'speed']:.2f} {speed_unit} and the median persistence "
+                        f"(lag-1 velocity autocorrelation) {med.loc[c, 'persistence']:.2f}.")]
+    shown = med.round(2)  # conditions equal at the precision shown are named together
+
+    def ends(col):
+        top = [c for c in shown.index if shown.loc[c, col] == shown[col].max()]
+        low = [c for c in shown.index if shown.loc[c, col] == shown[col].min()]
+        return _join(top), shown[col].max(), _join(low), shown[col].min()
+
+    fast, v_fast, slow, v_slow = ends("speed")
+    pers, q_pers, loose, q_loose = ends("persistence")
+    if fast == slow:
+        speed = f"cells of every condition have the same median cell speed ({v_fast:.2f} {speed_unit})"
+    else:
+        speed = (f"{fast} cells are the fastest (median cell speed {v_fast:.2f} {speed_unit}) and "
+                 f"{slow} cells the slowest ({v_slow:.2f} {speed_unit})")
+    if pers == loose:
+        persistence = (f"every condition has the same median lag-1 velocity autocorrelation "
+                       f"({q_pers:.2f})")
+    else:
+        persistence = (f"{pers} cells are the most persistent (median lag-1 velocity "
+                       f"autocorrelation {q_pers:.2f}) and {loose} cells the least ({q_loose:.2f})")
+    return [first, f"At the analysis interval of {interval}, {speed}; {persistence}."]
+
+
+def own_data_sentences(counts: pd.DataFrame, policies: dict, *, files: int, tracker: str,
+                       source_units: str, interval: float, min_steps: int, gaps: str,
+                       max_gap: int | None, refused: int) -> list:
+    """The answer of the chapter *Your own data*, for its worked example (three sentences).
+
+    ``counts``: the per-condition counts of ``load_dataset(..., return_counts=True)`` (``tracks
+    read``, ``used``, and for gap handling ``gaps``, ``frames interpolated``); ``policies``:
+    ``{policy: {"tracks": n, "used": m}}`` summed over conditions, for each gap policy tried;
+    ``files``: exports read; ``tracker``: their kind; ``source_units``: the files' units in
+    words ("pixels and frames"); ``interval`` (min) and ``min_steps``: the shortest usable track;
+    ``gaps``/``max_gap``: the config's gap policy; ``refused``: kinds of broken input refused.
+    """
+    read, used = int(counts["tracks read"].sum()), int(counts["used"].sum())
+    after = int(counts["tracks after gap handling"].sum()) if "tracks after gap handling" in counts else read
+    first = (f"The {files} {tracker} export{'s' if files != 1 else ''} of the worked example, in "
+             f"{source_units}, became one "
+             f"table in micrometres and minutes: {read:,} tracks read, {after:,} after gap handling, "
+             f"of which {used:,} ({100 * used / after:.0f} %) last the {min_steps} steps of "
+             f"{interval:g} min one analysis window needs and are used.")
+    out = [first]
+    others = {p: v for p, v in policies.items() if p != gaps}
+    if gaps in policies and others:
+        n_gaps = int(counts["gaps"].sum()) if "gaps" in counts else None
+        filled = int(counts["frames interpolated"].sum()) if "frames interpolated" in counts else None
+        what = (f"interpolating gaps of up to {max_gap} frames" if gaps == "interpolate"
+                else "splitting tracks at every gap")
+        detail = (f" ({n_gaps} gaps, {filled} frames filled)" if gaps == "interpolate"
+                  and n_gaps is not None and filled is not None else "")
+        alt = "; ".join(f"`gaps: {p}` would give {int(v['tracks']):,} tracks and keep {int(v['used']):,}"
+                        for p, v in others.items())
+        mine = policies[gaps]
+        out.append(f"The config's choice, {what}{detail}, gives {int(mine['tracks']):,} tracks "
+                   f"and keeps {int(mine['used']):,} usable; {alt}.")
+    out.append(f"{refused} kinds of broken input are refused before any chapter runs, each with "
+               "one message that names the file, column, key or track at fault.")
+    return out

@@ -10,7 +10,20 @@ from __future__ import annotations
 import math
 
 from .numbers import finite as _finite
-from .numbers import fmt as _f
+from .numbers import fmt as _fmt
+
+#: The minus sign of every number in a sentence (U+2212), never a hyphen.
+MINUS = "\u2212"
+
+
+def _f(x, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals and a true minus sign."""
+    return _fmt(x, digits).replace("-", MINUS)
+
+
+def _pct(x) -> str:
+    """A share as a whole percentage with a true minus sign (``-0.74`` -> ``"−74%"``)."""
+    return f"{x:.0%}".replace("-", MINUS)
 
 #: How the likelihood table names its models in sentences.
 MODEL_NAMES = {
@@ -91,12 +104,12 @@ def ceiling_sentence(gap_rows=None, reason: str = "", digits: int = 2) -> str:
         if not _finite(r.get("share")):
             parts.append(head + ", so the AR(1) is already at the ceiling")
             continue
-        share = f"{r['share']:.0%}"
+        share = _pct(r["share"])
         if not _finite(r.get("lower"), r.get("upper")):
             parts.append(head + f"; it closes {share} of the gap between them, without an interval "
                                 f"({r['n_tracks']} held-out tracks), so no claim is made")
             continue
-        ci = f"95 % interval {r['lower']:.0%} to {r['upper']:.0%} over {r['n_tracks']} held-out tracks"
+        ci = f"95 % interval {_pct(r['lower'])} to {_pct(r['upper'])} over {r['n_tracks']} held-out tracks"
         if r["lower"] > 0:
             parts.append(head + f", which closes {share} of the gap between them ({ci})")
         elif r["upper"] < 0:
@@ -135,3 +148,129 @@ def drift_sentence(condition: str, drift: dict, n_tracks: int | None = None, dig
     chance = (f" (tracks in random directions give about {_f(1 / math.sqrt(n_tracks), digits)} "
               f"by chance with {n_tracks} generated tracks)" if n_tracks else "")
     return f"{condition}, drift index: " + ", ".join(parts) + chance + "."
+
+
+# ------------------------------------------------------------------ the chapter's answer
+#: Short model names for the answer figure and the compact table.
+SHORT_NAMES = {
+    "lstm_mdn": "LSTM-MDN",
+    "ar1_shared": "shared AR(1)",
+    "gaussian_iid": "independent Gaussian",
+    "superstatistical": "superstatistical",
+    "true_parameters": "ceiling (true parameters)",
+}
+
+
+#: How the answer sentence names the baselines.
+ANSWER_NAMES = {
+    "ar1_shared": "the shared persistent random walk (AR(1))",
+    "gaussian_iid": "independent Gaussian velocities",
+    "superstatistical": "the superstatistical random walk",
+}
+
+
+def data_phrase(synthetic: bool, title: str = "") -> str:
+    """How a sentence names the tracks it is about: the synthetic stand-in is always called so."""
+    if synthetic:
+        return "the book's synthetic stand-in (simulated tracks, not real cells)"
+    return title or "the tracks of this build"
+
+
+def join_words(items) -> str:
+    """``["A"]`` -> ``"A"``; ``["A", "B"]`` -> ``"A and B"``; three or more with commas."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def verdict(diff, lower, upper) -> str:
+    """``"mdn"`` (interval of MDN minus baseline below 0), ``"baseline"`` (above 0) or
+    ``"undecided"`` (interval holds 0, or no interval)."""
+    if not _finite(diff, lower, upper) or lower <= 0 <= upper:
+        return "undecided"
+    return "mdn" if upper < 0 else "baseline"
+
+
+def nll_answer(rows, data: str = "") -> str:
+    """One sentence: the LSTM-MDN against every baseline, over the conditions.
+
+    ``rows``: the held-out NLL table as records (``condition, model, diff_vs_mdn, lower,
+    upper``). For each baseline the conditions are grouped by the verdict of their interval
+    (:func:`verdict`); the ceiling (``true_parameters``) is left to :func:`ceiling_answer`.
+    """
+    conditions = list(dict.fromkeys(r["condition"] for r in rows))
+    baselines = list(dict.fromkeys(r["model"] for r in rows
+                                   if r["model"] not in ("lstm_mdn", "true_parameters")))
+    if not baselines:
+        return "No baseline was scored on the held-out tracks."
+    words = {"mdn": "beats {b}", "baseline": "loses to {b}", "undecided": "cannot be told apart from {b}"}
+    parts = []
+    for b in baselines:
+        groups = {}
+        for r in rows:
+            if r["model"] == b:
+                groups.setdefault(verdict(r["diff_vs_mdn"], r["lower"], r["upper"]), []).append(r["condition"])
+        name = ANSWER_NAMES.get(b, b)
+        clauses = []
+        for key in ("mdn", "baseline", "undecided"):
+            conds = groups.get(key, [])
+            if not conds:
+                continue
+            where = (f"in all {len(conds)} conditions" if len(conds) == len(conditions) and len(conds) > 1
+                     else f"in {join_words(conds)}")
+            clauses.append(words[key].format(b=name if not clauses else "it") + " " + where)
+        parts.append(join_words(clauses))
+    where = f"On the held-out cells of {data}, the" if data else "On held-out cells the"
+    return (f"{where} LSTM-MDN " + "; ".join(parts) + " (NLL per step; a verdict only where the "
+            "95 % interval over held-out cells excludes 0).")
+
+
+def ceiling_answer(gap_rows=None, reason: str = "") -> str:
+    """One sentence: the share of the gap from the shared AR(1) to the ceiling that the
+    LSTM-MDN closes, per condition with its interval (:func:`cellmotion.generation.gap_closed`).
+    Without rows: why there is no ceiling."""
+    parts = []
+    for r in gap_rows or []:
+        if not _finite(r.get("share")):
+            parts.append(f"{r['condition']}: the AR(1) is already at the ceiling")
+        elif _finite(r.get("lower"), r.get("upper")):
+            parts.append(f"{r['condition']} {_pct(r['share'])} [{_pct(r['lower'])}, {_pct(r['upper'])}]")
+        else:
+            parts.append(f"{r['condition']} {_pct(r['share'])} (no interval)")
+    if not parts:
+        return f"No ceiling is computed ({reason or 'not available for this dataset'})."
+    return ("Of the gap between the shared AR(1) and the ceiling (the simulator's own likelihood with "
+            "each cell's true parameters), the LSTM-MDN closes " + "; ".join(parts)
+            + " (95 % intervals; a share below 0 is further from the ceiling than the AR(1)).")
+
+
+def sampler_answer(ks_rows, measure: str = "step_speed", digits: int = 2,
+                   samplers=("fixed", "original", "training-real")) -> str:
+    """One sentence: KS distances of one measure to the held-out tracks, per sampler, as a
+    range over conditions, beside two real samples (``training-real``).
+
+    ``ks_rows``: records with ``condition, sampler, measure, ks``. Descriptive: one split,
+    no interval, so nothing is called better.
+    """
+    by = {}
+    for r in ks_rows:
+        if r["measure"] == measure and r["sampler"] in samplers and _finite(r.get("ks")):
+            by.setdefault(r["sampler"], []).append(float(r["ks"]))
+    if not by:
+        return f"No {measure.replace('_', ' ')} distances were computed."
+
+    def span(v):
+        lo, hi = min(v), max(v)
+        return _f(lo, digits) if _fmt(lo, digits) == _fmt(hi, digits) else f"{_f(lo, digits)}–{_f(hi, digits)}"
+
+    names = {"fixed": "the corrected sampler", "original": "the report's sampler",
+             "fixed+rotations": "the corrected sampler trained on rotated copies"}
+    parts = [f"{span(v)} with {names.get(s, s)}" for s, v in by.items() if s != "training-real"]
+    ref = (f"; two real samples of as many tracks differ by {span(by['training-real'])}"
+           if "training-real" in by else "")
+    n = len(next(iter(by.values())))
+    over = ", across conditions," if n > 1 else ""
+    return (f"{measure.replace('_', ' ').capitalize()}s of generated tracks differ from those of the "
+            f"held-out cells{over} by a KS distance of " + join_words(parts) + ref
+            + " (one split, no interval: a description, not a verdict).")

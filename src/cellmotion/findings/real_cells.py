@@ -33,13 +33,14 @@ def _join(items) -> str:
 def points(s: dict, digits: int = 0) -> str:
     """A difference of scores in percentage points with its interval (clipped to ±100), or
     the reason why it has none."""
-    f = f"{{:+.{digits}f}}"
+    def f(x):  # signed, with a true minus sign (U+2212)
+        return f"{x:+.{digits}f}".replace("-", "\u2212")
+
     if not has_interval(s):
         why = s.get("reason") or "too few folds or no spread over the folds"
-        return f"{f.format(100 * s['mean'])} points (no interval: {why})"
+        return f"{f(100 * s['mean'])} points (no interval: {why})"
     lo, hi = max(-1.0, s["lower"]), min(1.0, s["upper"])
-    return (f"{f.format(100 * s['mean'])} points (95 % interval {f.format(100 * lo)} to "
-            f"{f.format(100 * hi)})")
+    return f"{f(100 * s['mean'])} points (95 % interval {f(100 * lo)} to {f(100 * hi)})"
 
 
 # ----------------------------------------------------------------------------- the data
@@ -220,7 +221,8 @@ def headline(metrics: dict) -> list:
             continue
         rows.append({"quantity": f"{r['condition']}: held-out NLL per step, LSTM-MDN minus "
                                  f"{r.get('label', r['model'])} [nats]",
-                     "value": f"{r['diff_vs_mdn']:+.2f} ({r['lower']:+.2f} to {r['upper']:+.2f})"})
+                     "value": f"{r['diff_vs_mdn']:+.2f} ({r['lower']:+.2f} to {r['upper']:+.2f})"
+                              .replace("-", "\u2212")})
     ov = metrics.get("superstats", {}).get("overlaps", [])
     if ov:
         top = max(ov, key=lambda r: r["bhattacharyya"])

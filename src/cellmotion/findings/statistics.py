@@ -11,7 +11,20 @@ sentence says so.
 from __future__ import annotations
 
 from .numbers import finite as _finite
-from .numbers import fmt as _f
+from .numbers import fmt as _fmt
+
+#: The minus sign of every number in a sentence (U+2212), never a hyphen.
+MINUS = "\u2212"
+
+
+def _f(x, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals and a true minus sign."""
+    return _fmt(x, digits).replace("-", MINUS)
+
+
+def _signed(x, digits: int = 2) -> str:
+    """``x`` with an explicit sign, ``+0.05`` or ``−0.05``."""
+    return f"{x:+.{digits}f}".replace("-", MINUS)
 
 MEASURE_WORDS = {"bhattacharyya": "overlap (Bhattacharyya)", "hellinger": "Hellinger distance",
                  "sd_ratio_persistence": "s.d. ratio of persistence",
@@ -122,8 +135,8 @@ def calibration_sentence(condition: str, measured: dict, target: dict | None = N
     if target:
         s += (f"; the report's Figure 10 peaks at {_f(target['persistence'], digits)} and "
               f"{_f(target['speed'], digits)} (differences "
-              f"{measured['persistence'] - target['persistence']:+.{digits}f} and "
-              f"{measured['speed'] - target['speed']:+.{digits}f})")
+              f"{_signed(measured['persistence'] - target['persistence'], digits)} and "
+              f"{_signed(measured['speed'] - target['speed'], digits)})")
     return s + "."
 
 
@@ -149,8 +162,12 @@ def sensitivity_sentence(rows, reference_sigma: float, digits: int = 2) -> str:
             f"speed; the lowest overlap with the reference density is {_f(bc, digits)}.")
 
 
+#: What "level with" means in :func:`truth_sentence`.
+LEVEL_NOTE = "\"level with\" means within half a grid step, the grid's resolution"
+
+
 def truth_sentence(row: dict, unit: str = "µm/min", digits: int = 2,
-                   grid_steps: tuple | None = None) -> str:
+                   grid_steps: tuple | None = None, explain: bool = True) -> str:
     """What the fit finds against the simulator's own parameters, for one condition.
 
     ``row``: a record of :func:`cellmotion.superstats.recovery_against_truth`. States the
@@ -158,7 +175,8 @@ def truth_sentence(row: dict, unit: str = "µm/min", digits: int = 2,
     the spacing of the persistence and speed grids; a bias within half a grid step (the
     grid's resolution: a posterior mean cannot be placed more finely than its grid) is
     called "level with" the truth, and the sentence says so. Without ``grid_steps`` only
-    the sign of the bias is named.
+    the sign of the bias is named. ``explain=False`` leaves out the note on what "level with"
+    means (for all but one of several sentences on a page: :data:`LEVEL_NOTE` is said once).
     """
     tq = tc = 0.0
     if grid_steps is not None:
@@ -171,13 +189,12 @@ def truth_sentence(row: dict, unit: str = "µm/min", digits: int = 2,
     bq, bc = row["bias q"], row["relative bias c"]
     rq = f"; per-step r = {_f(row['r q (per step)'], digits)}" if _finite(row.get("r q (per step)")) else ""
     rc = f"; per-step r = {_f(row['r c (per step)'], digits)}" if _finite(row.get("r c (per step)")) else ""
-    note = (" (\"level with\" means within half a grid step, the grid's resolution)"
-            if grid_steps is not None else "")
+    note = f" ({LEVEL_NOTE})" if grid_steps is not None and explain else ""
     return (f"{row['condition']} ({row['tracks']} tracks): the fitted persistence is "
             f"{direction(bq, tq)} the truth on average ({_f(row['fitted mean q'], digits)} vs "
-            f"{_f(row['true mean q'], digits)}, bias {bq:+.{digits}f}{rq}); the fitted speed is "
+            f"{_f(row['true mean q'], digits)}, bias {_signed(bq, digits)}{rq}); the fitted speed is "
             f"{direction(bc, tc)} it ({_f(row['fitted mean c'], digits)} vs "
-            f"{_f(row['true mean c'], digits)} {unit}, {bc:+.0%}{rc}){note}.")
+            f"{_f(row['true mean c'], digits)} {unit}, {f'{bc:+.0%}'.replace('-', MINUS)}{rc}){note}.")
 
 
 def grid_sentence(check_rows, speed_range, derived: bool, unit: str = "µm/min",
@@ -215,3 +232,185 @@ def grid_sentence(check_rows, speed_range, derived: bool, unit: str = "µm/min",
         return (s + f". Still piling at the edge: {', '.join(map(str, withheld))}; their peaks and "
                 "overlaps are withheld, because the grid cuts their posteriors.")
     return s + "; every posterior lies inside the grid."
+
+
+# ------------------------------------------------------------------ the chapter's answer
+SAMPLER_WORDS = {"fixed": "the corrected sampler", "original": "the report's sampler"}
+
+
+def join_words(items) -> str:
+    """``["A"]`` -> ``"A"``; ``["A", "B"]`` -> ``"A and B"``; three or more with commas."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def interval_text(est, lower, upper, digits: int = 2) -> str:
+    """``"−0.85 [−1.00, −0.70]"`` for a table cell (one line); ``"—"`` without an estimate."""
+    if not _finite(est):
+        return "—"
+    return _ci(est, lower, upper, digits)
+
+
+def overlap_verdict(row: dict) -> str:
+    """``"less"``, ``"more"`` or ``"no difference"``: the generated overlap against the
+    real-vs-real reference, by the interval of their difference alone."""
+    lo, hi = row.get("diff_lower"), row.get("diff_upper")
+    if not _finite(lo, hi) or lo <= 0 <= hi:
+        return "no difference"
+    return "less" if hi < 0 else "more"
+
+
+def _in(conds, all_conds) -> str:
+    if len(conds) == len(all_conds) and len(conds) > 1:
+        return f"in all {len(conds)} conditions"
+    return f"in {join_words(conds)}"
+
+
+def overlap_answer(rows, data: str = "") -> str:
+    """One sentence: per sampler, where the generated density overlaps the held-out cells less
+    (or more) than two real samples do, and where no difference can be claimed.
+
+    ``rows``: records of :func:`cellmotion.superstats.compare_with_reference`; only the
+    ``bhattacharyya`` rows are read. Samplers with the same verdicts everywhere share a clause.
+    """
+    rows = [r for r in rows if r["measure"] == "bhattacharyya"]
+    if not rows:
+        return "No generated densities were compared."
+    conds = list(dict.fromkeys(r["condition"] for r in rows))
+    words = {"less": "overlap the held-out cells less than two real samples do",
+             "more": "overlap the held-out cells more than two real samples do",
+             "no difference": "cannot be told apart from two real samples"}
+    verdicts = {}
+    for r in rows:
+        verdicts.setdefault(r["sampler"], {})[r["condition"]] = overlap_verdict(r)
+    samplers = list(verdicts)
+    same = len(samplers) > 1 and all(verdicts[s] == verdicts[samplers[0]] for s in samplers)
+    groups_of = [("both samplers" if len(samplers) == 2 else "every sampler", verdicts[samplers[0]])] if same \
+        else [(SAMPLER_WORDS.get(s, s), verdicts[s]) for s in samplers]
+    parts = []
+    for k, (who, v) in enumerate(groups_of):
+        groups = {}
+        for c in conds:
+            if c in v:
+                groups.setdefault(v[c], []).append(c)
+        clauses = [words[g] + " " + _in(groups[g], conds)
+                   for g in ("less", "more", "no difference") if groups.get(g)]
+        parts.append(("tracks from " if k == 0 else "those of ") + who + " " + join_words(clauses))
+    lead = f"On {data}, the" if data else "The"
+    return (f"{lead} persistence-and-speed densities of " + "; ".join(parts)
+            + " (Bhattacharyya overlap at equal numbers of tracks; a verdict only where the 95 % "
+            "interval of the difference over cells excludes 0).")
+
+
+def _where(keys) -> str:
+    """``[("A", "speed"), ("A", "persistence"), ("B", "speed")]`` ->
+    ``"A (speed and persistence) and B (speed)"``."""
+    by = {}
+    for cond, measure in keys:
+        by.setdefault(cond, []).append(measure)
+    return join_words(f"{c} ({join_words(m)})" for c, m in by.items())
+
+
+def spread_answer(rows) -> str:
+    """The report's "much narrower" generated densities, measured: where each sampler's
+    densities are measurably narrower (or wider) than real tracks' (s.d. ratio rows of
+    :func:`cellmotion.superstats.compare_with_reference`, judged by :func:`spread_verdict`),
+    and whose narrowing it is: the sampler's where only the report's sampler is narrower, the
+    network's own where the corrected sampler is narrower too.
+    """
+    rows = [r for r in rows if str(r["measure"]).startswith("sd_ratio")]
+    if not rows:
+        return "No spreads were compared, so the report's narrow densities are not tested here."
+    by = {}
+    for r in rows:
+        by.setdefault(r["sampler"], {})[(r["condition"], r["measure"].replace("sd_ratio_", ""))] = spread_verdict(r)
+    clauses = []
+    for sampler, verdicts in by.items():
+        narrow = [k for k, v in verdicts.items() if v == "narrower"]
+        wide = [k for k, v in verdicts.items() if v == "wider"]
+        bits = ([f"narrower in {_where(narrow)}"] if narrow else []) + \
+               ([f"wider in {_where(wide)}"] if wide else [])
+        clauses.append(f"{SAMPLER_WORDS.get(sampler, sampler)} is measurably " +
+                       (" and ".join(bits) if bits else "neither narrower nor wider anywhere"))
+    orig, fixed = by.get("original", {}), by.get("fixed", {})
+    own = [k for k, v in orig.items() if v == "narrower" and fixed.get(k) != "narrower"]
+    net = [k for k, v in fixed.items() if v == "narrower"]
+    whose = []
+    if own:
+        whose.append(f"the narrowing is the report's sampler's alone in {_where(own)}")
+    if net:
+        whose.append(f"the network's own in {_where(net)}")
+    n_und = sum(v == "no difference" for verdicts in by.values() for v in verdicts.values())
+    n_all = sum(len(v) for v in by.values())
+    s = ("Against real tracks, in the spread (s.d.) of persistence and speed, "
+         + "; ".join(clauses) + ".")
+    if whose:
+        s += " So " + "; ".join(whose) + "."
+    return s + (f" The other {n_und} of {n_all} s.d. ratios cannot be told apart from real-vs-real."
+                if n_und else "")
+
+
+def scale_sentence(between_rows, reference_rows, digits: int = 2) -> str:
+    """The scale of an overlap: how much two different conditions overlap
+    (:func:`cellmotion.superstats.condition_overlaps`) beside two real samples of one condition
+    (the ``reference`` of the ``bhattacharyya`` rows)."""
+    between = [float(r["bhattacharyya"]) for r in between_rows if _finite(r.get("bhattacharyya"))]
+    same = [float(r["reference"]) for r in reference_rows
+            if r["measure"] == "bhattacharyya" and _finite(r.get("reference"))]
+
+    def span(v):
+        lo, hi = min(v), max(v)
+        return _f(lo, digits) if _fmt(lo, digits) == _fmt(hi, digits) else f"{_f(lo, digits)} to {_f(hi, digits)}"
+
+    parts = []
+    if between:
+        parts.append(f"the densities of two different conditions overlap by {span(between)}")
+    if same:
+        parts.append(f"two real samples of one condition by {span(same)}")
+    if not parts:
+        return ""
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:] + " (bias-corrected Bhattacharyya overlaps; 1 = identical)."
+
+
+def clipped_sentence(check_rows, names, speed_max: float, unit: str = "µm/min") -> str:
+    """Whether any density is cut by the top of the speed grid (and so clipped in the panels).
+
+    ``check_rows``: records of :func:`cellmotion.superstats.grid_edge_check` of the final grid,
+    with ``result`` (position of the fitted set, named by ``names``) and optionally
+    ``hdr_at_edge`` (the density's 50 % highest-density region reaches the grid's top row,
+    :func:`cellmotion.figures.region_reaches_top`). A density is called cut where its 50 %
+    region reaches the top row, or where at least one of its tracks puts more than the
+    package's edge limit of its own posterior mass into the top band of the speed range
+    (``tracks_at_edge``) though the condition as a whole stays under it (a condition above it
+    is withheld, and :func:`grid_sentence` says so).
+    """
+    from ..superstats.fit import EDGE_BAND, EDGE_MASS_MAX
+
+    hits = []
+    for r in check_rows:
+        if r.get("piled") or not (r.get("tracks_at_edge") or r.get("hdr_at_edge")):
+            continue
+        k = r.get("result", 0)
+        name = names[k] if names and k < len(names) else str(k)
+        mass = "less than 0.1%" if r["edge_mass"] < 0.001 else f"{r['edge_mass']:.1%}"
+        why = []
+        if r.get("hdr_at_edge"):
+            why.append("its 50 % region reaches the top of the grid")
+        if r.get("tracks_at_edge"):
+            why.append(f"{r['tracks_at_edge']} of {r['n_tracks']} tracks put more than {EDGE_MASS_MAX:.0%} "
+                       f"of their posterior mass into the top {EDGE_BAND:.0%} of the range")
+        hits.append(f"{r['condition']}, {name} ({' and '.join(why)}; the condition as a whole: {mass})")
+    grid = f"The speed grid, and with it every panel, ends at {speed_max:g} {unit}"
+    shown = any(r.get("hdr_at_edge") and not r.get("piled") for r in check_rows)
+    if not hits:
+        return (f"{grid}; no density's 50 % region reaches it and no fitted track puts more than "
+                f"{EDGE_MASS_MAX:.0%} of its posterior mass into the top {EDGE_BAND:.0%} of that range, "
+                "so no density is cut off there.")
+    return (f"{grid}, and it cuts into some densities: " + "; ".join(hits) + ". "
+            + ("The panels show those whose 50 % region reaches the edge clipped there. " if shown else
+               "A tail this thin is not visible in the panels. ")
+            + f"These fits are kept because no condition as a whole has more than "
+            f"{EDGE_MASS_MAX:.0%} of its mass in that band.")
