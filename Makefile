@@ -24,7 +24,7 @@ data: $(STAMP)
 	$(PY) -c "from cellmotion.datasets import ensure_dataset; print(*ensure_dataset('$(DATA)'), sep='\n')"
 
 book: $(STAMP)
-	$(PY) -m cellmotion.build --profile $(PROFILE) --dataset $(DATA) $(if $(FORCE),--force) $(if $(DASK),--dask $(DASK))
+	$(PY) -m cellmotion.build --profile $(PROFILE) --dataset $(DATA) $(if $(FORCE),--force) $(if $(DASK),--dask $(DASK)) $(if $(JOBS),--jobs $(JOBS))
 
 test: $(STAMP)
 	$(PY) -m pytest $(PYTEST_ARGS)

@@ -1,12 +1,14 @@
 """The benchmark suite: one command, a printed table, a JSON record.
 
     .venv/bin/python benchmarks/run.py            # smoke profile + incremental rebuild + component benchmarks
-    .venv/bin/python benchmarks/run.py --full     # also the full profile (about 20+ minutes on 2 cores)
+    .venv/bin/python benchmarks/run.py --full     # also the full profile (about 20 minutes on 2 cores)
     .venv/bin/python benchmarks/run.py --skip-chapters --skip-components --out /tmp/probe.json  # the probe only
 
-Measures on this machine: wall time of each chapter (smoke, and full with ``--full``), the
-incremental rebuild with nothing changed, peak memory of each chapter's kernel, and runs the
-component benchmarks (``bench_*.py`` beside this file: classifier schedule, MDN training and
+Measures on this machine: wall time and peak memory of each chapter executed alone (smoke
+profile), the whole book's first build as ``make book`` runs it (with ``--full``: the full
+profile from an empty artifacts folder, chapters side by side as the runner schedules them,
+HTML included; each chapter's own wall time beside the total), the incremental rebuild with
+nothing changed, and the component benchmarks (``bench_*.py`` beside this file: classifier schedule, MDN training and
 generation, bayesloop per trajectory and parallel speed-up), keeping what they print.
 The record goes to ``benchmarks/latest.json``; the book's appendix shows it.
 
@@ -77,7 +79,7 @@ def timed(cmd: list[str], env=None) -> tuple[float, float, str]:
 
 def chapters(profile: str) -> list[dict]:
     """Execute every chapter (forced, in an emptied artifacts folder) one by one; wall time and
-    peak memory of each."""
+    peak memory of each, their sum, and a rebuild with nothing changed."""
     sys.path.insert(0, str(ROOT / "src"))
     from cellmotion.build import toc_chapters
 
@@ -88,7 +90,7 @@ def chapters(profile: str) -> list[dict]:
     shutil.rmtree(ROOT / art, ignore_errors=True)
     for stem in toc_chapters(ROOT):
         wall, peak, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
-                               "--chapters", stem, "--force"])
+                               "--chapters", stem, "--force", "--no-estimate"])
         rows.append({"what": f"chapter {stem} ({profile})", "seconds": round(wall, 1),
                      "peak_rss_mib": round(peak)})
         print(f"  {stem:22s} {profile:5s} {wall:7.1f} s  peak {peak:6.0f} MiB", flush=True)
@@ -96,12 +98,44 @@ def chapters(profile: str) -> list[dict]:
                  "peak_rss_mib": max(r["peak_rss_mib"] for r in rows)})
     # a rebuild right after: nothing changed, so nothing executes; HTML is rendered again
     wall, _, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
-                        "--html-dir", str(ROOT / "_build" / f"bench-{profile}")])
+                        "--no-estimate", "--html-dir", str(ROOT / "_build" / f"bench-{profile}")])
     wall2, _, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
-                         "--html-dir", str(ROOT / "_build" / f"bench-{profile}")])
+                         "--no-estimate", "--html-dir", str(ROOT / "_build" / f"bench-{profile}")])
     rows.append({"what": f"rebuild with nothing changed, incl. HTML ({profile})", "seconds": round(wall2, 1),
                  "peak_rss_mib": None})
     print(f"  first render {wall:.1f} s, rebuild with nothing changed {wall2:.1f} s", flush=True)
+    return rows
+
+
+def book(profile: str, jobs: int = 2) -> list[dict]:
+    """The whole book's first build, as ``make book FORCE=1`` runs it on a fresh checkout.
+
+    An emptied artifacts folder (no bayesloop fit to read back), every chapter forced, up to
+    ``jobs`` chapters at a time (:func:`cellmotion.build.run`), HTML rendered. Rows: each
+    chapter's wall time as the runner recorded it (chapters overlap, so these add up to more
+    than the total), and the total with the peak memory of the largest process.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    from cellmotion.build import toc_chapters
+
+    art = f"artifacts/bench-{profile}"
+    shutil.rmtree(ROOT / art, ignore_errors=True)
+    html = str(ROOT / "_build" / f"bench-{profile}")
+    wall, peak, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
+                           "--force", "--no-estimate", "--jobs", str(jobs), "--html-dir", html])
+    times = json.loads((ROOT / art / "build-timings.json").read_text())
+    rows = [{"what": f"chapter {stem} ({profile})", "seconds": times[stem], "peak_rss_mib": None}
+            for stem in toc_chapters(ROOT) if stem in times]
+    for r in rows:
+        print(f"  {r['what'][8:]:30s} {r['seconds']:7.1f} s", flush=True)
+    rows.append({"what": f"whole book, first build incl. HTML, {jobs} chapters at a time ({profile})",
+                 "seconds": round(wall, 1), "peak_rss_mib": round(peak)})
+    print(f"  whole book {wall:.1f} s ({wall / 60:.1f} min), peak {peak:.0f} MiB", flush=True)
+    wall2, _, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
+                         "--no-estimate", "--html-dir", html])
+    rows.append({"what": f"rebuild with nothing changed, incl. HTML ({profile})", "seconds": round(wall2, 1),
+                 "peak_rss_mib": None})
+    print(f"  rebuild with nothing changed {wall2:.1f} s", flush=True)
     return rows
 
 
@@ -150,6 +184,7 @@ def main(argv=None):
     p.add_argument("--quick", action="store_true", help="pass --quick to the component benchmarks")
     p.add_argument("--skip-components", action="store_true")
     p.add_argument("--skip-chapters", action="store_true", help="time no chapter (probe and components only)")
+    p.add_argument("--jobs", type=int, default=2, help="chapters at a time in the full build (as make book)")
     p.add_argument("--out", default=str(ROOT / "benchmarks" / "latest.json"))
     args = p.parse_args(argv)
 
@@ -157,9 +192,12 @@ def main(argv=None):
               "rows": [], "components": []}
     print(f"machine: {record['machine']}")
     before = run_probe()
-    for profile in ([] if args.skip_chapters else ["smoke", "full"] if args.full else ["smoke"]):
-        print(f"chapters, {profile} profile:")
-        record["rows"] += chapters(profile)
+    if not args.skip_chapters:
+        print("chapters, smoke profile, one at a time:")
+        record["rows"] += chapters("smoke")
+        if args.full:
+            print(f"the whole book, full profile, first build ({args.jobs} chapters at a time):")
+            record["rows"] += book("full", args.jobs)
     if not args.skip_components:
         print("component benchmarks:")
         record["components"] = components(args.quick)

@@ -27,14 +27,15 @@ def built_book():
 
 
 def tiny_book(root, chapters: dict, monkeypatch):
-    """A book project of two chapters ``a`` and ``b`` in ``root`` (for the runner's tests).
+    """A book project of small chapters in ``root`` (for the runner's tests).
 
-    ``chapters``: ``{stem: source}`` of the Jupytext chapters; ``data.csv`` holds 6 tracks of
-    32 positions in conditions A and B. ``CELLMOTION_ROOT`` points at ``root``.
+    ``chapters``: ``{stem: source}`` of the Jupytext chapters, in the order of the table of
+    contents; ``data.csv`` holds 6 tracks of 32 positions in conditions A and B.
+    ``CELLMOTION_ROOT`` points at ``root``.
     """
     (root / "_config.yml").write_text("title: t\n")
-    (root / "_toc.yml").write_text(
-        "format: jb-book\nroot: book/index\nchapters:\n  - file: book/a\n  - file: book/b\n")
+    (root / "_toc.yml").write_text("format: jb-book\nroot: book/index\nchapters:\n"
+                                   + "".join(f"  - file: book/{stem}\n" for stem in chapters))
     (root / "book").mkdir()
     (root / "book" / "index.md").write_text("# Index\n")
     (root / "src" / "cellmotion").mkdir(parents=True)

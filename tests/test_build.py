@@ -89,3 +89,77 @@ def test_refused_dataset_writes_nothing(project):
     with pytest.raises(build.DataError):
         _run()
     assert not (project / "artifacts").exists()
+
+
+# Chapters that read nothing of each other run side by side; one that reads them waits.
+TIMED = '''
+import time
+(art / "{stem}.start").write_text(repr(time.time()))
+time.sleep({sleep})
+{extra}
+(art / "{stem}.end").write_text(repr(time.time()))
+'''
+
+
+def _timed(stem, sleep=3, extra=""):
+    return CHAPTER.format(title=stem.upper(), body=TIMED.format(stem=stem, sleep=sleep, extra=extra))
+
+
+@pytest.fixture
+def three(tmp_path, monkeypatch):
+    """Chapters ``a`` and ``b`` read nothing of each other; ``c`` (not declared) reads both."""
+    root = tiny_book(tmp_path, {"a": _timed("a"), "b": _timed("b"), "c": _timed("c", sleep=0)},
+                     monkeypatch)
+    monkeypatch.setattr(build, "READS", {"a": (), "b": ()})
+    return root
+
+
+def _span(root, stem):
+    art = root / "artifacts/x"
+    return float((art / f"{stem}.start").read_text()), float((art / f"{stem}.end").read_text())
+
+
+def test_independent_chapters_run_at_the_same_time_and_their_reader_after_both(three):
+    report = _run(jobs=2)
+    assert set(report["executed"]) == {"a", "b", "c"}
+    (a0, a1), (b0, b1), (c0, _) = (_span(three, s) for s in "abc")
+    assert a0 < b1 and b0 < a1, "a and b did not overlap in time"
+    assert c0 >= max(a1, b1), "c started before the chapters it reads had finished"
+    # one after another with jobs=1: no overlap
+    _run(jobs=1, force=True)
+    (a0, a1), (b0, b1) = _span(three, "a"), _span(three, "b")
+    assert a1 <= b0 or b1 <= a0
+
+
+def test_editing_a_chapter_reruns_its_readers_only(three):
+    _run(jobs=2)
+    (three / "book/a.py").write_text((three / "book/a.py").read_text() + "\n# edit\n")
+    assert set(_run(jobs=2)["executed"]) == {"a", "c"}  # b does not read a
+
+
+def test_a_failing_chapter_lets_its_neighbour_finish_and_stops_its_reader(three):
+    (three / "book/a.py").write_text(_timed("a", sleep=0, extra='raise ValueError("no cells")'))
+    with pytest.raises(build.ChapterFailed, match=r"chapter 'a' failed .*no cells"):
+        _run(jobs=2)
+    art = three / "artifacts/x"
+    assert (art / "b.end").exists() and (art / "notebooks/b.ipynb").exists()  # b finished
+    assert not (art / "c.start").exists()  # c reads a: it never started
+    state = json.loads((art / "build-state.json").read_text())
+    assert "b" in state and "a" not in state and "c" not in state
+
+
+def test_declared_reads_match_what_the_chapters_read():
+    """A chapter of the book that reads another chapter's files (``find_artifact``) declares
+    it in ``build.READS``; one that declares nothing reads nothing; a declared chapter exists."""
+    from cellmotion.paths import project_root
+
+    root = project_root()
+    stems = build.toc_chapters(root)
+    for stem, reads in build.READS.items():
+        assert stem in stems, f"READS names '{stem}', which _toc.yml does not list"
+        assert set(reads) <= set(stems)
+        source = (root / "book" / f"{stem}.py").read_text()
+        assert ("find_artifact(" in source) == bool(reads), stem
+    deps = build.dependencies(stems)
+    assert deps["04_statistics"] == ("03_generation",)
+    assert set(deps[stems[-1]]) == set(stems[:-1])  # the introduction summarises every chapter

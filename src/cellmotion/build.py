@@ -5,9 +5,15 @@ Pipeline: generate the default dataset if absent → for each chapter of
 ``jupyter-book build`` renders the executed notebooks to ``_build/html``.
 
 A chapter is executed again only when something it depends on changed: its source, its
-parameters, the dataset file, the package code, or an earlier chapter (whose artifacts it
-may read). The fingerprints live in ``<artifacts>/build-state.json``. ``--force`` re-runs
-everything.
+parameters, the dataset file, the package code, or a chapter whose results it reads
+(:data:`READS`). The fingerprints live in ``<artifacts>/build-state.json``. ``--force``
+re-runs everything.
+
+Chapters that read nothing of each other run at the same time (``--jobs``, two by default):
+each chapter keeps about 1.5 of two cores busy on its own, because loading data, plotting and
+scoring between the trainings run on one core, so two chapters side by side fill the gaps.
+A chapter starts when every chapter it reads has finished; of the chapters ready to start, the
+one heading the longest remaining chain (by the last recorded times) starts first.
 
 Before it executes anything the runner prints an estimate of each chapter's time for the
 dataset at hand, from the cost model that ``benchmarks/bench_scale.py`` stores
@@ -23,6 +29,7 @@ Usage::
     python -m cellmotion.build --chapters 01_data  # only some chapters, no HTML
     python -m cellmotion.build --dask tcp://host:8786   # independent work on a Dask cluster
     python -m cellmotion.build --no-estimate       # no time estimate (no probe is run)
+    python -m cellmotion.build --jobs 1            # one chapter after another
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -59,8 +67,13 @@ class ConsoleRelay:
     manager around one chapter; the file is removed afterwards.
     """
 
-    def __init__(self, path: Path, stream=None, poll: float = 0.2, show: bool = True):
+    def __init__(self, path: Path, stream=None, poll: float = 0.2, show: bool = True,
+                 label: str | None = None, every: float = 30.0):
         self.path, self.stream, self.poll, self.show = Path(path), stream, poll, show
+        # with a label (chapters running side by side) the bars' latest state is printed as one
+        # labelled line at most every ``every`` seconds, so that two chapters' bars do not
+        # overwrite each other
+        self.label, self.every = label, every
 
     def __enter__(self):
         import threading
@@ -75,13 +88,21 @@ class ConsoleRelay:
 
     def _copy(self):
         stream = self.stream or sys.stderr
+        last, latest = time.monotonic(), ""
         with open(self.path, encoding="utf-8", errors="replace") as f:
             while True:
                 stopping = self._stop.is_set()
                 chunk = f.read()
-                if chunk and self.show:
+                if chunk and self.show and self.label is None:
                     stream.write(chunk)
                     stream.flush()
+                elif chunk and self.show:
+                    parts = [p.strip() for p in re.split(r"[\r\n]", chunk) if p.strip()]
+                    latest = parts[-1] if parts else latest
+                if latest and time.monotonic() - last >= self.every:
+                    stream.write(f"  {self.label}: {latest}\n")
+                    stream.flush()
+                    last, latest = time.monotonic(), ""
                 if stopping:
                     return
                 self._stop.wait(self.poll)
@@ -95,6 +116,47 @@ class ConsoleRelay:
             os.environ[CONSOLE_ENV] = self._previous
         self.path.unlink(missing_ok=True)
         return False
+
+
+#: What each chapter reads of other chapters (file stems). A chapter waits for those, and is
+#: executed again when one of them is. A chapter not listed here reads every chapter before
+#: it in ``_toc.yml``: the safe default for a new chapter, and what the root page (the
+#: introduction, which summarises the others) needs.
+READS = {
+    "01_data": (),
+    "02_classification": (),
+    "03_generation": (),
+    "04_statistics": ("03_generation",),  # fits the generated tracks (generated_*.csv)
+    "06_real_cells": (),  # its own dataset, its own files
+    "05_own_data": (),  # the worked example's files only
+    "appendix_benchmarks": (),  # the committed benchmark records only
+}
+
+
+def dependencies(stems) -> dict:
+    """``{stem: chapters it reads}`` for chapters in execution order (:data:`READS`)."""
+    stems = list(stems)
+    out = {}
+    for i, stem in enumerate(stems):
+        if stem in READS:
+            late = [d for d in READS[stem] if d in stems and stems.index(d) > i]
+            if late:
+                raise ValueError(f"chapter '{stem}' reads {late}, which _toc.yml runs after it")
+            out[stem] = tuple(d for d in READS[stem] if d in stems)
+        else:
+            out[stem] = tuple(stems[:i])
+    return out
+
+
+def start_order(stems, needs: dict, cost: dict) -> dict:
+    """Priority of each chapter when several could start: the time of the longest chain of
+    chapters that starts with it (its own time plus the longest of its readers' chains), from
+    ``cost`` (``{stem: seconds}``, e.g. the last build's times; a missing one counts 1 s)."""
+    chain = {}
+    for stem in reversed(list(stems)):
+        after = [chain[r] for r in chain if stem in needs.get(r, ())]
+        chain[stem] = float(cost.get(stem) or 1.0) + max(after, default=0.0)
+    return chain
 
 
 def toc_chapters(root: Path) -> list[str]:
@@ -128,11 +190,14 @@ def package_digest(root: Path) -> str:
         str(p.relative_to(pkg)) for p in sorted(pkg.rglob("*.py"))))
 
 
-def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress: bool = True) -> float:
+def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress: bool = True,
+                    side_by_side: bool = False) -> float:
     """Run one chapter through papermill; returns wall seconds.
 
     The executed notebook goes to ``out_dir/<stem>.ipynb``. On an error the partly
     executed notebook stays there and :class:`ChapterFailed` names the chapter and cell.
+    ``side_by_side``: other chapters run at the same time, so the chapter's progress is
+    printed as labelled lines (:class:`ConsoleRelay`) and papermill draws no bar.
     """
     import jupytext
     import papermill as pm
@@ -152,9 +217,11 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
     start = time.perf_counter()
     try:
         # the chapter's progress bars go to this console through a side channel, never to the page
-        with ConsoleRelay(out_dir / f"{stem}.console.log", show=progress):
+        with ConsoleRelay(out_dir / f"{stem}.console.log", show=progress,
+                          label=stem if side_by_side else None):
             pm.execute_notebook(str(raw), str(partial), parameters=params, kernel_name="python3",
-                                cwd=str(root), progress_bar=progress, log_output=False)
+                                cwd=str(root), progress_bar=progress and not side_by_side,
+                                log_output=False)
     except pm.PapermillExecutionError as err:
         raise ChapterFailed(
             f"chapter '{stem}' failed in cell {err.exec_count} ({err.ename}: {err.evalue}). "
@@ -190,7 +257,8 @@ def _hide_injected_parameters(path: Path):
 def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapters=None,
         artifacts: str | None = None, force: bool = False, html: bool = True,
         html_dir: str | None = None, strict: bool = True, validate: bool = True,
-        progress: bool = True, dask: str | None = None, estimate: bool = False) -> dict:
+        progress: bool = True, dask: str | None = None, estimate: bool = False,
+        jobs: int = 2) -> dict:
     """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
 
     With ``validate`` the dataset is loaded once first, so that a refused dataset stops the
@@ -207,6 +275,12 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     ``estimate``: before executing, print each chapter's estimated time for this dataset
     (:func:`print_estimates`; the command line does, ``--no-estimate`` turns it off); the
     report then holds them under ``estimates`` (``{stem: seconds or None}``).
+
+    ``jobs``: chapters executed at the same time, each in its own process and kernel, in the
+    order of :data:`READS` (a chapter starts when every chapter it reads has finished). With 1,
+    or with one chapter to execute, they run one after another in this process. When a
+    chapter fails, the chapters already running finish, no other starts, and the failure is
+    raised.
     """
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
@@ -246,16 +320,17 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
               "executed": {}, "skipped": []}
     timings = art / "build-timings.json"
     previous = json.loads(timings.read_text()) if timings.exists() else {}
-    upstream = ""
+    needs = dependencies(all_stems)
     say = print if progress else (lambda *a, **k: None)
     say(f"book: dataset {dataset}, profile {profile}, results in {artifacts}/")
     say(f"book: {cluster.describe()}")
     plan = []  # (stem, parameters, fingerprint, up to date)
+    keys = {}
     for stem in all_stems:
         params = chapter_parameters(stem, dataset, profile, seed, artifacts)
-        key = _digest([root / "book" / f"{stem}.py"],
-                      json.dumps(params, sort_keys=True) + pkg + data_digest + upstream)
-        upstream = key
+        upstream = "".join(keys[d] for d in needs[stem])  # a chapter it reads changed: run again
+        keys[stem] = key = _digest([root / "book" / f"{stem}.py"],
+                                   json.dumps(params, sort_keys=True) + pkg + data_digest + upstream)
         plan.append((stem, params, key, (nb_dir / f"{stem}.ipynb").exists() and state.get(stem) == key))
     to_run = [stem for stem, _, _, done in plan if stem in stems and (force or not done)]
     if estimate and to_run:
@@ -264,22 +339,35 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
         report["estimates"] = print_estimates(root, profile, to_run, probe.dataset_size(
             tracks, analysis_interval(dataset)), say=say)
     tracks = None  # the build keeps no copy of the data while the chapters run
-    for k, (stem, params, key, done) in enumerate(plan, start=1):
+    number = {stem: k for k, (stem, *_) in enumerate(plan, start=1)}
+    for stem, _, _, done in plan:
+        if stem in stems and done and not force:
+            report["skipped"].append(stem)
+            last = f"last run {previous[stem]:.0f} s" if stem in previous else "never run"
+            say(f"[{number[stem]}/{len(all_stems)}] {stem}: unchanged, skipped ({last})", flush=True)
+
+    def starting(stem):
         last = f"last run {previous[stem]:.0f} s" if stem in previous else "never run"
-        if stem not in stems or (done and not force):
-            if stem in stems:
-                report["skipped"].append(stem)
-                say(f"[{k}/{len(all_stems)}] {stem}: unchanged, skipped ({last})", flush=True)
-            continue
         guess = report.get("estimates", {}).get(stem)
         guess = f", estimated {_duration(guess)}" if guess is not None else ""
-        say(f"[{k}/{len(all_stems)}] {stem}: executing ({last}{guess})", flush=True)
-        seconds = execute_chapter(root, stem, params, nb_dir, progress=progress)
+        say(f"[{number[stem]}/{len(all_stems)}] {stem}: executing ({last}{guess})", flush=True)
+
+    def finished(stem, seconds):
         report["executed"][stem] = round(seconds, 1)
-        state[stem] = key
+        state[stem] = keys[stem]
         write_json(state_file, state)
         previous[stem] = round(seconds, 1)
         write_json(timings, previous)
+
+    params_of = {stem: params for stem, params, _, _ in plan}
+    jobs = max(1, min(int(jobs), len(to_run)))
+    if jobs == 1:
+        for stem in to_run:
+            starting(stem)
+            finished(stem, execute_chapter(root, stem, params_of[stem], nb_dir, progress=progress))
+    else:
+        _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, previous, progress,
+                          starting, finished, say)
 
     if html:
         if html_dir is None and dataset != "synthetic":
@@ -287,6 +375,48 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
             html_dir = str(root / "_build" / "books" / Path(artifacts).name)
         render_html(root, nb_dir, all_stems, html_dir=html_dir, strict=strict)
     return report
+
+
+def _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, previous, progress,
+                      starting, finished, say):
+    """Execute ``to_run`` with up to ``jobs`` chapters at a time in worker processes (see
+    :func:`run`); ``starting``/``finished`` are called in this process as chapters start and
+    end."""
+    import multiprocessing
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+
+    priority = start_order(to_run, needs, previous)
+    pending, running, failure = list(to_run), {}, None
+    say(f"book: up to {jobs} chapters at a time (a chapter waits for the chapters it reads)")
+    # a fresh interpreter per worker: the runner may hold threads and a Dask client
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+        while pending or running:
+            busy = set(pending) | set(running.values())
+            ready = sorted((s for s in pending if not busy.intersection(needs[s])),
+                           key=lambda s: -priority[s])
+            while failure is None and ready and len(running) < jobs:
+                stem = ready.pop(0)
+                pending.remove(stem)
+                starting(stem)
+                running[pool.submit(execute_chapter, root, stem, params_of[stem], nb_dir,
+                                    progress, True)] = stem
+            if not running:
+                break  # a chapter failed: what depends on it, or waits, does not start
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                stem = running.pop(future)
+                try:
+                    seconds = future.result()
+                except ChapterFailed as err:
+                    failure = failure or err
+                    if running:
+                        say(f"book: {stem} failed; waiting for {sorted(running.values())} to finish",
+                            flush=True)
+                    continue
+                finished(stem, seconds)
+                say(f"book: {stem} done in {_duration(seconds)}", flush=True)
+    if failure is not None:
+        raise failure
 
 
 def _duration(seconds: float) -> str:
@@ -403,13 +533,16 @@ def main(argv=None):
                         "work on that cluster (default: DASK_SCHEDULER_ADDRESS, else local processes)")
     p.add_argument("--no-estimate", action="store_true",
                    help="print no time estimate before executing (the probe is not run)")
+    p.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS", 2)),
+                   help="chapters executed at the same time when they read nothing of each other "
+                        "(default 2; 1: one after another)")
     args = p.parse_args(argv)
     start = time.perf_counter()
     try:
         report = run(profile=args.profile, dataset=args.dataset, seed=args.seed,
                      chapters=args.chapters, artifacts=args.artifacts, force=args.force,
                      html=not (args.no_html or args.chapters), html_dir=args.html_dir,
-                     dask=args.dask, estimate=not args.no_estimate)
+                     dask=args.dask, estimate=not args.no_estimate, jobs=args.jobs)
     except ChapterFailed as err:
         raise SystemExit(f"build stopped: {err}")
     except DataError as err:
