@@ -165,7 +165,8 @@ def ceiling_nll(velocities, track_ids, conditions, truth, *, interval: float) ->
     Returns
     -------
     dict
-        ``{track_id: NLL}`` in nats, summed over the track's predicted steps.
+        ``{track_id: NLL}``: nats summed over velocities 2..J of each track, conditioned on
+        the first like every model of the held-out table (velocity units µm/min).
     """
     params, models = truth
     out = {}
