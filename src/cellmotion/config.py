@@ -195,7 +195,18 @@ class DatasetConfig:
 
 
 def is_config(dataset) -> bool:
-    """True for a dataset given as a ``.yml``/``.yaml`` config path."""
+    """True for a dataset given as a ``.yml``/``.yaml`` config path.
+
+    Parameters
+    ----------
+    dataset : str or path-like
+        A dataset name or the path of a dataset config.
+
+    Returns
+    -------
+    bool
+        Whether ``dataset`` ends in ``.yml`` or ``.yaml`` (case-insensitive).
+    """
     return str(dataset).lower().endswith((".yml", ".yaml"))
 
 
@@ -222,7 +233,27 @@ def dataset_name(dataset) -> str:
 
 
 def read_config(path) -> DatasetConfig:
-    """Parse and check a dataset config (the module docstring describes the keys)."""
+    """Parse and check a dataset config (the module docstring describes the keys).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The YAML config file. Relative file and folder names inside it are taken from the
+        config's folder.
+
+    Returns
+    -------
+    DatasetConfig
+        The checked config with absolute paths; ``name`` is the ``name`` key, else the file's
+        stem (the folder's name for ``config.yml``/``dataset.yml``), reduced to characters safe
+        in a folder name.
+
+    Raises
+    ------
+    DataError
+        The file is missing, not YAML, or a key or value is unknown, out of range or
+        inconsistent with the format (each message names the config and the key).
+    """
     import yaml
 
     path = Path(path).resolve()

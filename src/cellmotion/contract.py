@@ -88,19 +88,33 @@ def validate_tracks(df: pd.DataFrame, source: str = "input", *, time_unit: str =
     Checks: required columns present, numeric coordinates, every track in one
     condition (and one replicate, where the table has a ``replicate`` column), at least two
     positions per track, no duplicate ``(track_id, t)`` rows, time increasing within each
-    track, and no mix of tracks with and without z. The returned table has string
-    ``track_id``/``condition``, float coordinates and rows sorted by condition, track and
-    time; ``df`` itself is not modified.
+    track, and no mix of tracks with and without z. ``df`` itself is not modified.
 
     Parameters
     ----------
-    df : the table.
-    source : the file (or name) the table came from, for messages.
-    time_unit : the unit of ``t`` as the user knows it (``min``, ``frame``, ``s``, ...), for
+    df : pandas.DataFrame
+        The table.
+    source : str
+        The file (or name) the table came from, for messages.
+    time_unit : str
+        The unit of ``t`` as the user knows it (``min``, ``frame``, ``s``, ...), for
         messages.
-    lines : the line of the user's file each row was read from; messages then name that
+    lines : sequence of int, optional
+        The line of the user's file each row was read from; messages then name that
         line instead of a row of the table. Readers of tracker exports order positions by
         time themselves, so "time goes backwards" only meets tables written by hand.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The contract's columns (``z``, ``replicate`` and ``movie`` where present) with string
+        ``track_id``/``condition`` (and replicate, movie), float coordinates and rows sorted by
+        condition (in order of first appearance), track and time, on a fresh 0..n index.
+
+    Raises
+    ------
+    DataError
+        The first violation found, naming ``source`` and the row or line.
     """
     if len(df) == 0:
         raise DataError(f"{source}: the table is empty (no positions).")
@@ -221,7 +235,19 @@ def conditions(df: pd.DataFrame) -> list[str]:
 
 
 def flat_z_conditions(df: pd.DataFrame) -> list[str]:
-    """Conditions whose z never changes within a track (2D data stored with a z column)."""
+    """Conditions whose z never changes within a track (2D data stored with a z column).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A tidy table of tracks (the data contract).
+
+    Returns
+    -------
+    list of str
+        Those conditions, in the table's order; every condition when ``df`` has no ``z``
+        column.
+    """
     if "z" not in df.columns:
         return conditions(df)
     spread = df.groupby(["condition", "track_id"])["z"].agg(lambda s: s.max() - s.min())
@@ -230,7 +256,23 @@ def flat_z_conditions(df: pd.DataFrame) -> list[str]:
 
 
 def summarize(df: pd.DataFrame) -> pd.DataFrame:
-    """Table 1 of the report for any tidy table: tracks, positions per track, interval, dims."""
+    """Table 1 of the report for any tidy table: tracks, positions per track, interval, dims.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A tidy table of tracks (the data contract).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per condition (index ``condition``, in the table's order) with columns
+        ``trajectories`` (number of tracks), ``positions per trajectory (median)``,
+        ``positions per trajectory (range)`` (a ``"min–max"`` string),
+        ``sampling interval [min]`` (median time step between consecutive positions, in the
+        table's time unit) and ``dimensions`` (``"2D"`` when z is absent or never changes
+        within a track, else ``"3D"``).
+    """
     rows = []
     flat = set(flat_z_conditions(df))
     for cond, g in df.groupby("condition", sort=False):
@@ -255,6 +297,16 @@ def cell_ids(track_ids) -> np.ndarray:
     Pieces are named ``<id>~n`` when a branching track (a division) is cut into unbranched
     segments, and ``~m`` again when a piece is cut at missing frames (``<id>~2~1``); all of
     them are the one cell (lineage) ``<id>``.
+
+    Parameters
+    ----------
+    track_ids : array-like
+        Track ids (converted to strings).
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of the cell id of each track id, in the same order.
     """
     ids = pd.Series(np.asarray(track_ids, dtype=object)).astype(str)
     return ids.str.replace(r"(~\d+)+$", "", regex=True).to_numpy(dtype=object)

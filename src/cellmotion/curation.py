@@ -144,13 +144,38 @@ def drop_short_tracks(df: pd.DataFrame, min_steps: int = 30, interval: float = 5
                       time_unit: str = "min") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Leave out tracks too short for one window of ``min_steps`` steps at ``interval``.
 
-    ``interval`` is in the table's time unit ``time_unit`` (minutes, or frames for
-    uncalibrated data); messages speak in it.
+    A condition left with fewer than ``min_tracks`` usable tracks is refused (the book splits
+    every condition's tracks into training and test sets).
 
-    Returns the remaining table and a per-condition count (tracks, left out as too short,
-    used). A condition left with fewer than ``min_tracks`` usable tracks is refused with a
-    :class:`DataError` (the book splits every condition's tracks into training and test
-    sets). The table is unchanged when nothing is left out.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A tidy table of tracks (the data contract).
+    min_steps : int
+        Steps (at ``interval``) a track needs to be kept.
+    interval : float
+        The analysis interval, in the table's time unit ``time_unit`` (minutes, or frames
+        for uncalibrated data); messages speak in it.
+    min_tracks : int
+        Usable tracks every condition needs.
+    source : str
+        The file (or dataset) the table came from, for messages.
+    time_unit : str
+        The unit of ``t`` and ``interval``, for messages.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The remaining tracks; ``df`` itself (unchanged) when nothing is left out.
+    counts : pandas.DataFrame
+        One row per condition (index ``condition``) with columns ``tracks`` (tracks before),
+        ``too short (left out)`` and ``used``.
+
+    Raises
+    ------
+    DataError
+        A condition keeps fewer than ``min_tracks`` tracks, or ``interval`` is not a whole
+        multiple of a condition's frame interval.
     """
     try:
         steps = steps_at_interval(df, interval, time_unit)

@@ -92,8 +92,20 @@ class DatasetInfo:
 
 
 def dataset_info(dataset: str = "synthetic") -> DatasetInfo:
-    """Describe a dataset (no data is read). ``report_kind`` is True only for the synthetic
-    stand-in of the report's data: the one dataset the report's numbers may stand beside."""
+    """Describe a dataset (no data is read).
+
+    Parameters
+    ----------
+    dataset : str
+        ``"synthetic"``, a dataset config path (``.yml``/``.yaml``) or a tidy CSV path.
+
+    Returns
+    -------
+    DatasetInfo
+        Name, title, units, analysis interval, window length, provenance and drift settings
+        from the config (defaults for a CSV). ``report_kind`` is True only for the synthetic
+        stand-in of the report's data: the one dataset the report's numbers may stand beside.
+    """
     if dataset == "synthetic":
         return DatasetInfo(
             name="synthetic", title="Synthetic stand-in for the report's data", synthetic=True,
@@ -232,6 +244,31 @@ def load_config_dataset(cfg: DatasetConfig | str | Path) -> tuple[pd.DataFrame, 
     The table is in µm and min, or in px and frames for a config with ``calibrated: false``.
     Gap handling (``gaps``, ``max_gap``) is applied with each condition's frame interval.
     Tracks too short for the analysis are *not* removed here (see :func:`load_dataset`).
+
+    Parameters
+    ----------
+    cfg : DatasetConfig or str or path-like
+        A parsed config, or the path of one (read with :func:`cellmotion.config.read_config`).
+        A config with ``generated_by`` has its data generated first if absent.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The validated tidy table (:func:`cellmotion.contract.validate_tracks`). For tracker
+        exports ``attrs["branches"]`` holds ``policy`` (the config's ``branches``),
+        ``branching`` (tracks that divide or merge) and ``pieces`` (unbranched pieces made of
+        them).
+    gap_report : pandas.DataFrame
+        One row per condition (index ``condition``) with columns ``tracks read``, ``gaps``,
+        ``frames interpolated``, ``tracks split at gaps`` and ``single-position pieces left
+        out`` (:func:`cellmotion.curation.handle_gaps`); for tracker exports also
+        ``branching tracks`` and ``pieces from branching tracks``.
+
+    Raises
+    ------
+    DataError
+        Files missing or unreadable, units or replicates inconsistent, or a table that breaks
+        the data contract.
     """
     if not isinstance(cfg, DatasetConfig):
         cfg = read_config(cfg)
@@ -320,26 +357,51 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
                  return_counts: bool = False, drift: str | None = None):
     """Load a dataset as the curated tidy table of the data contract.
 
-    ``"synthetic"`` generates the synthetic dataset of ``seed`` if it is absent and loads it
-    (the book's chapters all use seed 0, the default dataset; their own ``seed`` parameter
-    seeds splits and training, not the data); a ``.yml``/``.yaml`` path is read as a dataset
-    config (:mod:`cellmotion.config`); any other value is read as a tidy CSV path (relative
-    paths from the project root), whose tracks are split at missing frames. A dataset with
-    fewer than ``min_conditions`` conditions is refused: the book compares conditions.
-
     Tracks with fewer than ``min_track_steps`` steps (config; else 30, the report's window)
     at :func:`analysis_interval` are left out; a condition left with fewer than two usable
-    tracks is refused. With ``return_counts`` the result is ``(table, counts)``, where
-    ``counts`` has one row per condition: tracks read, gaps, frames interpolated, tracks split
-    at gaps, tracks too short (left out) and tracks used, and for tracker exports the
-    branching tracks (cell divisions, merges) and the pieces made of them (``branches:``).
-    The table's ``attrs["branches"]`` holds the totals (``policy``, ``branching``,
-    ``pieces``) for tracker exports.
-
-    After curation the config's ``drift`` policy is applied
+    tracks is refused. After curation the drift policy is applied
     (:func:`cellmotion.drift.apply_drift_policy`: ``subtract-movie-mean`` removes each movie's
-    mean velocity); ``drift="none"`` or ``drift="subtract-movie-mean"`` overrides it, e.g. to
-    see raw and drift-free tracks side by side. ``attrs["drift"]`` records what was applied.
+    mean velocity).
+
+    Parameters
+    ----------
+    dataset : str
+        ``"synthetic"`` generates the synthetic dataset of ``seed`` if it is absent and loads it;
+        a ``.yml``/``.yaml`` path is read as a dataset config (:mod:`cellmotion.config`); any
+        other value is read as a tidy CSV path (relative paths from the project root), whose
+        tracks are split at missing frames.
+    seed : int
+        Seed of the synthetic dataset. The book's chapters all use seed 0, the default
+        dataset; their own ``seed`` parameter seeds splits and training, not the data.
+    min_conditions : int
+        A dataset with fewer conditions is refused: the book compares conditions.
+    return_counts : bool
+        Return the per-condition counts too.
+    drift : str, optional
+        ``"none"`` or ``"subtract-movie-mean"`` overrides the config's ``drift`` policy, e.g.
+        to see raw and drift-free tracks side by side; None keeps the config's (``"none"``
+        for the synthetic data and CSVs).
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        The curated tidy table. ``attrs["drift"]`` records the drift policy applied; for
+        tracker exports ``attrs["branches"]`` holds the totals ``policy``, ``branching``
+        (tracks that divide or merge) and ``pieces`` (the pieces made of them).
+    counts : pandas.DataFrame
+        Only with ``return_counts``: one row per condition (index ``condition``). Columns
+        ``tracks``, ``too short (left out)`` and ``used``
+        (:func:`cellmotion.curation.drop_short_tracks`), ``tracks`` renamed ``tracks after gap
+        handling`` for configs and CSVs, which also have the gap report's ``tracks read``,
+        ``gaps``, ``frames interpolated``, ``tracks split at gaps`` and ``single-position
+        pieces left out`` (:func:`cellmotion.curation.handle_gaps`); for tracker exports also
+        ``branching tracks`` and ``pieces from branching tracks``.
+
+    Raises
+    ------
+    DataError
+        The data cannot be read, breaks the data contract, has too few conditions, or a
+        condition keeps fewer than two usable tracks.
     """
     cfg = None
     if dataset == "synthetic":
@@ -379,9 +441,18 @@ def load_dataset(dataset: str = "synthetic", seed: int = 0, min_conditions: int 
 def analysis_interval(dataset: str = "synthetic") -> float:
     """The common sampling interval the chapters resample every condition to.
 
-    A config's ``interval`` (in minutes, or frames for uncalibrated data); the report's 5 min
-    for the synthetic dataset and tidy CSVs. Chapters pass it to
-    :func:`cellmotion.preprocess.to_trajectories`.
+    Chapters pass it to :func:`cellmotion.preprocess.to_trajectories`.
+
+    Parameters
+    ----------
+    dataset : str
+        ``"synthetic"``, a dataset config path or a tidy CSV path.
+
+    Returns
+    -------
+    float
+        A config's ``interval`` (in minutes, or frames for uncalibrated data); the report's
+        5 min for the synthetic dataset and tidy CSVs.
     """
     cfg = _config(dataset)
     return float(cfg.interval) if cfg is not None else DEFAULT_INTERVAL
@@ -394,10 +465,20 @@ def min_track_steps(dataset: str = "synthetic") -> int:
 
 
 def ensure_dataset(dataset: str = "synthetic") -> list[Path]:
-    """Generate a generated dataset if absent; return every input file (to fingerprint).
+    """Generate a generated dataset if absent and list every input file (to fingerprint).
 
-    For ``"synthetic"`` the CSV; for a config the config and every file it names; for a CSV
-    the file. The build runner uses this to decide when chapters must run again.
+    The build runner uses this to decide when chapters must run again.
+
+    Parameters
+    ----------
+    dataset : str
+        ``"synthetic"``, a dataset config path or a tidy CSV path.
+
+    Returns
+    -------
+    list of pathlib.Path
+        For ``"synthetic"`` the CSV; for a config the config and every file it names; for a
+        CSV the file.
     """
     if dataset == "synthetic":
         return [ensure_default_dataset(SYNTHETIC_PATH, seed=0)]
@@ -409,5 +490,16 @@ def ensure_dataset(dataset: str = "synthetic") -> list[Path]:
 
 
 def is_synthetic(dataset: str) -> bool:
-    """True for the generated default dataset."""
+    """True for the generated default dataset.
+
+    Parameters
+    ----------
+    dataset : str
+        A dataset name or path.
+
+    Returns
+    -------
+    bool
+        Whether ``dataset`` is ``"synthetic"`` or the path of its CSV.
+    """
     return dataset == "synthetic" or Path(dataset).resolve() == project_path(SYNTHETIC_PATH, create=False)

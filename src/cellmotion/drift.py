@@ -42,6 +42,18 @@ def has_movies(df: pd.DataFrame, movie: str | None = None) -> bool:
     """True when the table says which movie a track comes from (a movie or replicate column).
 
     Without one, :func:`movie_ids` takes each condition as one movie.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A tidy table of tracks.
+    movie : str, optional
+        A config's movie column, looked for besides ``movie`` and ``replicate``.
+
+    Returns
+    -------
+    bool
+        Whether ``df`` has any of these columns.
     """
     return (movie is not None and movie in df.columns) or MOVIE in df.columns \
         or REPLICATE in df.columns
@@ -252,7 +264,27 @@ def movie_drift_table(df: pd.DataFrame, movie: str | None = None, q: float = 0.9
 
 
 def apply_drift_policy(df: pd.DataFrame, policy: str = "none", movie: str | None = None) -> pd.DataFrame:
-    """Apply a config's ``drift`` policy (:data:`DRIFT_POLICIES`) to a curated tidy table."""
+    """Apply a config's ``drift`` policy (:data:`DRIFT_POLICIES`) to a curated tidy table.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A curated tidy table, rows of a track in time order.
+    policy : str
+        ``"none"`` or ``"subtract-movie-mean"`` (:func:`subtract_movie_mean`).
+    movie : str, optional
+        See :func:`movie_ids`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` itself for ``"none"``, else the drift-corrected table.
+
+    Raises
+    ------
+    ValueError
+        An unknown policy.
+    """
     if policy not in DRIFT_POLICIES:
         raise ValueError(f"unknown drift policy {policy!r}; use one of {DRIFT_POLICIES}")
     return df if policy == "none" else subtract_movie_mean(df, movie)

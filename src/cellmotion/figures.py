@@ -12,7 +12,19 @@ REPORT_COLORS = {"Collagen": "#1b9e77", "Plastic": "#d95f02", "Fibronectin": "#7
 
 
 def condition_palette(conditions) -> dict:
-    """A stable colour per condition name (the report's three keep fixed colours)."""
+    """A stable colour per condition name (the report's three keep fixed colours).
+
+    Parameters
+    ----------
+    conditions : iterable of str
+        Condition names.
+
+    Returns
+    -------
+    dict
+        ``{condition: colour}``: the report's fixed colour for its conditions, the next
+        ``tab10`` colours (after its first three) for the others in order of appearance.
+    """
     import seaborn as sns
 
     conditions = list(conditions)
@@ -32,9 +44,20 @@ def setup_style():
 
 
 def plot_tracks_xy(ax, tracks, color, origin: bool = True, alpha: float = 0.6, lw: float = 0.7):
-    """Draw tracks (list of ``(T, >=2)`` position arrays in µm) in the x-y plane.
+    """Draw tracks in the x-y plane.
 
-    With ``origin`` every track starts at (0, 0), as in the report's Figure 4.
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The panel to draw on; its labels and equal aspect are set.
+    tracks : iterable of array-like
+        Position arrays ``(T, >=2)`` in µm (x, y first).
+    color : matplotlib colour
+        Colour of every track.
+    origin : bool
+        Start every track at (0, 0), as in the report's Figure 4.
+    alpha, lw : float
+        Line transparency and width.
     """
     for r in tracks:
         r = np.asarray(r)
@@ -47,7 +70,21 @@ def plot_tracks_xy(ax, tracks, color, origin: bool = True, alpha: float = 0.6, l
 
 
 def plot_z_over_time(ax, tracks, dt: float, color, alpha: float = 0.6, lw: float = 0.7):
-    """Draw z (relative to the start) against time in minutes for tracks with a z column."""
+    """Draw z (relative to the start) against time in minutes for tracks with a z column.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The panel to draw on; its labels are set.
+    tracks : iterable of array-like
+        Position arrays ``(T, d)`` in µm; a track with fewer than three columns is drawn at 0.
+    dt : float
+        Time between positions [min].
+    color : matplotlib colour
+        Colour of every track.
+    alpha, lw : float
+        Line transparency and width.
+    """
     for r in tracks:
         r = np.asarray(r)
         z = r[:, 2] - r[0, 2] if r.shape[1] > 2 else np.zeros(len(r))
@@ -58,10 +95,35 @@ def plot_z_over_time(ax, tracks, dt: float, color, alpha: float = 0.6, lw: float
 
 def plot_density(ax, density, model: SuperstatModel, color="0.2", masses=(0.1, 0.25, 0.5),
                  fill: bool = True, contour_color="k", linestyles="solid", speed_unit: str = "µm/min"):
-    """Draw a grid density (persistence on x, speed [µm/min] on y) with HDR contours.
+    """Draw a grid density (persistence on x, speed on y) with HDR contours.
 
-    ``fill`` shades the density from white to ``color``; contours mark the highest-density
-    regions holding ``masses`` (the report's 10/25/50 % credible regions).
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        The panel to draw on; its limits, ticks and labels are set from ``model``.
+    density : array-like
+        Density on ``model``'s grid, shape ``(n persistence, n speed)``; normalised to sum 1
+        here.
+    model : SuperstatModel
+        The grid (``persistence_grid``, ``speed_grid``) and axis ranges.
+    color : matplotlib colour
+        With ``fill``, the density is shaded from white to this colour.
+    masses : sequence of float
+        Probability masses of the highest-density regions whose contours are drawn (the
+        report's 10/25/50 % credible regions).
+    fill : bool
+        Shade the density under the contours.
+    contour_color : matplotlib colour
+        Colour of the contour lines.
+    linestyles : str
+        Matplotlib line style of the contours.
+    speed_unit : str
+        Unit of the speed axis, for its label.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        ``ax``.
     """
     q, c = model.persistence_grid, model.speed_grid
     d = np.asarray(density, dtype=float)
@@ -82,9 +144,23 @@ def plot_density(ax, density, model: SuperstatModel, color="0.2", masses=(0.1, 0
 
 
 def region_reaches_top(density, mass: float = 0.5) -> bool:
-    """Whether the ``mass`` highest-density region of a grid density (persistence on axis 0,
-    speed on axis 1, as :func:`plot_density` draws it) reaches the top row of the speed grid:
-    its contour would then be cut by the panel's upper edge."""
+    """Whether a highest-density region reaches the top row of the speed grid.
+
+    When it does, its contour in :func:`plot_density` is cut by the panel's upper edge.
+
+    Parameters
+    ----------
+    density : array-like
+        Grid density, persistence on axis 0 and speed on axis 1 (as :func:`plot_density`
+        draws it); need not be normalised.
+    mass : float
+        Probability mass of the region.
+
+    Returns
+    -------
+    bool
+        True when any cell of the last speed row lies inside the ``mass`` region.
+    """
     d = np.asarray(density, dtype=float)
     d = d / d.sum()
     level = hdr_levels(d, (mass,))[0]

@@ -100,20 +100,64 @@ SEED_STEPS = 20
 def condition_velocities(traj, condition: str, idx=None) -> list:
     """Velocity arrays (µm/min) of a condition's tracks in its modelled dimensions.
 
-    ``idx`` restricts to those track positions of ``traj`` (e.g. the training split).
+    Parameters
+    ----------
+    traj : Trajectories
+        The tracks (:class:`cellmotion.preprocess.Trajectories`).
+    condition : str
+        The condition.
+    idx : array-like of int, optional
+        Restrict to these track positions of ``traj`` (e.g. the training split); all tracks
+        by default.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        One float array ``(T_i, d)`` per track of ``condition`` among ``idx``, in ``idx``'s
+        order; ``d`` excludes a flat z (:meth:`Trajectories.modelled_velocities`).
     """
     idx = np.arange(len(traj)) if idx is None else np.asarray(idx, dtype=int)
     return [np.asarray(traj.modelled_velocities(i), float) for i in idx if traj.conditions[i] == condition]
 
 
 def condition_track_ids(traj, condition: str, idx=None) -> np.ndarray:
-    """Track ids of a condition's tracks, in the order of :func:`condition_velocities`."""
+    """Track ids of a condition's tracks, in the order of :func:`condition_velocities`.
+
+    Parameters
+    ----------
+    traj : Trajectories
+        The tracks (:class:`cellmotion.preprocess.Trajectories`).
+    condition : str
+        The condition.
+    idx : array-like of int, optional
+        Restrict to these track positions of ``traj``; all tracks by default.
+
+    Returns
+    -------
+    numpy.ndarray
+        Object array of track ids.
+    """
     idx = np.arange(len(traj)) if idx is None else np.asarray(idx, dtype=int)
     return np.asarray([traj.track_ids[i] for i in idx if traj.conditions[i] == condition], dtype=object)
 
 
 def equal_subset(n_items: int, n: int, seed: int = 0) -> np.ndarray:
-    """Sorted positions of a seeded subset of ``min(n, n_items)`` of ``n_items`` items."""
+    """Sorted positions of a seeded subset of ``min(n, n_items)`` of ``n_items`` items.
+
+    Parameters
+    ----------
+    n_items : int
+        Number of items to draw from.
+    n : int
+        Items wanted.
+    seed : int
+        Seed of the draw (without replacement).
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted integer positions in ``range(n_items)``.
+    """
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(n_items, size=min(n, n_items), replace=False))
 
@@ -309,7 +353,21 @@ def track_nll(gen: Generator, vels) -> np.ndarray:
 
 
 def heldout_nll(gen: Generator, vels) -> float:
-    """Mean NLL per predicted step (steps 2..T of each track), nats, velocity in the dataset's units."""
+    """Mean NLL per predicted step of a generator on some tracks.
+
+    Parameters
+    ----------
+    gen : Generator
+        A trained generator.
+    vels : sequence of array-like
+        Velocity tracks ``(T_i, d)`` in the dataset's units, in ``gen``'s dimensions.
+
+    Returns
+    -------
+    float
+        Nats per step over steps 2..T of every track (total NLL over total predicted steps),
+        velocity in the dataset's units.
+    """
     return float(track_nll(gen, vels).sum() / sum(len(v) - 1 for v in vels))
 
 
@@ -340,12 +398,32 @@ def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=
                       ceiling: dict | None = None) -> pd.DataFrame:
     """Summed NLL of every held-out track under every model: one row per (track, model).
 
-    Columns ``condition, track_id, steps, model, nll_sum`` (nats, velocities in the dataset's
-    units, steps 2..T of the track). The baselines are fitted on the training tracks of each
-    condition; ``superstat`` (optional) gives each held-out track's superstatistical NLL
-    (a :class:`cellmotion.superstats.SuperstatResult` fitted on them, or ``{track_id: nats}``);
-    tracks it lacks get no ``superstatistical`` row. ``ceiling`` (optional, ``{track_id:
-    nats}``, :func:`cellmotion.synthetic.oracle.ceiling_nll`) adds ``true_parameters`` rows.
+    The baselines (``ar1_shared``, one persistent random walk shared by all cells, and
+    ``gaussian_iid``) are fitted on the training tracks of each condition.
+
+    Parameters
+    ----------
+    traj : Trajectories
+        The tracks (:class:`cellmotion.preprocess.Trajectories`).
+    train_idx, test_idx : array-like of int
+        Track positions of the training and held-out sets.
+    generators : dict
+        ``{condition: Generator}``; only these conditions are scored.
+    superstat : SuperstatResult or dict, optional
+        Each held-out track's superstatistical NLL: a
+        :class:`cellmotion.superstats.SuperstatResult` fitted on them, or ``{track_id: nats}``;
+        tracks it lacks (or with a non-finite value) get no ``superstatistical`` row.
+    ceiling : dict, optional
+        ``{track_id: nats}`` (:func:`cellmotion.synthetic.oracle.ceiling_nll`); adds
+        ``true_parameters`` rows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``condition``, ``track_id``, ``steps`` (predicted steps, T - 1), ``model``
+        (``lstm_mdn``, ``ar1_shared``, ``gaussian_iid``, ``superstatistical``,
+        ``true_parameters``) and ``nll_sum`` (nats over steps 2..T, velocities in the dataset's
+        units).
     """
     # per-track NLLs computed elsewhere: {model: {track_id: nats}}
     given = {"superstatistical": _superstat_nll(superstat),
@@ -374,14 +452,33 @@ def heldout_track_nll(traj, train_idx, test_idx, *, generators: dict, superstat=
 
 def nll_table_from_tracks(tracks: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
                           confidence: float = 0.95) -> pd.DataFrame:
-    """Per condition and model: NLL per step and the MDN-minus-model difference with a
-    bootstrap interval over held-out cells (:func:`cellmotion.evaluation.bootstrap_ci` with
-    ``groups``: the pieces ``<id>~n`` of one cell are resampled together).
+    """Per condition and model: NLL per step and the MDN-minus-model difference with an interval.
 
-    ``tracks``: the output of :func:`heldout_track_nll`. Each difference uses only the tracks
-    both models scored (``n_tracks``), per step (total NLL over total steps); negative means
-    the MDN gives the held-out steps a higher likelihood. Columns ``condition, model, label,
-    n_tracks, n_steps, nll, diff_vs_mdn, lower, upper``.
+    The interval is a bootstrap over held-out cells (:func:`cellmotion.evaluation.bootstrap_ci`
+    with ``groups``: the pieces ``<id>~n`` of one cell are resampled together). Each difference
+    uses only the tracks both models scored, per step (total NLL over total steps).
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        The output of :func:`heldout_track_nll`.
+    n_boot : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the bootstrap.
+    confidence : float
+        Coverage of the percentile interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per condition and model (models in :data:`NLL_MODELS` order), columns
+        ``condition``, ``model``, ``label`` (:data:`NLL_MODEL_LABELS`), ``n_tracks`` (tracks
+        scored by both the model and the MDN), ``n_steps``, ``nll`` (nats per step),
+        ``diff_vs_mdn`` (MDN minus model per step, on all the tracks both scored; negative
+        means the MDN gives the held-out steps a higher likelihood), ``lower`` and ``upper``
+        (interval bounds). The three last are NaN for the MDN itself and for models with
+        fewer than two tracks.
     """
     from .contract import cell_ids
 
@@ -414,14 +511,30 @@ def gap_closed(tracks: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
                confidence: float = 0.95) -> list:
     """Share of the gap between the shared AR(1) and the ceiling that the LSTM-MDN closes.
 
-    ``tracks``: :func:`heldout_track_nll` with ``true_parameters`` rows (the simulator's own
-    likelihood, synthetic stand-in only). Per condition, on the held-out tracks all three
-    models scored: ``share = (AR1 - MDN) / (AR1 - ceiling)`` of the summed NLLs (1: at the
-    ceiling, 0: no better than the AR(1), below 0: worse), with a percentile bootstrap
-    interval over held-out cells (pieces of one cell together). One dict per condition
-    ``{condition, n_tracks, ceiling, ar1_shared, lstm_mdn, share, lower, upper}`` (NLLs per
-    step); conditions without a ceiling are left out; ``share`` is NaN where the AR(1) is
-    already at the ceiling.
+    Per condition, on the held-out tracks all three models scored:
+    ``share = (AR1 - MDN) / (AR1 - ceiling)`` of the summed NLLs (1: at the ceiling, 0: no
+    better than the AR(1), below 0: worse), with a percentile bootstrap interval over held-out
+    cells (pieces of one cell together).
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        :func:`heldout_track_nll` with ``true_parameters`` rows (the simulator's own
+        likelihood, synthetic stand-in only).
+    n_boot : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the bootstrap.
+    confidence : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    list of dict
+        One dict per condition with a ceiling: ``condition``, ``n_tracks``, ``ceiling``,
+        ``ar1_shared`` and ``lstm_mdn`` (NLLs per step), ``share``, ``lower`` and ``upper``.
+        ``share`` is NaN where the AR(1) is already at the ceiling; the bounds are NaN then
+        and with fewer than two tracks.
     """
     from .contract import cell_ids
 
@@ -454,8 +567,21 @@ def gap_closed(tracks: pd.DataFrame, *, n_boot: int = 1000, seed: int = 0,
 
 
 def nll_wide_rows(table: pd.DataFrame) -> list:
-    """One row per condition, ``{condition, n_test_tracks, lstm_mdn, ar1, gaussian_iid,
-    superstatistical}`` (NLL per step; the key names of ``generation_metrics.json``)."""
+    """The held-out NLL table in wide form, the rows of ``heldout_nll`` in the metrics file.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        :func:`heldout_nll_table` (or :func:`nll_table_from_tracks`).
+
+    Returns
+    -------
+    list of dict
+        One dict per condition: ``condition``, ``n_test_tracks`` (most tracks any model
+        scored) and the NLL per step of each model in the table under its key of
+        ``generation_metrics.json``: ``lstm_mdn``, ``ar1`` (for ``ar1_shared``),
+        ``gaussian_iid`` and, where scored, ``superstatistical`` and ``true_parameters``.
+    """
     names = {"ar1_shared": "ar1"}
     rows = []
     for cond, g in table.groupby("condition", sort=False):
@@ -470,15 +596,33 @@ def heldout_nll_table(traj, train_idx, test_idx, *, generators: dict, n_boot: in
                       confidence: float = 0.95) -> pd.DataFrame:
     """Held-out NLL per step of the MDN and its baselines, per condition, with intervals.
 
-    ``traj``: :class:`cellmotion.preprocess.Trajectories`; ``train_idx``/``test_idx``: track
-    positions of the split; ``generators``: ``{condition: Generator}`` (:func:`train_generator`,
-    trained on the training tracks). Baselines, fitted per condition on the training tracks:
-    one persistent random walk shared by all cells (``ar1_shared``), independent Gaussian
-    velocities (``gaussian_iid``) and, when ``superstat`` is given (see
-    :func:`heldout_track_nll`), the superstatistical evidence. NLLs in nats per step,
-    velocities in the dataset's units; ``diff_vs_mdn`` = MDN minus the model with a percentile
-    bootstrap interval over held-out cells (``n_boot`` resamples, seeded). Columns as in
-    :func:`nll_table_from_tracks`.
+    Baselines, fitted per condition on the training tracks: one persistent random walk shared
+    by all cells (``ar1_shared``), independent Gaussian velocities (``gaussian_iid``) and, when
+    ``superstat`` is given, the superstatistical evidence. NLLs in nats per step, velocities in
+    the dataset's units.
+
+    Parameters
+    ----------
+    traj : Trajectories
+        The tracks (:class:`cellmotion.preprocess.Trajectories`).
+    train_idx, test_idx : array-like of int
+        Track positions of the split.
+    generators : dict
+        ``{condition: Generator}`` (:func:`train_generator`, trained on the training tracks).
+    n_boot : int
+        Bootstrap resamples (seeded with ``seed``).
+    seed : int
+        Seed of the bootstrap.
+    superstat, ceiling :
+        As in :func:`heldout_track_nll`.
+    confidence : float
+        Coverage of the percentile interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        As :func:`nll_table_from_tracks`: ``diff_vs_mdn`` is MDN minus the model with a
+        percentile bootstrap interval over held-out cells.
     """
     tracks = heldout_track_nll(traj, train_idx, test_idx, generators=generators, superstat=superstat,
                                ceiling=ceiling)
@@ -486,9 +630,20 @@ def heldout_nll_table(traj, train_idx, test_idx, *, generators: dict, n_boot: in
 
 
 def one_step_predictions(gen: Generator, v) -> np.ndarray:
-    """Expected next velocity (mixture mean, µm/min) after each step of one real track.
+    """Expected next velocity (mixture mean) after each step of one real track.
 
-    Row ``t`` predicts ``v[t + 1]``; shape ``(T - 1, d)`` (the report's Figure 8 input).
+    Parameters
+    ----------
+    gen : Generator
+        A trained generator.
+    v : array-like
+        One track's velocities ``(T, d)`` in the dataset's units, in ``gen``'s dimensions.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(T - 1, d)``, in the dataset's units: row ``t`` predicts ``v[t + 1]`` (the
+        report's Figure 8 input).
     """
     p = predict_params(gen, [v])[0]
     mean, _ = mdn.mixture_moments(*mdn.split_params(p, gen.n_components, gen.dim))
@@ -500,11 +655,33 @@ def generate_velocities(gen: Generator, seeds, lengths, rng, sampler: str = "fix
                         chunk: int = 20_000) -> list:
     """Generate one new track per seed, all at once, step by step.
 
-    ``seeds``: list of ``(S, d)`` real velocities (µm/min) fed first to set the LSTM's memory
-    (report: the first 20 steps of a real track); ``lengths``: number of generated velocity
-    steps per track. Each sampled velocity is fed back as the next input. Returns a list of
-    ``(lengths[k], d)`` arrays in µm/min (the seed is not part of the new track).
-    ``rng``: :class:`numpy.random.Generator` (same seed, same tracks).
+    Each sampled velocity is fed back as the next input.
+
+    Parameters
+    ----------
+    gen : Generator
+        A trained generator.
+    seeds : sequence of array-like
+        ``(S, d)`` real velocities (µm/min) fed first to set the LSTM's memory (report: the
+        first 20 steps of a real track), one per new track.
+    lengths : array-like of int
+        Number of generated velocity steps per track.
+    rng : numpy.random.Generator
+        Source of the samples (same seed, same tracks).
+    sampler : str
+        One of :data:`cellmotion.models.mdn.SAMPLERS`: ``fixed`` or the report's ``original``.
+    chunk : int
+        Tracks stepped together at most (bounds the memory used).
+
+    Returns
+    -------
+    list of numpy.ndarray
+        ``(lengths[k], d)`` arrays in µm/min; the seed is not part of the new track.
+
+    Raises
+    ------
+    ValueError
+        An unknown sampler, or not one seed per length.
     """
     if sampler not in mdn.SAMPLERS:
         raise ValueError(f"unknown sampler '{sampler}'; choose one of {mdn.SAMPLERS}")
@@ -557,8 +734,32 @@ def pick_seeds(vels, n: int, rng, seed_steps: int = SEED_STEPS, return_index: bo
     """``n`` seeds: the first ``seed_steps`` velocities of real tracks, cycling through them.
 
     The tracks long enough for a seed are drawn in a seeded random order, each once per
-    pass (:func:`seed_order`), so every cell seeds equally often. With ``return_index`` also
-    returns the positions (in ``vels``) of the seeding tracks.
+    pass (:func:`seed_order`), so every cell seeds equally often.
+
+    Parameters
+    ----------
+    vels : sequence of array-like
+        Velocity tracks ``(T_i, d)``.
+    n : int
+        Seeds wanted.
+    rng : numpy.random.Generator
+        Source of the order.
+    seed_steps : int
+        Steps per seed; shorter tracks never seed.
+    return_index : bool
+        Also return the positions of the seeding tracks.
+
+    Returns
+    -------
+    seeds : list of numpy.ndarray
+        ``n`` float arrays ``(seed_steps, d)``.
+    index : numpy.ndarray
+        Only with ``return_index``: the position in ``vels`` of each seed's track.
+
+    Raises
+    ------
+    ValueError
+        No track has ``seed_steps`` steps.
     """
     pool = [i for i, v in enumerate(vels) if len(v) >= seed_steps]
     if not pool:
@@ -574,9 +775,27 @@ def file_safe(name) -> str:
 
 
 def tracks_frame(condition: str, vels, dims, dt: float, prefix: str = "gen") -> pd.DataFrame:
-    """Tidy table (track_id, condition, t [min], x, y, z [µm]) of velocity tracks starting at 0.
+    """Tidy table of velocity tracks integrated to positions starting at the origin.
 
-    Dimensions not modelled (z of a 2D condition) are written as 0.
+    Parameters
+    ----------
+    condition : str
+        Condition of every track.
+    vels : sequence of array-like
+        Velocity tracks ``(T_k, len(dims))``.
+    dims : list of str
+        The dimensions (``x``, ``y``, ``z``) of the columns of ``vels``; the others are
+        written as 0 (z of a 2D condition).
+    dt : float
+        Time step [min].
+    prefix : str
+        Start of the track ids.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``track_id`` (``<prefix>-<file-safe condition>-<k:05d>``), ``condition``,
+        ``t`` (from 0, min), ``x``, ``y``, ``z`` (µm); ``T_k + 1`` rows per track.
     """
     frames = []
     safe = file_safe(condition)
@@ -592,8 +811,23 @@ def tracks_frame(condition: str, vels, dims, dt: float, prefix: str = "gen") -> 
 
 # --------------------------------------------------------------------------- comparison
 def motility_samples(vels, dt: float) -> dict:
-    """Pooled step speeds (µm/min), turning angles (degrees), per-track log10 MSD at
-    :data:`MSD_LAG` steps (µm²) and per-track extent (µm)."""
+    """Samples of the classic motility measures of a set of tracks.
+
+    Parameters
+    ----------
+    vels : sequence of array-like
+        Velocity tracks ``(T_i, d)`` [µm/min].
+    dt : float
+        Time step [min].
+
+    Returns
+    -------
+    dict
+        ``step_speed``: pooled step speeds (µm/min); ``turning_angle``: pooled turning angles
+        (degrees); ``log10_msd_lag``: per track longer than :data:`MSD_LAG` steps, log10 of its
+        MSD at that lag (µm²); ``extent``: per track, its largest distance from the start (µm).
+        Each a 1-D numpy array.
+    """
     pos = [velocities_to_positions(v, dt) for v in vels]
     lag_msd = [msd(r, MSD_LAG)[-1] for r in pos if len(r) > MSD_LAG]
     return {
@@ -609,7 +843,28 @@ MEASURE_UNITS = {"step_speed": "µm/min", "turning_angle": "degrees",
 
 
 def distance_rows(condition: str, sampler: str, real_vels, other_vels, dt: float) -> list:
-    """One row per measure: Wasserstein distance (in the measure's unit) and KS statistic."""
+    """Distances between the motility measures of two sets of tracks, one row per measure.
+
+    Parameters
+    ----------
+    condition : str
+        Written into each row.
+    sampler : str
+        What ``other_vels`` are (``fixed``, ``original``, ``training-real``, ...), written
+        into each row.
+    real_vels, other_vels : sequence of array-like
+        The reference and the compared velocity tracks [µm/min].
+    dt : float
+        Time step [min].
+
+    Returns
+    -------
+    list of dict
+        One dict per measure of :data:`MEASURE_UNITS`: ``condition``, ``sampler``,
+        ``measure``, ``unit``, ``wasserstein`` (Wasserstein distance, in the measure's unit),
+        ``ks`` (two-sample Kolmogorov-Smirnov statistic), ``n_real`` and ``n_generated``
+        (sample sizes of :func:`motility_samples`).
+    """
     from scipy.stats import ks_2samp, wasserstein_distance
 
     a, b = motility_samples(real_vels, dt), motility_samples(other_vels, dt)
@@ -625,15 +880,40 @@ def distance_rows(condition: str, sampler: str, real_vels, other_vels, dt: float
 def drift_index(vels) -> float:
     """Preferred direction of a set of tracks, in [0, 1] (x-y plane).
 
-    Length of the mean net-displacement vector divided by the mean net displacement:
-    near 0 when tracks leave their start in all directions, 1 when all go the same way.
+    Parameters
+    ----------
+    vels : sequence of array-like
+        Velocity tracks ``(T_i, d)``; x and y are used.
+
+    Returns
+    -------
+    float
+        Length of the mean net-displacement vector divided by the mean net displacement:
+        near 0 when tracks leave their start in all directions, 1 when all go the same way.
     """
     net = np.array([np.sum(np.asarray(v, float)[:, :2], axis=0) for v in vels])
     return float(np.linalg.norm(net.mean(axis=0)) / np.mean(np.linalg.norm(net, axis=1)))
 
 
 def ensemble_msd(vels, dt: float, max_lag: int = 100) -> tuple:
-    """Lags (min) and the mean over tracks of each track's MSD (µm²), lags 1..max_lag steps."""
+    """Mean over tracks of each track's MSD.
+
+    Parameters
+    ----------
+    vels : sequence of array-like
+        Velocity tracks ``(T_i, d)`` [µm/min].
+    dt : float
+        Time step [min].
+    max_lag : int
+        Largest lag in steps; capped at the shortest track's length.
+
+    Returns
+    -------
+    lags : numpy.ndarray
+        Lags 1..max_lag steps, in minutes.
+    msd : numpy.ndarray
+        Mean MSD (µm²) at each lag.
+    """
     max_lag = min(max_lag, min(len(v) for v in vels))
     curves = np.array([msd(velocities_to_positions(v, dt), max_lag) for v in vels])
     return np.arange(1, max_lag + 1) * dt, curves.mean(axis=0)
@@ -641,10 +921,30 @@ def ensemble_msd(vels, dt: float, max_lag: int = 100) -> tuple:
 
 # --------------------------------------------------------------------------- files
 def model_filename(condition: str) -> str:
-    """``generator_<condition>.keras`` with a file-safe condition name."""
+    """File name of a condition's saved generator.
+
+    Parameters
+    ----------
+    condition : str
+        The condition.
+
+    Returns
+    -------
+    str
+        ``generator_<condition>.keras`` with a file-safe condition name (:func:`file_safe`).
+    """
     return f"generator_{file_safe(condition)}.keras"
 
 
 def write_metrics(path, metrics: dict) -> None:
-    """Write ``generation_metrics.json`` (keys in the module docstring)."""
+    """Write ``generation_metrics.json``.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    metrics : dict
+        The metrics, with the keys listed in the module docstring (written with
+        :func:`cellmotion.paths.write_json`).
+    """
     write_json(path, metrics)

@@ -16,15 +16,36 @@ from .preprocess import velocities_to_positions
 
 
 def step_speeds(v: np.ndarray) -> np.ndarray:
-    """Speed of every step, ``|v_t|`` in µm/min, shape ``(T,)``."""
+    """Speed of every step.
+
+    Parameters
+    ----------
+    v : array-like
+        Velocities of one track, shape ``(T, d)`` [µm/min].
+
+    Returns
+    -------
+    numpy.ndarray
+        ``|v_t|`` in µm/min, shape ``(T,)``.
+    """
     return np.linalg.norm(np.asarray(v, dtype=float), axis=1)
 
 
 def turning_angles(v: np.ndarray, min_speed: float = 0.0) -> np.ndarray:
-    """Angle between consecutive steps in radians, in [0, π], shape ``(T - 1,)``.
+    """Angle between consecutive steps.
 
-    Steps slower than ``min_speed`` (µm/min) have no defined direction and are dropped
-    from the pairs they take part in.
+    Parameters
+    ----------
+    v : array-like
+        Velocities of one track, shape ``(T, d)`` [µm/min].
+    min_speed : float
+        Steps not faster than this (µm/min) have no defined direction and are dropped from
+        the pairs they take part in (steps of speed 0 always are).
+
+    Returns
+    -------
+    numpy.ndarray
+        Angles in radians, in [0, π], one per kept pair: at most ``T - 1``.
     """
     v = np.asarray(v, dtype=float)
     a, b = v[:-1], v[1:]
@@ -35,7 +56,20 @@ def turning_angles(v: np.ndarray, min_speed: float = 0.0) -> np.ndarray:
 
 
 def msd(positions: np.ndarray, max_lag: int | None = None) -> np.ndarray:
-    """Mean squared displacement [µm²] for lags 1..``max_lag`` steps, averaged over start times."""
+    """Mean squared displacement of one track, averaged over start times.
+
+    Parameters
+    ----------
+    positions : array-like
+        Positions ``(T, d)`` [µm] at equal time steps.
+    max_lag : int, optional
+        Largest lag in steps (capped at ``T - 1``, the default).
+
+    Returns
+    -------
+    numpy.ndarray
+        MSD [µm²] for lags 1..``max_lag``, shape ``(max_lag,)``.
+    """
     r = np.asarray(positions, dtype=float)
     max_lag = len(r) - 1 if max_lag is None else min(max_lag, len(r) - 1)
     return np.array([np.mean(np.sum((r[k:] - r[:-k]) ** 2, axis=1)) for k in range(1, max_lag + 1)])
@@ -101,12 +135,23 @@ def per_subtrack(measure, positions: np.ndarray, steps: int, overlap: int | None
 
 
 def track_table(traj) -> pd.DataFrame:
-    """One row per track of a :class:`~cellmotion.preprocess.Trajectories`: classic measures.
+    """Classic motility measures, one row per track.
 
-    Columns: ``track_id, condition, steps, persistence`` (lag-1 velocity autocorrelation),
-    ``speed`` (r.m.s. velocity component, µm/min), ``mean_step_speed`` (µm/min),
-    ``straightness``, ``extent`` (µm). 2D conditions stored with a flat z are measured on
-    x and y only, so a zero z series does not bias persistence or speed.
+    2D conditions stored with a flat z are measured on x and y only, so a zero z series does
+    not bias persistence or speed.
+
+    Parameters
+    ----------
+    traj : Trajectories
+        The tracks.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``track_id``, ``condition``, ``steps`` (velocity steps), ``persistence``
+        (lag-1 velocity autocorrelation), ``speed`` (r.m.s. velocity component, µm/min),
+        ``mean_step_speed`` (µm/min), ``straightness`` (net displacement / path length) and
+        ``extent`` (largest distance from the start, µm), in ``traj``'s track order.
     """
     rows = []
     for i in range(len(traj)):

@@ -17,6 +17,12 @@ def project_root() -> Path:
 
     Searches upwards from the current directory first (a chapter runs inside the
     project), then from this file (an editable install lives in ``src/``).
+
+    Returns
+    -------
+    pathlib.Path
+        The root (absolute); the current directory when no folder with ``_config.yml`` and
+        ``src/cellmotion`` is found.
     """
     env = os.environ.get("CELLMOTION_ROOT")
     if env:
@@ -31,7 +37,17 @@ def project_root() -> Path:
 def project_path(path, create: bool = True) -> Path:
     """Absolute path for ``path``; relative paths are taken from the project root.
 
-    With ``create`` the folder is made if it does not exist (use for artifact folders).
+    Parameters
+    ----------
+    path : str or path-like
+        A path, absolute or relative to :func:`project_root`.
+    create : bool
+        Make the folder (and its parents) if it does not exist (use for artifact folders).
+
+    Returns
+    -------
+    pathlib.Path
+        The absolute path.
     """
     p = Path(path)
     if not p.is_absolute():
@@ -60,6 +76,17 @@ def atomic_path(path):
 
         with atomic_path(art / "model.keras") as tmp:
             model.save(tmp)
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write; its folder is created if needed.
+
+    Yields
+    ------
+    pathlib.Path
+        The temporary file (``.<stem>.partial<suffix>`` in the same folder) to write to; it
+        is removed if the block fails.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -73,10 +100,22 @@ def atomic_path(path):
 
 
 def write_json(path, obj) -> Path:
-    """Write ``obj`` as indented UTF-8 JSON, atomically; returns the path.
+    """Write ``obj`` as indented UTF-8 JSON, atomically.
 
     numpy numbers and arrays become numbers and lists, dataclasses dicts, paths strings, and
     NaN or infinite floats ``null`` (JSON has no NaN).
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write.
+    obj : object
+        The content: dicts, lists, numbers, strings and the types above.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
     """
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(jsonable(obj), indent=1, ensure_ascii=False), encoding="utf-8")

@@ -101,7 +101,22 @@ class Trajectories:
 
 
 def velocities_to_positions(v: np.ndarray, dt: float, start=None) -> np.ndarray:
-    """Integrate velocities ``(T, d)`` [µm/min] over ``dt`` [min] to positions ``(T+1, d)`` [µm]."""
+    """Integrate velocities over time steps to positions.
+
+    Parameters
+    ----------
+    v : array-like
+        Velocities ``(T, d)`` [µm/min].
+    dt : float
+        Time step [min].
+    start : array-like, optional
+        First position ``(d,)`` [µm]; the origin by default.
+
+    Returns
+    -------
+    numpy.ndarray
+        Positions ``(T + 1, d)`` [µm], beginning with ``start``.
+    """
     v = np.asarray(v, dtype=float)
     start = np.zeros(v.shape[1]) if start is None else np.asarray(start, dtype=float)
     return np.vstack([start, start + np.cumsum(v * dt, axis=0)])
@@ -110,10 +125,27 @@ def velocities_to_positions(v: np.ndarray, dt: float, start=None) -> np.ndarray:
 def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajectories:
     """Resample a tidy table to ``interval`` minutes and turn each track into velocities.
 
-    ``interval=None`` keeps the native sampling (all conditions must then share it).
-    Tracks are ordered by condition (order of first appearance) and track id. A track whose
-    time steps are not all equal to the interval (a missing frame) is refused with a
-    :class:`~cellmotion.contract.DataError`: its velocities would be wrong.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        A curated tidy table (the data contract).
+    interval : float or None
+        The sampling interval to resample to (:func:`cellmotion.curation.resample`), in the
+        table's time unit; None keeps the native sampling (all conditions must then share it;
+        the median step is used).
+
+    Returns
+    -------
+    Trajectories
+        One velocity sequence per track with at least two positions, ordered by condition
+        (order of first appearance) and track id; ``replicates`` set where the table has a
+        ``replicate`` column.
+
+    Raises
+    ------
+    DataError
+        A track whose time steps are not all equal to the interval (a missing frame): its
+        velocities would be wrong.
     """
     if interval is not None:
         df = resample(df, interval)
@@ -153,9 +185,21 @@ def to_trajectories(df: pd.DataFrame, interval: float | None = 5.0) -> Trajector
 
 
 def split_tracks(traj: Trajectories, test_fraction: float = 0.2, seed: int = 0):
-    """Seeded hold-out split by cell, stratified by condition: ``(train_idx, test_idx)``.
+    """Seeded hold-out split by cell, stratified by condition.
 
-    Track indices of :func:`split_by_cell` applied to ``traj``'s tracks.
+    Parameters
+    ----------
+    traj : Trajectories
+        The tracks.
+    test_fraction : float
+        Fraction of each condition's cells held out, in (0, 1).
+    seed : int
+        Seed of the shuffle.
+
+    Returns
+    -------
+    train_idx, test_idx : numpy.ndarray
+        Sorted track indices into ``traj``: :func:`split_by_cell` applied to its tracks.
     """
     return split_by_cell(traj.track_ids, traj.condition_names, traj.labels, test_fraction, seed)
 
@@ -197,9 +241,18 @@ class Scaler:
     """Scale velocities by one number so that the largest |component| maps to 1.
 
     One scalar for all dimensions (the report's [-1, 1] normalisation) keeps directions
-    intact, so rotated tracks stay rotated tracks. ``scale`` is in µm/min per unit.
-    ``quantile < 1`` maps that quantile of |component| to 1 instead of the largest: on real
-    tracks the largest step is a tracking jump, which would squeeze every real step near 0.
+    intact, so rotated tracks stay rotated tracks. :meth:`fit` sets ``scale``;
+    :meth:`transform` divides by it and :meth:`inverse_transform` multiplies by it (an array
+    or a list of arrays).
+
+    Parameters
+    ----------
+    scale : float, optional
+        µm/min per scaled unit; None until :meth:`fit` is called.
+    quantile : float
+        In (0, 1]; ``quantile < 1`` maps that quantile of |component| to 1 instead of the
+        largest: on real tracks the largest step is a tracking jump, which would squeeze every
+        real step near 0.
     """
 
     def __init__(self, scale: float | None = None, quantile: float = 1.0):
@@ -238,10 +291,28 @@ class Scaler:
 def make_windows(velocities, labels, length: int = 30, stride: int | None = None):
     """Cut tracks into windows ("mini trajectories") of ``length`` steps.
 
-    Returns ``X`` ``(n, length, d)`` float32, ``y`` ``(n,)`` labels and ``owner`` ``(n,)``,
-    the index of the source track in ``velocities``. Windows start at 0, ``stride``,
-    2 ``stride``, ... and never straddle two tracks; a track shorter than ``length`` gives
-    no window. ``stride=None`` means non-overlapping windows (stride = length).
+    Windows start at 0, ``stride``, 2 ``stride``, ... and never straddle two tracks; a track
+    shorter than ``length`` gives no window.
+
+    Parameters
+    ----------
+    velocities : sequence of array-like
+        Velocities ``(T_i, d)`` of each track.
+    labels : array-like
+        Label of each track.
+    length : int
+        Steps per window (at least 1).
+    stride : int, optional
+        Steps between window starts; None means non-overlapping windows (stride = length).
+
+    Returns
+    -------
+    X : numpy.ndarray
+        Windows, shape ``(n, length, d)``, float32.
+    y : numpy.ndarray
+        Label of each window's track, shape ``(n,)``.
+    owner : numpy.ndarray
+        Index of each window's source track in ``velocities``, shape ``(n,)``.
     """
     if length < 1:
         raise ValueError("window length must be at least 1")

@@ -45,6 +45,18 @@ def default_artifacts(dataset: str, profile: str) -> str:
     """The built book's artifacts folder of a dataset and profile, relative to the project root.
 
     A dataset config names it with its ``name`` key (else its folder, for ``config.yml``).
+
+    Parameters
+    ----------
+    dataset : str
+        A dataset name or config path.
+    profile : str
+        The build profile (``smoke``, ``full``, ...).
+
+    Returns
+    -------
+    str
+        ``"artifacts/<dataset name>-<profile>"``.
     """
     return f"artifacts/{dataset_name(dataset)}-{profile}"
 
@@ -63,11 +75,27 @@ def chapter_parameters(stem: str, dataset: str, profile: str, seed: int, artifac
 
 
 def chapter_folders(artifacts: str | None, dataset: str, profile: str) -> tuple[Path, list[Path]]:
-    """``(write folder, folders to read earlier chapters' results from)`` of a chapter.
+    """The folder a chapter writes to and the folders it reads earlier chapters' results from.
 
     With ``artifacts`` given (the runner always gives it) the chapter reads and writes there.
     Without, it writes to :func:`scratch_artifacts` and reads the scratch folder first, then
     the built book's folder (:func:`default_artifacts`), which it never writes to.
+
+    Parameters
+    ----------
+    artifacts : str or None
+        The artifacts folder papermill passed, relative to the project root or absolute.
+    dataset : str
+        A dataset name or config path.
+    profile : str
+        The build profile.
+
+    Returns
+    -------
+    write : pathlib.Path
+        The folder to write to (created).
+    read : list of pathlib.Path
+        The folders to read from, in order of preference (for :func:`find_artifact`).
     """
     if artifacts:
         art = project_path(artifacts)
@@ -77,7 +105,20 @@ def chapter_folders(artifacts: str | None, dataset: str, profile: str) -> tuple[
 
 
 def find_artifact(name: str, folders) -> Path:
-    """The first ``folder / name`` that exists; the first folder's path when none does."""
+    """The first ``folder / name`` that exists; the first folder's path when none does.
+
+    Parameters
+    ----------
+    name : str
+        File name of the artifact.
+    folders : iterable of str or path-like
+        Folders to look in, in order (non-empty).
+
+    Returns
+    -------
+    pathlib.Path
+        The artifact's path.
+    """
     folders = [Path(f) for f in folders]
     for f in folders:
         if (f / name).exists():

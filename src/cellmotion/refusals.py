@@ -160,9 +160,18 @@ def bad_input_cases() -> dict:
 def refusal_table(cases: dict | None = None) -> pd.DataFrame:
     """Load every bad-input case with the real loader and collect what the user is told.
 
-    Returns one row per case: ``what is wrong`` and ``message`` (the :class:`DataError`
-    text, with the temporary folder left out of file names), or ``accepted`` for a dataset
-    that loads.
+    Parameters
+    ----------
+    cases : dict, optional
+        ``{what is wrong: build}``, where ``build(folder)`` writes a dataset into a temporary
+        folder and returns its config path; :func:`bad_input_cases` by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per case with columns ``what is wrong`` (the case's key) and ``message``
+        (the :class:`DataError` text, with the temporary folder left out of file names), or
+        ``accepted: <n> tracks, <m> conditions`` for a dataset that loads.
     """
     rows = []
     for what, build in (cases or bad_input_cases()).items():

@@ -117,8 +117,25 @@ def frame(df: pd.DataFrame, headers: Mapping | None = None, index: str | None = 
 
 def html_table(df: pd.DataFrame, headers: Mapping | None = None, index: str | None = None,
                digits: int | Mapping = 3, caption: str | None = None, missing: str | None = None) -> str:
-    """The HTML of :func:`show`: one ``<table>`` in a scrolling box, with an optional caption
-    above and a note on missing values below."""
+    """The HTML of :func:`show`.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The table.
+    headers, index, digits :
+        As in :func:`frame`.
+    caption : str, optional
+        One line above the table.
+    missing : str, optional
+        Why a cell is "—"; written below the table when any cell is.
+
+    Returns
+    -------
+    str
+        One ``<table>`` (cells never wrap) in a horizontally scrolling ``<div>``, with the
+        caption above and the note on missing values below.
+    """
     body = frame(df, headers, index, digits)
     table = body.to_html(index=False, escape=True, border=0, classes="cm-table", justify="left")
     # one line per cell: intervals and numbers with units never wrap

@@ -15,10 +15,21 @@ POLICY_WORDS = {
 def branches_sentence(counts: pd.DataFrame | None, policy: str = "split") -> str:
     """How many tracks branched (cell divisions, merges) and what was done with them.
 
-    ``counts`` is the per-condition table of :func:`cellmotion.datasets.load_dataset`
-    (``return_counts=True``); its ``branching tracks`` and ``pieces from branching tracks``
-    columns exist for tracker exports. Without them (tidy tables, the synthetic data) the
-    sentence says that the input holds no lineage.
+    Parameters
+    ----------
+    counts : pandas.DataFrame or None
+        The per-condition table of :func:`cellmotion.datasets.load_dataset`
+        (``return_counts=True``); its ``branching tracks`` and ``pieces from branching tracks``
+        columns exist for tracker exports.
+    policy : str
+        The config's branch policy (``split``, ``longest`` or ``refuse``).
+
+    Returns
+    -------
+    str
+        One sentence: the number of branching tracks per condition and what the policy made
+        of them; without those columns (tidy tables, the synthetic data) that the input holds
+        no lineage.
     """
     if counts is None or "branching tracks" not in counts.columns:
         return "The input has no lineage information, so no track can branch."
@@ -36,8 +47,21 @@ def branches_sentence(counts: pd.DataFrame | None, policy: str = "split") -> str
 def export_sentence(table: pd.DataFrame, name: str, tracker: str) -> str:
     """What was read from one tracker export: tracks, positions, units, time step, branches.
 
-    ``table`` is a reader's result (:mod:`cellmotion.io`), whose ``attrs`` give the units of
-    the table (``length_unit``, ``time_unit``) and the branch report.
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A reader's result (:mod:`cellmotion.io`), whose ``attrs`` give the units of the table
+        (``length_unit``, ``time_unit``) and the branch report (``branches``).
+    name : str
+        What the file is called in the sentence.
+    tracker : str
+        The tracker that wrote it.
+
+    Returns
+    -------
+    str
+        One sentence: ``<name> (<tracker>): <n> tracks, <m> positions, positions in <unit>,
+        one step every <median step> <unit>`` and, if any, the branching tracks and pieces.
     """
     lu = table.attrs.get("length_unit", "µm")
     tu = table.attrs.get("time_unit", "min")
@@ -62,13 +86,34 @@ def _join(items) -> str:
 
 def glance_sentences(per_track: pd.DataFrame, table1: pd.DataFrame, data: str, speed_unit: str,
                      interval: str) -> list:
-    """The data chapter's answer: how many tracks per condition, and which conditions move
-    fastest and most persistently (two sentences, Markdown).
+    """The data chapter's answer: tracks per condition, the fastest and most persistent.
 
-    ``per_track``: :func:`cellmotion.motility.track_table` (``condition, persistence, speed``
-    per track, at the analysis interval); ``table1``: :func:`cellmotion.contract.summarize`
-    (``trajectories`` and ``dimensions`` per condition); ``data``: what the data is called
-    ("the synthetic stand-in"); ``interval``: the analysis interval in words ("5 min").
+    Parameters
+    ----------
+    per_track : pandas.DataFrame
+        :func:`cellmotion.motility.track_table` (``condition``, ``persistence``, ``speed`` per
+        track, at the analysis interval).
+    table1 : pandas.DataFrame
+        :func:`cellmotion.contract.summarize` (``trajectories`` and ``dimensions`` per
+        condition).
+    data : str
+        What the data is called ("the synthetic stand-in").
+    speed_unit : str
+        Unit of the speeds ("µm/min").
+    interval : str
+        The analysis interval in words ("5 min").
+
+    Returns
+    -------
+    list of str
+        Two Markdown sentences: the tracks per condition, then the conditions with the highest
+        and lowest median cell speed and median persistence (conditions equal at two decimals
+        named together; one condition's medians when there is only one).
+
+    Raises
+    ------
+    ValueError
+        No tracks.
     """
     if per_track.empty or table1.empty:
         raise ValueError("no tracks")
@@ -111,14 +156,39 @@ def glance_sentences(per_track: pd.DataFrame, table1: pd.DataFrame, data: str, s
 def own_data_sentences(counts: pd.DataFrame, policies: dict, *, files: int, tracker: str,
                        source_units: str, interval: float, min_steps: int, gaps: str,
                        max_gap: int | None, refused: int) -> list:
-    """The answer of the chapter *Your own data*, for its worked example (three sentences).
+    """The answer of the chapter *Your own data*, for its worked example.
 
-    ``counts``: the per-condition counts of ``load_dataset(..., return_counts=True)`` (``tracks
-    read``, ``used``, and for gap handling ``gaps``, ``frames interpolated``); ``policies``:
-    ``{policy: {"tracks": n, "used": m}}`` summed over conditions, for each gap policy tried;
-    ``files``: exports read; ``tracker``: their kind; ``source_units``: the files' units in
-    words ("pixels and frames"); ``interval`` (min) and ``min_steps``: the shortest usable track;
-    ``gaps``/``max_gap``: the config's gap policy; ``refused``: kinds of broken input refused.
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        The per-condition counts of ``load_dataset(..., return_counts=True)`` (``tracks read``,
+        ``used``, and from gap handling ``tracks after gap handling``, ``gaps``,
+        ``frames interpolated``).
+    policies : dict
+        ``{policy: {"tracks": n, "used": m}}`` summed over conditions, for each gap policy
+        tried.
+    files : int
+        Exports read.
+    tracker : str
+        Their kind.
+    source_units : str
+        The files' units in words ("pixels and frames").
+    interval : float
+        The analysis interval [min].
+    min_steps : int
+        Steps of the shortest usable track.
+    gaps : str
+        The config's gap policy.
+    max_gap : int or None
+        The config's longest interpolated gap (frames).
+    refused : int
+        Kinds of broken input refused.
+
+    Returns
+    -------
+    list of str
+        Markdown sentences: what was read and used; when other gap policies were tried, what
+        each gives beside the config's; and how many kinds of broken input are refused.
     """
     read, used = int(counts["tracks read"].sum()), int(counts["used"].sum())
     after = int(counts["tracks after gap handling"].sum()) if "tracks after gap handling" in counts else read

@@ -170,7 +170,21 @@ ANSWER_NAMES = {
 
 
 def data_phrase(synthetic: bool, title: str = "") -> str:
-    """How a sentence names the tracks it is about: the synthetic stand-in is always called so."""
+    """How a sentence names the tracks it is about: the synthetic stand-in is always called so.
+
+    Parameters
+    ----------
+    synthetic : bool
+        Whether the tracks are simulated.
+    title : str
+        The dataset's title, used for real data.
+
+    Returns
+    -------
+    str
+        A noun phrase: the synthetic stand-in's fixed name, else ``title`` (or "the tracks of
+        this build" without one).
+    """
     if synthetic:
         return "the book's synthetic stand-in (simulated tracks, not real cells)"
     return title or "the tracks of this build"
@@ -195,9 +209,22 @@ def verdict(diff, lower, upper) -> str:
 def nll_answer(rows, data: str = "") -> str:
     """One sentence: the LSTM-MDN against every baseline, over the conditions.
 
-    ``rows``: the held-out NLL table as records (``condition, model, diff_vs_mdn, lower,
-    upper``). For each baseline the conditions are grouped by the verdict of their interval
+    For each baseline the conditions are grouped by the verdict of their interval
     (:func:`verdict`); the ceiling (``true_parameters``) is left to :func:`ceiling_answer`.
+
+    Parameters
+    ----------
+    rows : list of dict
+        The held-out NLL table as records (``condition``, ``model``, ``diff_vs_mdn``,
+        ``lower``, ``upper``; :func:`cellmotion.generation.heldout_nll_table`).
+    data : str
+        What the tracks are called (:func:`data_phrase`); empty leaves it out.
+
+    Returns
+    -------
+    str
+        The sentence (beats / loses to / cannot be told apart from each baseline, and where),
+        or that no baseline was scored.
     """
     conditions = list(dict.fromkeys(r["condition"] for r in rows))
     baselines = list(dict.fromkeys(r["model"] for r in rows
@@ -227,9 +254,22 @@ def nll_answer(rows, data: str = "") -> str:
 
 
 def ceiling_answer(gap_rows=None, reason: str = "") -> str:
-    """One sentence: the share of the gap from the shared AR(1) to the ceiling that the
-    LSTM-MDN closes, per condition with its interval (:func:`cellmotion.generation.gap_closed`).
-    Without rows: why there is no ceiling."""
+    """One sentence: the share of the gap from the shared AR(1) to the ceiling the LSTM-MDN closes.
+
+    Parameters
+    ----------
+    gap_rows : list of dict, optional
+        :func:`cellmotion.generation.gap_closed` (``condition``, ``share``, ``lower``,
+        ``upper``).
+    reason : str
+        Why there is no ceiling, said when there are no rows.
+
+    Returns
+    -------
+    str
+        The share per condition with its 95 % interval (percent), or why no ceiling is
+        computed.
+    """
     parts = []
     for r in gap_rows or []:
         if not _finite(r.get("share")):
@@ -247,11 +287,27 @@ def ceiling_answer(gap_rows=None, reason: str = "") -> str:
 
 def sampler_answer(ks_rows, measure: str = "step_speed", digits: int = 2,
                    samplers=("fixed", "original", "training-real")) -> str:
-    """One sentence: KS distances of one measure to the held-out tracks, per sampler, as a
-    range over conditions, beside two real samples (``training-real``).
+    """One sentence: KS distances of one measure to the held-out tracks, per sampler.
 
-    ``ks_rows``: records with ``condition, sampler, measure, ks``. Descriptive: one split,
-    no interval, so nothing is called better.
+    Each sampler's distances are given as a range over conditions, beside two real samples
+    (``training-real``). Descriptive: one split, no interval, so nothing is called better.
+
+    Parameters
+    ----------
+    ks_rows : list of dict
+        Records with ``condition``, ``sampler``, ``measure`` and ``ks``
+        (:func:`cellmotion.generation.distance_rows`).
+    measure : str
+        The measure (``step_speed``, ``turning_angle``, ...).
+    digits : int
+        Decimals shown.
+    samplers : tuple of str
+        Samplers included.
+
+    Returns
+    -------
+    str
+        The sentence, or that no distances of ``measure`` were computed.
     """
     by = {}
     for r in ks_rows:

@@ -46,7 +46,18 @@ def network_sentence(classification: dict | None, model: str = "ours") -> str:
 
 
 def chapter_list(classification: dict | None = None) -> str:
-    """The introduction's list of chapters (Markdown), with the classification result in words."""
+    """The introduction's list of chapters (Markdown), with the classification result in words.
+
+    Parameters
+    ----------
+    classification : dict, optional
+        The content of ``classification_metrics.json``, for :func:`network_sentence`.
+
+    Returns
+    -------
+    str
+        One Markdown bullet per chapter, each a ``{doc}`` link and what the chapter covers.
+    """
     return "\n".join([
         "- {doc}`01_data` — the data contract, the build's dataset (by default the synthetic stand-in "
         "and its calibration), outlier steps, and the report's preprocessing (resampling, velocities, "
@@ -214,9 +225,25 @@ def answer_sentences(ours: dict, real: dict | None = None, data: str = "the synt
                      real_data: str = "the real leukocytes") -> list:
     """Two or three sentences that answer the report's questions (Markdown).
 
-    ``ours``/``real``: ``{"environment": facts, "prediction": facts, "statistics": facts}``
-    from :func:`environment_facts`, :func:`prediction_facts` and :func:`statistics_facts`
-    (``None`` for a question not measured); ``real`` may be ``None`` (no real-cells chapter).
+    Parameters
+    ----------
+    ours : dict
+        ``{"environment": facts, "prediction": facts, "statistics": facts}`` for the build's
+        dataset, from :func:`environment_facts`, :func:`prediction_facts` and
+        :func:`statistics_facts` (``None`` for a question not measured).
+    real : dict, optional
+        The same for the real cells; ``None`` without a real-cells chapter (``statistics`` is
+        not read from it).
+    data, real_data : str
+        What the two datasets are called.
+
+    Returns
+    -------
+    list of str
+        One sentence per question answered: the environment (best per-track balanced
+        accuracy with its interval and chance), the prediction (the LSTM-MDN against the
+        simple random walks) and, for ``ours``, the persistence–speed overlaps of generated
+        tracks.
     """
     real = real or {}
     out = []

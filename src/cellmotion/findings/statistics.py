@@ -143,8 +143,21 @@ def calibration_sentence(condition: str, measured: dict, target: dict | None = N
 def sensitivity_sentence(rows, reference_sigma: float, digits: int = 2) -> str:
     """How far the densities move when the random-walk s.d. changes.
 
-    ``rows``: records ``sigma, condition, peak_persistence, peak_speed, bc_vs_reference``
-    (:func:`cellmotion.superstats.sigma_sensitivity`).
+    Parameters
+    ----------
+    rows : iterable of dict
+        Records ``sigma``, ``condition``, ``peak_persistence``, ``peak_speed``,
+        ``bc_vs_reference`` (:func:`cellmotion.superstats.sigma_sensitivity`).
+    reference_sigma : float
+        The s.d. of the chapter's own fits; other values are compared with it.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        The largest shift of the density peaks (persistence, speed) and the lowest overlap
+        with the reference density over the other s.d. values; or that no (other) fits ran.
     """
     rows = list(rows)
     if not rows:
@@ -170,13 +183,30 @@ def truth_sentence(row: dict, unit: str = "µm/min", digits: int = 2,
                    grid_steps: tuple | None = None, explain: bool = True) -> str:
     """What the fit finds against the simulator's own parameters, for one condition.
 
-    ``row``: a record of :func:`cellmotion.superstats.recovery_against_truth`. States the
-    mean fitted and true values, the bias and the per-step correlation. ``grid_steps``:
-    the spacing of the persistence and speed grids; a bias within half a grid step (the
-    grid's resolution: a posterior mean cannot be placed more finely than its grid) is
-    called "level with" the truth, and the sentence says so. Without ``grid_steps`` only
-    the sign of the bias is named. ``explain=False`` leaves out the note on what "level with"
-    means (for all but one of several sentences on a page: :data:`LEVEL_NOTE` is said once).
+    States the mean fitted and true values, the bias and the per-step correlation.
+
+    Parameters
+    ----------
+    row : dict
+        A record of :func:`cellmotion.superstats.recovery_against_truth`.
+    unit : str
+        Unit of speeds.
+    digits : int
+        Decimals shown.
+    grid_steps : tuple of float, optional
+        The spacing of the persistence and speed grids. A bias within half a grid step (the
+        grid's resolution: a posterior mean cannot be placed more finely than its grid) is
+        called "level with" the truth, and the sentence says so. Without it only the sign of
+        the bias is named.
+    explain : bool
+        False leaves out the note on what "level with" means (for all but one of several
+        sentences on a page: :data:`LEVEL_NOTE` is said once).
+
+    Returns
+    -------
+    str
+        One sentence on persistence and speed: above, below or level with the truth, fitted
+        vs true means, bias (relative for speed) and per-step correlation where finite.
     """
     tq = tc = 0.0
     if grid_steps is not None:
@@ -201,12 +231,34 @@ def grid_sentence(check_rows, speed_range, derived: bool, unit: str = "µm/min",
                   attempts: int = 1, withheld=(), history=(), names=None) -> str:
     """Which speed grid the fits used, why, and whether the posteriors fit inside it.
 
-    ``check_rows``: records of :func:`cellmotion.superstats.grid_edge_check`; ``derived``:
-    the grid came from the data (:func:`cellmotion.superstats.speed_range_for`) rather than
-    being given; ``attempts``: fits run (more than one: the grid was widened);
-    ``withheld``: conditions whose mass still piles at the edge; ``history``: the grids that
-    were too narrow (``check.attrs["history"]`` of :func:`cellmotion.superstats.fit_on_fitting_grid`)
-    and ``names`` the fitted sets by position (e.g. ``["original", "fixed"]``), to say what piled.
+    Parameters
+    ----------
+    check_rows : iterable of dict
+        Records of :func:`cellmotion.superstats.grid_edge_check` (``edge_mass`` is read).
+    speed_range : tuple of float
+        ``(0, speed max)`` of the grid.
+    derived : bool
+        The grid came from the data (:func:`cellmotion.superstats.speed_range_for`) rather
+        than being given.
+    unit : str
+        Unit of speeds.
+    attempts : int
+        Fits run (more than one: the grid was widened).
+    withheld : iterable of str
+        Conditions whose mass still piles at the edge.
+    history : iterable of dict
+        The grids that were too narrow (``check.attrs["history"]`` of
+        :func:`cellmotion.superstats.fit_on_fitting_grid`: ``speed_max`` and ``piled``, a list
+        of ``(result position, condition)``).
+    names : list of str, optional
+        The fitted sets by position (e.g. ``["original", "fixed"]``), to say what piled.
+
+    Returns
+    -------
+    str
+        Sentences: the grid and its origin, any widening and what piled, the largest share
+        of posterior mass in the top band, and either that every posterior lies inside the
+        grid or which conditions are withheld.
     """
     from ..superstats.fit import EDGE_BAND, EDGE_MASS_MAX, SPEED_HEADROOM, SPEED_QUANTILE
 
@@ -247,7 +299,20 @@ def join_words(items) -> str:
 
 
 def interval_text(est, lower, upper, digits: int = 2) -> str:
-    """``"−0.85 [−1.00, −0.70]"`` for a table cell (one line); ``"—"`` without an estimate."""
+    """An estimate with its interval for a table cell (one line).
+
+    Parameters
+    ----------
+    est, lower, upper : float
+        Estimate and interval bounds.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        ``"−0.85 [−1.00, −0.70]"`` (true minus signs); ``"—"`` without a finite estimate.
+    """
     if not _finite(est):
         return "—"
     return _ci(est, lower, upper, digits)
@@ -269,11 +334,24 @@ def _in(conds, all_conds) -> str:
 
 
 def overlap_answer(rows, data: str = "") -> str:
-    """One sentence: per sampler, where the generated density overlaps the held-out cells less
-    (or more) than two real samples do, and where no difference can be claimed.
+    """One sentence: per sampler, how the generated density overlaps the held-out cells.
 
-    ``rows``: records of :func:`cellmotion.superstats.compare_with_reference`; only the
-    ``bhattacharyya`` rows are read. Samplers with the same verdicts everywhere share a clause.
+    It names the conditions where it overlaps them less (or more) than two real samples do,
+    and those where no difference can be claimed; samplers with the same verdicts
+    everywhere share a clause.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        Records of :func:`cellmotion.superstats.compare_with_reference`; only the
+        ``bhattacharyya`` rows are read (verdicts by :func:`overlap_verdict`).
+    data : str
+        What the tracks are called; empty leaves it out.
+
+    Returns
+    -------
+    str
+        The sentence, or that no generated densities were compared.
     """
     rows = [r for r in rows if r["measure"] == "bhattacharyya"]
     if not rows:
@@ -314,11 +392,24 @@ def _where(keys) -> str:
 
 
 def spread_answer(rows) -> str:
-    """The report's "much narrower" generated densities, measured: where each sampler's
-    densities are measurably narrower (or wider) than real tracks' (s.d. ratio rows of
-    :func:`cellmotion.superstats.compare_with_reference`, judged by :func:`spread_verdict`),
-    and whose narrowing it is: the sampler's where only the report's sampler is narrower, the
-    network's own where the corrected sampler is narrower too.
+    """The report's "much narrower" generated densities, measured.
+
+    Says where each sampler's densities are measurably narrower (or wider) than real tracks'
+    (judged by :func:`spread_verdict`), and whose narrowing it is: the sampler's where only
+    the report's sampler is narrower, the network's own where the corrected sampler is
+    narrower too.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        Records of :func:`cellmotion.superstats.compare_with_reference`; only the
+        ``sd_ratio_*`` rows are read.
+
+    Returns
+    -------
+    str
+        One to three sentences, ending with how many s.d. ratios cannot be told apart from
+        real-vs-real; or that no spreads were compared.
     """
     rows = [r for r in rows if str(r["measure"]).startswith("sd_ratio")]
     if not rows:
@@ -353,9 +444,24 @@ def spread_answer(rows) -> str:
 
 
 def scale_sentence(between_rows, reference_rows, digits: int = 2) -> str:
-    """The scale of an overlap: how much two different conditions overlap
-    (:func:`cellmotion.superstats.condition_overlaps`) beside two real samples of one condition
-    (the ``reference`` of the ``bhattacharyya`` rows)."""
+    """The scale of an overlap: two different conditions beside two real samples of one condition.
+
+    Parameters
+    ----------
+    between_rows : iterable of dict
+        Records of :func:`cellmotion.superstats.condition_overlaps` (``bhattacharyya``).
+    reference_rows : iterable of dict
+        Records of :func:`cellmotion.superstats.compare_with_reference`; the ``reference`` of
+        the ``bhattacharyya`` rows is read.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    str
+        One sentence with the range of each kind of overlap; empty when neither has a finite
+        value.
+    """
     between = [float(r["bhattacharyya"]) for r in between_rows if _finite(r.get("bhattacharyya"))]
     same = [float(r["reference"]) for r in reference_rows
             if r["measure"] == "bhattacharyya" and _finite(r.get("reference"))]
@@ -378,14 +484,30 @@ def scale_sentence(between_rows, reference_rows, digits: int = 2) -> str:
 def clipped_sentence(check_rows, names, speed_max: float, unit: str = "µm/min") -> str:
     """Whether any density is cut by the top of the speed grid (and so clipped in the panels).
 
-    ``check_rows``: records of :func:`cellmotion.superstats.grid_edge_check` of the final grid,
-    with ``result`` (position of the fitted set, named by ``names``) and optionally
-    ``hdr_at_edge`` (the density's 50 % highest-density region reaches the grid's top row,
-    :func:`cellmotion.figures.region_reaches_top`). A density is called cut where its 50 %
-    region reaches the top row, or where at least one of its tracks puts more than the
-    package's edge limit of its own posterior mass into the top band of the speed range
-    (``tracks_at_edge``) though the condition as a whole stays under it (a condition above it
-    is withheld, and :func:`grid_sentence` says so).
+    A density is called cut where its 50 % region reaches the top row, or where at least one
+    of its tracks puts more than the package's edge limit of its own posterior mass into the
+    top band of the speed range (``tracks_at_edge``) though the condition as a whole stays
+    under it (a condition above it is withheld, and :func:`grid_sentence` says so).
+
+    Parameters
+    ----------
+    check_rows : iterable of dict
+        Records of :func:`cellmotion.superstats.grid_edge_check` of the final grid, with
+        ``result`` (position of the fitted set, named by ``names``) and optionally
+        ``hdr_at_edge`` (the density's 50 % highest-density region reaches the grid's top row,
+        :func:`cellmotion.figures.region_reaches_top`).
+    names : list of str
+        The fitted sets by position.
+    speed_max : float
+        Top of the speed grid.
+    unit : str
+        Unit of speeds.
+
+    Returns
+    -------
+    str
+        Sentences: where the grid ends and either that no density is cut, or which are
+        (condition, set and why) and whether the panels show the clipping.
     """
     from ..superstats.fit import EDGE_BAND, EDGE_MASS_MAX
 

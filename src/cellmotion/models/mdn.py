@@ -80,7 +80,24 @@ def mixture_log_density(x, alpha, mu, sigma) -> np.ndarray:
 
 
 def mixture_moments(alpha, mu, sigma):
-    """Mean ``(..., d)`` and per-dimension variance ``(..., d)`` of the mixture."""
+    """Mean and per-dimension variance of the mixture.
+
+    Parameters
+    ----------
+    alpha : array-like
+        Component weights ``(..., M)``, summing to 1.
+    mu : array-like
+        Component means ``(..., M, d)``.
+    sigma : array-like
+        Component standard deviations ``(..., M)`` (one per component, isotropic).
+
+    Returns
+    -------
+    mean : numpy.ndarray
+        ``sum_i alpha_i mu_i``, shape ``(..., d)``.
+    var : numpy.ndarray
+        ``sum_i alpha_i (sigma_i^2 + mu_i^2) - mean^2`` per dimension, shape ``(..., d)``.
+    """
     alpha, mu, sigma = np.asarray(alpha, float), np.asarray(mu, float), np.asarray(sigma, float)
     mean = np.sum(alpha[..., None] * mu, axis=-2)
     second = np.sum(alpha[..., None] * (sigma[..., None] ** 2 + mu ** 2), axis=-2)
@@ -90,9 +107,25 @@ def mixture_moments(alpha, mu, sigma):
 def original_sampler_moments(alpha, mu, sigma):
     """Mean and per-dimension variance of the report's sampler ``sum_i alpha_i N(mu_i, sigma_i)``.
 
-    Independent draws from every component, weighted and summed: the mean is the
-    mixture's, the variance is ``sum_i alpha_i^2 sigma_i^2`` (no spread between components,
-    and ``alpha_i^2 <= alpha_i`` shrinks the rest).
+    Independent draws from every component, weighted and summed: the mean is the mixture's,
+    the variance is ``sum_i alpha_i^2 sigma_i^2`` (no spread between components, and
+    ``alpha_i^2 <= alpha_i`` shrinks the rest).
+
+    Parameters
+    ----------
+    alpha : array-like
+        Component weights ``(..., M)``, summing to 1.
+    mu : array-like
+        Component means ``(..., M, d)``.
+    sigma : array-like
+        Component standard deviations ``(..., M)`` (one per component, isotropic).
+
+    Returns
+    -------
+    mean : numpy.ndarray
+        The mixture's mean, shape ``(..., d)``.
+    var : numpy.ndarray
+        ``sum_i alpha_i^2 sigma_i^2``, the same in every dimension, shape ``(..., d)``.
     """
     alpha, mu, sigma = np.asarray(alpha, float), np.asarray(mu, float), np.asarray(sigma, float)
     mean = np.sum(alpha[..., None] * mu, axis=-2)
@@ -101,11 +134,32 @@ def original_sampler_moments(alpha, mu, sigma):
 
 
 def sample_mixture(alpha, mu, sigma, rng, sampler: str = "fixed") -> np.ndarray:
-    """One draw per row from mixtures ``alpha (n, M)``, ``mu (n, M, d)``, ``sigma (n, M)``.
+    """One draw per row from a batch of Gaussian mixtures.
 
-    ``sampler="fixed"`` picks a component ``i ~ Categorical(alpha)`` and returns
-    ``mu_i + sigma_i eps``; ``sampler="original"`` returns the report's
-    ``sum_i alpha_i (mu_i + sigma_i eps_i)``. ``rng`` is a :class:`numpy.random.Generator`.
+    Parameters
+    ----------
+    alpha : array-like
+        Weights ``(n, M)``.
+    mu : array-like
+        Means ``(n, M, d)``.
+    sigma : array-like
+        Standard deviations ``(n, M)``.
+    rng : numpy.random.Generator
+        Source of the draws.
+    sampler : str
+        ``"fixed"`` picks a component ``i ~ Categorical(alpha)`` and returns
+        ``mu_i + sigma_i eps``; ``"original"`` returns the report's
+        ``sum_i alpha_i (mu_i + sigma_i eps_i)``.
+
+    Returns
+    -------
+    numpy.ndarray
+        The draws, shape ``(n, d)``.
+
+    Raises
+    ------
+    ValueError
+        An unknown sampler.
     """
     alpha, mu, sigma = np.asarray(alpha, float), np.asarray(mu, float), np.asarray(sigma, float)
     n, m, d = mu.shape
@@ -131,10 +185,25 @@ def nll_to_physical(nll_scaled: float, scale: float, dim: int) -> float:
 
 # --------------------------------------------------------------------------- keras side
 def mixture_nll(y_true, y_pred, n_components: int, dim: int):
-    """Negative log-likelihood of every step, flattened to shape ``(n_steps,)``.
+    """Negative log-likelihood of every step under the packed mixture (Keras ops).
 
-    ``y_true (..., >= d)`` (the first ``d`` channels are the target velocity), ``y_pred (...,
-    M (d + 2))`` packed as in the module docstring. Log-sum-exp over components, sigma floored.
+    Log-sum-exp over components, sigma floored at :data:`SIGMA_MIN`.
+
+    Parameters
+    ----------
+    y_true : tensor
+        Targets ``(..., >= d)``; the first ``d`` channels are the target velocity.
+    y_pred : tensor
+        Network outputs ``(..., M (d + 2))``, packed as in the module docstring.
+    n_components : int
+        ``M``.
+    dim : int
+        ``d``.
+
+    Returns
+    -------
+    tensor
+        NLL in nats (scaled velocity units), flattened to shape ``(n_steps,)``.
     """
     from keras import ops
 
@@ -171,10 +240,29 @@ def build_mdn_model(dim: int, units: int = 10, n_components: int = 10, learning_
                     seed: int = 0, stateful_batch: int | None = None, jit_compile: bool = True):
     """One LSTM layer + dense mixture output, compiled with RMSprop and the mixture loss.
 
-    ``stateful_batch=None`` gives a sequence model ``(batch, time, d) -> (batch, time,
-    M (d + 2))`` for teacher-forced training on whole tracks. ``stateful_batch=1`` gives the
-    report's stateful one-step network (fixed batch of one, one time step per call).
-    ``jit_compile`` compiles the training step with XLA (about 2-4x faster on a CPU here).
+    Parameters
+    ----------
+    dim : int
+        Velocity dimensions ``d``.
+    units : int
+        LSTM units.
+    n_components : int
+        Mixture components ``M``.
+    learning_rate : float
+        RMSprop learning rate.
+    seed : int
+        Keras random seed, set before the weights are made.
+    stateful_batch : int, optional
+        None gives a sequence model ``(batch, time, d) -> (batch, time, M (d + 2))`` for
+        teacher-forced training on whole tracks; 1 gives the report's stateful one-step
+        network (fixed batch of one, one time step per call).
+    jit_compile : bool
+        Compile the training step with XLA (about 2-4x faster on a CPU here).
+
+    Returns
+    -------
+    keras.Model
+        The compiled model, named ``lstm_mdn_d<dim>``.
     """
     keras = runtime.keras()
     keras.utils.set_random_seed(seed)

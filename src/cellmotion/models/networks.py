@@ -239,6 +239,37 @@ def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
     steps can be tested on longer or shorter windows (the report's Figure 7). Compiled with
     RMSprop and sparse categorical cross-entropy (the same loss as categorical
     cross-entropy on one-hot labels).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The architecture: optional random x-y rotation/reflection layer, input channels,
+        convolution layers, then the (optionally bidirectional) LSTM layers.
+    n_features : int
+        Channels of the input (velocity dimensions); rotation needs at least 2.
+    n_classes : int
+        Conditions to tell apart (softmax outputs).
+    learning_rate : float
+        RMSprop learning rate.
+    seed : int, optional
+        Seed of the random rotation layer.
+    clipnorm : float, optional
+        Gradient norm clipping of RMSprop.
+    steps_per_execution : int
+        Batches per compiled call (Keras ``steps_per_execution``).
+    input_gain : float, optional
+        Multiply the inputs by this factor first (a ``Rescaling`` layer), e.g. one over the
+        training windows' standard deviation.
+
+    Returns
+    -------
+    keras.Model
+        The compiled model, named ``network_<spec.name>``, with weighted accuracy as metric.
+
+    Raises
+    ------
+    ValueError
+        Rotation or reflection with fewer than two features.
     """
     keras = runtime.keras()
     inp = keras.Input(shape=(None, n_features), name="velocities")

@@ -40,7 +40,23 @@ def hellinger(p, q) -> float:
 
 
 def density_summary(density, model: SuperstatModel) -> dict:
-    """Peak, marginal mean and s.d. (speeds in µm/min) and 50 % HDR area of a grid density."""
+    """Peak, marginal means and s.d.s, and 50 % HDR area of a grid density.
+
+    Parameters
+    ----------
+    density : array-like
+        Density on ``model``'s grid, ``(n_persistence, n_speed)``; normalised here.
+    model : SuperstatModel
+        The grid.
+
+    Returns
+    -------
+    dict
+        ``peak_persistence`` and ``peak_speed`` (grid values at the density's maximum),
+        ``mean_persistence``, ``sd_persistence``, ``mean_speed`` and ``sd_speed`` (moments of the
+        marginals; speeds in µm/min, or the data's speed unit) and ``hdr50_area`` (area of the
+        50 % highest-density region, in persistence × speed units).
+    """
     d = np.asarray(density, dtype=float)
     d = d / d.sum()
     q, c = model.persistence_grid, model.speed_grid
@@ -56,7 +72,18 @@ def density_summary(density, model: SuperstatModel) -> dict:
 
 
 def check_same_grid(a: SuperstatModel, b: SuperstatModel) -> None:
-    """Raise ``ValueError`` unless two fits share the persistence and speed grid."""
+    """Raise ``ValueError`` unless two fits share the persistence and speed grid.
+
+    Parameters
+    ----------
+    a, b : SuperstatModel
+        The settings of the two fits.
+
+    Raises
+    ------
+    ValueError
+        The grids differ in size or values (the message gives both).
+    """
     if (a.persistence_grid.shape != b.persistence_grid.shape
             or a.speed_grid.shape != b.speed_grid.shape
             or not np.allclose(a.persistence_grid, b.persistence_grid)
@@ -67,7 +94,33 @@ def check_same_grid(a: SuperstatModel, b: SuperstatModel) -> None:
 
 
 def compare(original: SuperstatResult, generated: SuperstatResult, sampler: str = "") -> pd.DataFrame:
-    """Per condition: overlap (Bhattacharyya, Hellinger) and peak/spread of both densities."""
+    """Per condition: overlap (Bhattacharyya, Hellinger) and peak/spread of both densities.
+
+    Plug-in values of the averaged densities, without intervals (see
+    :func:`compare_with_reference` for those).
+
+    Parameters
+    ----------
+    original : SuperstatResult
+        Fits of the real tracks.
+    generated : SuperstatResult
+        Fits of the other (generated) tracks, on the same grid.
+    sampler : str
+        Written into the ``sampler`` column.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per condition of ``original`` that ``generated`` has: ``condition``,
+        ``sampler``, ``bhattacharyya``, ``hellinger``, ``n_original``, ``n_generated``, the
+        :func:`density_summary` of each density prefixed ``orig_`` and ``gen_``, and
+        ``sd_ratio_persistence``/``sd_ratio_speed`` (generated over original s.d.).
+
+    Raises
+    ------
+    ValueError
+        The fits are on different grids.
+    """
     check_same_grid(original.model, generated.model)
     rows = []
     for cond in original.condition_names:
@@ -231,14 +284,41 @@ def compare_with_reference(original: SuperstatResult, other: SuperstatResult, tr
     with the same B; its value is the mean of the two. Per condition ``n = min(#G, #A1,
     #A2)`` tracks of G, A1 and A2 are used (seeded subsets), so generated and reference
     have the same numbers of tracks and their small-sample bias cancels in the difference.
-    ``training_idx`` / ``heldout_idx``: positions in ``original``. Measures:
-    ``bhattacharyya``, ``hellinger``, ``sd_ratio_persistence`` and ``sd_ratio_speed``
-    (other / held-out s.d., < 1: narrower). Intervals: one joint bootstrap over cells (B,
-    G, A1 and A2 resampled in the same draw, pieces of one cell together,
-    :func:`bootstrap_track_densities`), bias-corrected estimates and basic intervals
-    (:func:`basic_interval`); ``difference`` = generated minus reference. Columns
-    ``condition, sampler, measure, n_tracks, n_heldout, other, other_lower, other_upper,
-    reference, reference_lower, reference_upper, difference, diff_lower, diff_upper``.
+    Intervals: one joint bootstrap over cells (B, G, A1 and A2 resampled in the same draw,
+    pieces of one cell together, :func:`bootstrap_track_densities`), bias-corrected
+    estimates and basic intervals (:func:`basic_interval`).
+
+    Parameters
+    ----------
+    original : SuperstatResult
+        Fits of the real tracks (training and held-out).
+    other : SuperstatResult
+        Fits of the generated tracks, on the same grid.
+    training_idx, heldout_idx : array-like of int
+        Positions in ``original`` of the training and held-out tracks.
+    n_boot : int
+        Bootstrap resamples (none with fewer than two tracks on either side).
+    seed : int
+        Seed of the halves, subsets and bootstrap.
+    sampler : str
+        Written into the ``sampler`` column.
+    confidence : float
+        Coverage of the intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per condition and measure, columns ``condition``, ``sampler``, ``measure``
+        (``bhattacharyya``, ``hellinger``, ``sd_ratio_persistence`` and ``sd_ratio_speed``:
+        other / held-out s.d., < 1: narrower), ``n_tracks`` (n), ``n_heldout``, ``other`` with
+        ``other_lower``/``other_upper`` (generated vs held-out), ``reference`` with
+        ``reference_lower``/``reference_upper`` (real vs held-out), and ``difference`` (generated
+        minus reference) with ``diff_lower``/``diff_upper``. Bounds are NaN without a bootstrap.
+
+    Raises
+    ------
+    ValueError
+        The fits are on different grids.
     """
     check_same_grid(original.model, other.model)
     model = original.model
@@ -298,11 +378,26 @@ def condition_overlaps(result: SuperstatResult, n_boot: int = 1000, seed: int = 
                        confidence: float = 0.95) -> pd.DataFrame:
     """Pairwise Bhattacharyya overlaps between the conditions' densities, with intervals.
 
-    One row per pair ``condition_a, condition_b, n_a, n_b, bhattacharyya, plug_in, lower,
-    upper``: ``plug_in`` is the overlap of the two averaged densities, biased low with few
-    tracks; ``bhattacharyya`` the bias-corrected estimate and ``lower``/``upper`` the basic
-    bootstrap interval over cells (both conditions resampled, pieces of one cell together;
-    :func:`basic_interval`, whose coverage ``tests/test_overlap_coverage.py`` measures).
+    Parameters
+    ----------
+    result : SuperstatResult
+        Fits of every condition's tracks.
+    n_boot : int
+        Bootstrap resamples.
+    seed : int
+        Seed of the bootstrap.
+    confidence : float
+        Coverage of the interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair of conditions, columns ``condition_a``, ``condition_b``, ``n_a``,
+        ``n_b`` (tracks), ``bhattacharyya`` (the bias-corrected estimate), ``plug_in`` (the
+        overlap of the two averaged densities, biased low with few tracks), ``lower`` and
+        ``upper`` (basic bootstrap interval over cells, both conditions resampled, pieces of one
+        cell together; :func:`basic_interval`, whose coverage ``tests/test_overlap_coverage.py``
+        measures; NaN with fewer than two tracks on a side).
     """
     names = result.condition_names
     ids = np.asarray(result.track_ids, dtype=object)
@@ -335,11 +430,32 @@ def sigma_sensitivity(velocities, conditions, model: SuperstatModel, sigmas=(0.0
                       n_jobs: int = -1, **fit_kwargs):
     """Refit the same tracks with other random-walk s.d.s (both parameters) and compare.
 
-    ``velocities``: list of ``(T_i, d)`` arrays, ``conditions`` one name per track. Returns
-    ``(table, densities)``: one row per ``sigma, condition`` with the summary of
-    :func:`density_summary` and ``bc_vs_reference``, the overlap with the density at
-    ``model.sigma_persistence`` (fitted too if not in ``sigmas``); ``densities`` maps
-    ``sigma -> {condition: density}``. Tracks that cannot be fitted are skipped.
+    Tracks that cannot be fitted are skipped.
+
+    Parameters
+    ----------
+    velocities : sequence of array-like
+        Velocity tracks ``(T_i, d)``.
+    conditions : array-like of str
+        The condition of each track.
+    model : SuperstatModel
+        The reference settings; its ``sigma_persistence`` is the reference s.d. (fitted too
+        if not in ``sigmas``).
+    sigmas : iterable of float
+        S.d.s to try, each used for persistence and speed.
+    n_jobs : int
+        Parallel fits (:func:`cellmotion.superstats.fit_tracks`).
+    **fit_kwargs
+        Passed on to :func:`cellmotion.superstats.fit_tracks`.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        One row per ``sigma`` and ``condition``: ``n_tracks``, the :func:`density_summary`
+        keys and ``bc_vs_reference`` (Bhattacharyya overlap with the density at the reference
+        s.d.).
+    densities : dict
+        ``{sigma: {condition: density}}``, each density normalised to sum 1.
     """
     from dataclasses import replace
 

@@ -102,9 +102,19 @@ SPEED = "standard deviation"  # bayesloop's name for the cell speed c [µm/min]
 class SuperstatModel:
     """Settings of the superstatistical fit (defaults: the report's).
 
-    Grid ranges are open intervals; ``speed_range`` in µm/min; ``sigma_*`` are the s.d.s of
-    the Gaussian random walks per time step (in parameter units); ``log10_pmin`` is the
-    regime-switch floor.
+    Parameters
+    ----------
+    n_persistence, n_speed : int
+        Grid points of persistence and speed.
+    persistence_range : tuple of float
+        Open interval of the persistence grid.
+    speed_range : tuple of float
+        Open interval of the speed grid, in µm/min (or the data's speed unit).
+    sigma_persistence, sigma_speed : float
+        S.d.s of the Gaussian random walks of the two parameters per time step (in parameter
+        units).
+    log10_pmin : float
+        The regime-switch floor (log10 of the smallest probability kept).
     """
 
     n_persistence: int = 200
@@ -318,15 +328,34 @@ def _fit_or_none(velocities, model):
 def fit_tracks(velocities, model: SuperstatModel = SuperstatModel(), *, n_jobs: int = -1,
                progress: bool = True, desc: str = "superstatistics",
                progress_interval: float = 0.1, on_error: str = "raise") -> list:
-    """Fit many tracks (list of ``(T_i, d)`` arrays, µm/min) in parallel; list of :class:`TrackFit`.
+    """Fit many tracks in parallel.
 
-    ``on_error="skip"`` returns ``None`` for tracks that cannot be fitted (too short, or
-    velocities far outside the speed grid) instead of raising.
-
-    ``progress_interval`` is the least number of seconds between progress-bar updates.
     Each track is one task of :func:`cellmotion.cluster.map_tasks`: local processes
-    (``n_jobs=-1``: all cores), or a Dask cluster when one is configured. Results keep the
-    input order; the progress bar is drawn on the console only (:mod:`cellmotion.console`).
+    (``n_jobs=-1``: all cores), or a Dask cluster when one is configured. The progress bar is
+    drawn on the console only (:mod:`cellmotion.console`).
+
+    Parameters
+    ----------
+    velocities : iterable of array-like
+        Velocity tracks ``(T_i, d)`` in µm/min (or the data's speed unit).
+    model : SuperstatModel
+        The fit's settings.
+    n_jobs : int
+        Local processes; -1 uses all cores.
+    progress : bool
+        Show a progress bar.
+    desc : str
+        Its label.
+    progress_interval : float
+        The least number of seconds between progress-bar updates.
+    on_error : str
+        ``"raise"``, or ``"skip"``: ``None`` for tracks that cannot be fitted (too short, or
+        velocities far outside the speed grid) instead of raising.
+
+    Returns
+    -------
+    list of TrackFit or None
+        One fit per track, in the input order.
     """
     from tqdm import tqdm
 
@@ -370,7 +399,28 @@ def fit_trajectories(traj, model: SuperstatModel = SuperstatModel(), *,
 
 def collect(fits, track_ids, conditions, model: SuperstatModel, *, dims_used=None,
             wall_seconds: float = 0.0, meta: dict | None = None) -> SuperstatResult:
-    """Bundle a list of :class:`TrackFit` into a :class:`SuperstatResult`."""
+    """Bundle a list of :class:`TrackFit` into a :class:`SuperstatResult`.
+
+    Parameters
+    ----------
+    fits : list of TrackFit
+        The fits (no ``None``).
+    track_ids, conditions : array-like
+        Track id and condition of each fit.
+    model : SuperstatModel
+        The settings they were fitted with.
+    dims_used : array-like of int, optional
+        Velocity components fitted per track (0 when not given).
+    wall_seconds : float
+        Wall time of the fits.
+    meta : dict, optional
+        Stored with the result (e.g. the cache key of :func:`load_or_fit`).
+
+    Returns
+    -------
+    SuperstatResult
+        Densities stacked, per-step sequences concatenated with ``offsets``.
+    """
     lengths = [len(f.mean_persistence) for f in fits]
     cat = (lambda name: np.concatenate([getattr(f, name) for f in fits]) if fits
            else np.zeros(0))
@@ -389,7 +439,22 @@ def collect(fits, track_ids, conditions, model: SuperstatModel, *, dims_used=Non
 
 
 def subsample_per_condition(conditions, max_per_condition: int | None, seed: int = 0) -> np.ndarray:
-    """Sorted integer indices of at most ``max_per_condition`` tracks per condition (seeded)."""
+    """Seeded subset of at most ``max_per_condition`` tracks per condition.
+
+    Parameters
+    ----------
+    conditions : array-like
+        The condition of each track.
+    max_per_condition : int or None
+        Tracks kept per condition; None keeps all.
+    seed : int
+        Seed of the draw.
+
+    Returns
+    -------
+    numpy.ndarray
+        Sorted integer indices of the kept tracks.
+    """
     conditions = np.asarray(conditions)
     if max_per_condition is None:
         return np.arange(len(conditions))
@@ -421,7 +486,27 @@ def load_or_fit(path, traj, model: SuperstatModel = SuperstatModel(), *, drop_fl
 
     A saved result is reused only when the model settings, the track ids, the flat-z
     handling and a fingerprint of the velocities all match, so figures never refit and
-    changed data never reuses stale posteriors. ``kwargs`` go to :func:`fit_trajectories`.
+    changed data never reuses stale posteriors.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The ``.npz`` cache.
+    traj : Trajectories
+        The tracks.
+    model : SuperstatModel
+        The fit's settings.
+    drop_flat_z : bool
+        Fit 2D conditions stored with a flat z on x and y only.
+    refit : bool
+        Fit even when the cache matches.
+    **kwargs
+        Passed on to :func:`fit_trajectories` (``n_jobs``, ``progress``, ``on_error``, ...).
+
+    Returns
+    -------
+    SuperstatResult
+        The fits; ``meta["loaded_from_cache"]`` is True when read from ``path``.
     """
     path = Path(path)
     key = {"digest": velocity_digest(traj.velocities), "drop_flat_z": bool(drop_flat_z),
@@ -467,10 +552,28 @@ def speed_range_for(velocities, quantile: float = SPEED_QUANTILE,
                     headroom: float = SPEED_HEADROOM) -> tuple:
     """A speed grid ``(0, c_max)`` that fits the tracks, in the velocities' units.
 
-    ``c_max`` is ``headroom`` times the ``quantile`` of the tracks' speeds
-    (:func:`track_speed_scale`), rounded up to two significant digits. On the report's kind
-    of data (about 1 µm/min) it lands near the report's 1.5 µm/min; on cells ten times
-    faster it is ten times wider; in px/frame it is in px/frame.
+    On the report's kind of data (about 1 µm/min) it lands near the report's 1.5 µm/min; on
+    cells ten times faster it is ten times wider; in px/frame it is in px/frame.
+
+    Parameters
+    ----------
+    velocities : iterable of array-like
+        Velocity tracks ``(T_i, d)``.
+    quantile : float
+        Quantile of the tracks' speeds (:func:`track_speed_scale`) taken.
+    headroom : float
+        Factor on that quantile.
+
+    Returns
+    -------
+    tuple of float
+        ``(0.0, c_max)``: ``headroom`` times the quantile, rounded up to two significant
+        digits.
+
+    Raises
+    ------
+    ValueError
+        No track has a finite, non-zero speed.
     """
     c = track_speed_scale(velocities)
     c = c[np.isfinite(c) & (c > 0)]
@@ -485,11 +588,26 @@ def grid_edge_check(result: "SuperstatResult", band: float = EDGE_BAND,
                     max_mass: float = EDGE_MASS_MAX) -> pd.DataFrame:
     """Does posterior mass pile at the top of the speed grid? One row per condition.
 
-    Columns ``condition, n_tracks, edge_mass`` (share of the condition's density in the top
-    ``band`` of the speed range), ``tracks_at_edge`` (tracks whose own density puts more than
-    ``max_mass`` there), ``peak_speed``, ``speed_max`` and ``piled`` (``edge_mass >
-    max_mass`` or the peak on the last grid point). The persistence grid ends at -1 and 1,
-    where the model itself ends, so only the speed edge is checked.
+    The persistence grid ends at -1 and 1, where the model itself ends, so only the speed
+    edge is checked.
+
+    Parameters
+    ----------
+    result : SuperstatResult
+        The fits.
+    band : float
+        Top share of the speed range checked.
+    max_mass : float
+        Most mass allowed in that band.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``condition``, ``n_tracks``, ``edge_mass`` (share of the condition's density
+        in the top ``band`` of the speed range), ``tracks_at_edge`` (tracks whose own density
+        puts more than ``max_mass`` there), ``peak_speed`` (of the speed marginal),
+        ``speed_max`` and ``piled`` (``edge_mass > max_mass`` or the peak on the last grid
+        point).
     """
     grid = result.model.speed_grid
     top = grid >= result.model.speed_range[1] - band * (result.model.speed_range[1] - result.model.speed_range[0])
@@ -522,15 +640,34 @@ def fit_on_fitting_grid(fit, model: SuperstatModel, *, max_widenings: int = 2,
                         factor: float = 2.0):
     """Fit, check the speed edge, and refit on a wider grid while mass piles there.
 
-    ``fit``: a function ``model -> SuperstatResult`` or ``model -> list of SuperstatResult``
-    (all fitted on one grid, e.g. original and generated tracks, so they stay comparable).
-    After each fit :func:`grid_edge_check` runs on every result; while any condition piles
-    at the edge the grid is widened by ``factor`` (:func:`widened`), at most
-    ``max_widenings`` times. Returns ``(results, model, check)``: ``check`` has the rows of
-    the last check of every result (column ``result``: its position), ``attempts`` (fits
-    run), ``history`` (per grid that was too narrow: its ``speed_max`` and the ``(result,
-    condition)`` pairs that piled) and ``withheld`` (the conditions still piling: their numbers must not be reported
-    as results) in ``check.attrs``.
+    After each fit :func:`grid_edge_check` runs on every result; while any condition piles at
+    the edge the grid is widened by ``factor`` (:func:`widened`), at most ``max_widenings``
+    times.
+
+    Parameters
+    ----------
+    fit : callable
+        ``model -> SuperstatResult`` or ``model -> list of SuperstatResult`` (all fitted on
+        one grid, e.g. original and generated tracks, so they stay comparable).
+    model : SuperstatModel
+        The first grid.
+    max_widenings : int
+        Widenings at most.
+    factor : float
+        Widening factor of the speed range.
+
+    Returns
+    -------
+    results : SuperstatResult or list of SuperstatResult
+        What the last call of ``fit`` returned.
+    model : SuperstatModel
+        The grid of the last fit.
+    check : pandas.DataFrame
+        The rows of the last :func:`grid_edge_check` of every result, with column ``result``
+        (its position). ``check.attrs`` holds ``attempts`` (fits run), ``history`` (per grid
+        that was too narrow: a dict of its ``speed_max`` and ``piled``, the
+        ``(result, condition)`` pairs that piled) and ``withheld`` (sorted conditions still
+        piling: their numbers must not be reported as results).
     """
     attempts, history = 0, []
     while True:

@@ -13,9 +13,33 @@ def known_parameter_tracks(kind: str = "constant", n_tracks: int = 4, n_steps: i
                            dims: int = 2, seed: int = 0, persistence=0.5, speed=0.4):
     """Simulated velocities with known persistence and speed [µm/min] per step.
 
-    ``kind="constant"``: ``persistence`` and ``speed`` fixed; ``"drifting"``: both ramp
-    linearly over the track (persistence -0.2 -> 0.7, speed 0.3 -> 0.7 µm/min). Returns
-    ``(velocities, q, c)``: lists of ``(n_steps, dims)`` arrays and ``(n_steps,)`` truths.
+    Parameters
+    ----------
+    kind : str
+        ``"constant"``: ``persistence`` and ``speed`` fixed; ``"drifting"``: both ramp
+        linearly over the track (persistence -0.2 -> 0.7, speed 0.3 -> 0.7 µm/min).
+    n_tracks : int
+        Tracks simulated.
+    n_steps : int
+        Velocity steps per track.
+    dims : int
+        Velocity components.
+    seed : int
+        Seed of the simulation.
+    persistence, speed : float
+        The fixed parameters of ``"constant"`` tracks.
+
+    Returns
+    -------
+    velocities : list of numpy.ndarray
+        ``n_tracks`` arrays ``(n_steps, dims)`` [µm/min].
+    q, c : list of numpy.ndarray
+        The true persistence and speed ``(n_steps,)`` of each track.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind``.
     """
     rng = np.random.default_rng(seed)
     if kind == "constant":
@@ -33,10 +57,22 @@ def known_parameter_tracks(kind: str = "constant", n_tracks: int = 4, n_steps: i
 def recovery_errors(fits, q_true, c_true) -> dict:
     """Errors of the fitted posterior means against known parameters.
 
-    ``mae_persistence``: mean |q̂_t - q_t| over all steps and tracks; ``mre_speed``: mean
-    |ĉ_t - c_t| / c_t; ``err_mean_persistence`` / ``relerr_mean_speed``: worst track error
-    of the time-averaged estimates. Posterior step ``t`` is compared with the parameters of
-    velocity ``t + 1``.
+    Posterior step ``t`` is compared with the parameters of velocity ``t + 1``.
+
+    Parameters
+    ----------
+    fits : iterable of TrackFit
+        The fits of the tracks.
+    q_true, c_true : iterable of array-like
+        The true persistence and speed per velocity of each track
+        (:func:`known_parameter_tracks`).
+
+    Returns
+    -------
+    dict
+        ``mae_persistence``: mean |q̂_t - q_t| over all steps and tracks; ``mre_speed``: mean
+        |ĉ_t - c_t| / c_t; ``err_mean_persistence`` / ``relerr_mean_speed``: worst track error
+        of the time-averaged estimates (absolute for persistence, relative for speed).
     """
     eq, ec, mq, mc = [], [], [], []
     for f, q, c in zip(fits, q_true, c_true):
@@ -51,9 +87,21 @@ def recovery_errors(fits, q_true, c_true) -> dict:
 
 
 def grid_histogram(values, grid) -> np.ndarray:
-    """Share of ``values`` in the cell of each point of an equally spaced ``grid`` (sums to 1).
+    """Share of ``values`` in the cell of each point of an equally spaced ``grid``.
 
     Values beyond either end count in the end cells, as a fit on that grid would place them.
+
+    Parameters
+    ----------
+    values : array-like
+        The values (flattened).
+    grid : array-like
+        Equally spaced grid points.
+
+    Returns
+    -------
+    numpy.ndarray
+        Shares ``(len(grid),)``, summing to 1 (all 0 without values).
     """
     grid = np.asarray(grid, dtype=float)
     values = np.asarray(values, dtype=float).ravel()
@@ -65,14 +113,26 @@ def grid_histogram(values, grid) -> np.ndarray:
 def recovery_against_truth(result, truth: dict) -> pd.DataFrame:
     """How the fitted densities of a condition compare with the parameters that drew its tracks.
 
-    ``result``: a :class:`~cellmotion.superstats.fit.SuperstatResult`; ``truth``: ``{track_id:
-    (persistence, speed)}`` per analysed velocity (e.g. from
-    :func:`cellmotion.synthetic.oracle.analysis_parameters`). Posterior step ``t`` is compared
-    with the parameters of velocity ``t + 1``. One row per condition: tracks and steps
-    compared; mean true and mean fitted (posterior mean) persistence and speed, the bias
-    (fitted minus true; relative for the speed), the correlation over steps of posterior mean
-    and truth, and the Bhattacharyya overlap of each marginal of the condition's density with
-    the histogram of the true values on the same grid.
+    Posterior step ``t`` is compared with the parameters of velocity ``t + 1``.
+
+    Parameters
+    ----------
+    result : SuperstatResult
+        The fits (:class:`~cellmotion.superstats.fit.SuperstatResult`).
+    truth : dict
+        ``{track_id: (persistence, speed)}`` per analysed velocity (e.g. from
+        :func:`cellmotion.synthetic.oracle.analysis_parameters`); tracks it lacks are left out.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per condition with a known track: ``condition``, ``tracks`` and ``steps``
+        compared; ``true mean q``, ``fitted mean q`` (posterior mean), ``bias q`` (fitted minus
+        true), ``r q (per step)`` (correlation over steps of posterior mean and truth, NaN for a
+        constant truth), ``overlap q`` (Bhattacharyya overlap of the condition density's
+        persistence marginal with the histogram of the true values on the same grid), and the
+        same for speed: ``true mean c``, ``fitted mean c``, ``relative bias c`` (fitted / true
+        - 1), ``r c (per step)``, ``overlap c``.
     """
     rows = []
     for cond in result.condition_names:

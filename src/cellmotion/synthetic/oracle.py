@@ -114,10 +114,25 @@ def true_parameters_for(tracks: pd.DataFrame, *, seed: int = 0, models=DEFAULT_C
     """The true per-step parameters of ``tracks`` if they are the default synthetic dataset.
 
     Re-simulates the dataset (``seed``, ``models``) with its parameters and checks that every
-    track of ``tracks`` has the same positions (within ``tolerance`` µm; the file stores four
-    decimals). Returns ``{track_id: (persistence, speed)}`` (per native step) and
-    ``{condition: ConditionModel}``, or ``None`` when the tracks are not the simulator's
-    (another seed, another dataset).
+    track of ``tracks`` has the same positions.
+
+    Parameters
+    ----------
+    tracks : pandas.DataFrame
+        A tidy table with ``track_id``, ``t``, ``x``, ``y``, ``z``.
+    seed : int
+        Seed of the simulation.
+    models : iterable of ConditionModel
+        The conditions simulated.
+    tolerance : float
+        Largest position difference accepted [µm] (the file stores four decimals).
+
+    Returns
+    -------
+    tuple or None
+        ``(params, models)``: ``params`` is ``{track_id: (persistence, speed)}`` (arrays per
+        native step) for the tracks in ``tracks``, ``models`` is ``{condition: ConditionModel}``;
+        ``None`` when the tracks are not the simulator's (another seed, another dataset).
     """
     sim, params = simulate_dataset(models, seed=seed, return_parameters=True)
     have = tracks.set_index(["track_id", "t"])[["x", "y", "z"]]
@@ -132,11 +147,26 @@ def true_parameters_for(tracks: pd.DataFrame, *, seed: int = 0, models=DEFAULT_C
 
 
 def ceiling_nll(velocities, track_ids, conditions, truth, *, interval: float) -> dict:
-    """``{track_id: summed NLL}`` of analysed velocities under the simulator's true parameters.
+    """Summed NLL of analysed velocities under the simulator's true parameters.
 
-    ``truth``: the result of :func:`true_parameters_for`; ``interval`` the analysis interval
-    [min] (a whole number of native steps of every condition). Tracks without known
-    parameters are left out.
+    Tracks without known parameters are left out.
+
+    Parameters
+    ----------
+    velocities : sequence of array-like
+        Analysed velocity tracks ``(T_i, d)``.
+    track_ids, conditions : sequence
+        Track id and condition of each track.
+    truth : tuple
+        The result of :func:`true_parameters_for`.
+    interval : float
+        The analysis interval [min] (a whole number of native steps of every condition).
+
+    Returns
+    -------
+    dict
+        ``{track_id: NLL}``: nats summed over velocities 2..J of each track, conditioned on
+        the first like every model of the held-out table (velocity units µm/min).
     """
     params, models = truth
     out = {}
@@ -166,7 +196,18 @@ def analysis_parameters(persistence, speed, k: int):
 
     evaluated with the mean native parameters of each block of ``k`` steps (they drift
     slowly). Tracking noise is not included: this is what a fit would find without it.
-    Returns two arrays of length ``len(persistence) // k``.
+
+    Parameters
+    ----------
+    persistence, speed : array-like
+        Native per-step persistence and speed of one track.
+    k : int
+        Native steps per analysed step.
+
+    Returns
+    -------
+    q_k, c_k : numpy.ndarray
+        Persistence and speed of the analysed steps, length ``len(persistence) // k``.
     """
     q = np.asarray(persistence, dtype=float)
     c = np.asarray(speed, dtype=float)

@@ -160,13 +160,36 @@ def simulate_dataset(models=DEFAULT_CONDITIONS, seed: int = 0, *, with_noise: bo
                      noise_override: tuple | None = None):
     """Tidy table of synthetic tracks for the given condition models.
 
-    ``scale`` multiplies the number of tracks per condition (at least two tracks each), for
-    quick experiments. Track ids are ``<Condition>_<nnn>``. The same seed always gives the
-    same table. With ``return_parameters`` also returns ``{track_id: (persistence, speed)}``,
-    the per-native-step values each track was drawn with (same table, same random stream).
-    ``noise_override=(noise, noise_time)`` (r.m.s. µm, correlation time min) gives every
-    condition that tracking error instead of its own, for the *same* cells (same track ids,
-    same motion): the ablation that asks what the per-condition noise models contribute.
+    The same seed always gives the same table.
+
+    Parameters
+    ----------
+    models : iterable of ConditionModel
+        The conditions to simulate.
+    seed : int
+        Seed of the simulation.
+    with_noise : bool
+        Add each condition's tracking error to the positions.
+    scale : float
+        Multiplies the number of tracks per condition (at least two tracks each), for quick
+        experiments.
+    progress : bool
+        Show a progress bar over conditions.
+    return_parameters : bool
+        Also return the per-track parameters.
+    noise_override : tuple of float, optional
+        ``(noise, noise_time)`` (r.m.s. µm, correlation time min) gives every condition that
+        tracking error instead of its own, for the *same* cells (same track ids, same motion):
+        the ablation that asks what the per-condition noise models contribute.
+
+    Returns
+    -------
+    table : pandas.DataFrame
+        Columns ``track_id`` (``<Condition>_<nnn>``), ``condition``, ``t`` [min], ``x``,
+        ``y``, ``z`` [µm].
+    parameters : dict
+        Only with ``return_parameters``: ``{track_id: (persistence, speed)}``, the
+        per-native-step values each track was drawn with (same table, same random stream).
     """
     rng = np.random.default_rng(seed)
     noise_rng = np.random.default_rng([seed, 2016]) if noise_override is not None else None
