@@ -73,35 +73,37 @@ def select_design(traj, candidates, window, seeds, max_epochs, jobs, synthetic=N
     synthetic ranking, per outer donor the inner scores, the choice and its outer score."""
     import numpy as np
 
-    from cellmotion import classification as C
+    from cellmotion import classification
 
     out = {"synthetic": {}, "outer": {}}
     if synthetic is not None:
-        res = C.evaluate_models(synthetic, C.grouped_folds(synthetic, window, folds, 1, seed=0),
-                                candidates, window=window, seeds=seeds, max_epochs=max_epochs,
-                                report=None, n_jobs=jobs)
-        out["synthetic"] = {m: res["models"][m]["per_track_bacc"]["mean"] for m in candidates}
+        synthetic_folds = classification.grouped_folds(synthetic, window, folds, 1, seed=0)
+        res = classification.evaluate_models(synthetic, synthetic_folds, candidates, window=window,
+                                             seeds=seeds, max_epochs=max_epochs, report=None,
+                                             n_jobs=jobs)
+        out["synthetic"] = {m: res.models[m].per_track_bacc.mean for m in candidates}
     synth_rank = sorted(candidates, key=lambda m: -out["synthetic"].get(m, 0.0))
     reps = np.asarray(traj.replicates).astype(str)
-    outer_folds = C.replicate_folds(traj)
+    outer_folds = classification.replicate_folds(traj)
     chosen = {}
     for tr, te in outer_folds:
         donor = str(reps[te][0])
         inner = traj.subset(tr)
-        res = C.evaluate_models(inner, C.replicate_folds(inner), candidates, window=window,
-                                seeds=seeds, max_epochs=max_epochs, report=None, n_jobs=jobs)
-        scores = {m: res["models"][m]["per_track_bacc"]["mean"] for m in candidates}
+        res = classification.evaluate_models(inner, classification.replicate_folds(inner), candidates,
+                                             window=window, seeds=seeds, max_epochs=max_epochs,
+                                             report=None, n_jobs=jobs)
+        scores = {m: res.models[m].per_track_bacc.mean for m in candidates}
         best = max(candidates, key=lambda m: (scores[m], -synth_rank.index(m)))
         chosen[donor] = best
         out["outer"][donor] = {"inner": scores, "chosen": best}
         print(f"outer donor {donor}: inner scores "
               + ", ".join(f"{m} {v:.3f}" for m, v in scores.items()) + f" -> {best}", flush=True)
     picked = sorted(set(chosen.values()))
-    res = C.evaluate_models(traj, outer_folds, picked, window=window, seeds=seeds,
-                            max_epochs=max_epochs, report=None, n_jobs=jobs)
+    res = classification.evaluate_models(traj, outer_folds, picked, window=window, seeds=seeds,
+                                         max_epochs=max_epochs, report=None, n_jobs=jobs)
     for f, (_, te) in enumerate(outer_folds):
         donor = str(reps[te][0])
-        out["outer"][donor]["outer_score"] = res["models"][chosen[donor]]["per_track_bacc"]["folds"][f]
+        out["outer"][donor]["outer_score"] = res.models[chosen[donor]].per_track_bacc.folds[f]
     votes = {m: list(chosen.values()).count(m) for m in picked}
     out["design"] = max(picked, key=lambda m: (votes[m], -synth_rank.index(m)))
     out["nested_score"] = float(np.mean([o["outer_score"] for o in out["outer"].values()]))
@@ -112,15 +114,15 @@ def table(result, peers=PEERS, ours="ours"):
     import pandas as pd
 
     rows = {}
-    for name, m in result["models"].items():
-        t, w = m["per_track_bacc"], m["per_window_bacc"]
-        row = {"per track": f"{t['mean']:.3f} [{t['lower']:.3f}, {t['upper']:.3f}]",
-               "per window": f"{w['mean']:.3f} [{w['lower']:.3f}, {w['upper']:.3f}]",
-               "Brier": f"{m['brier']:.3f}", "s": f"{result['seconds'][name]:.0f}"}
+    for name, m in result.models.items():
+        t, w = m.per_track_bacc, m.per_window_bacc
+        row = {"per track": f"{t.mean:.3f} [{t.lower:.3f}, {t.upper:.3f}]",
+               "per window": f"{w.mean:.3f} [{w.lower:.3f}, {w.upper:.3f}]",
+               "Brier": f"{m.brier:.3f}", "s": f"{result.seconds[name]:.0f}"}
         for p in peers:
-            if p in result["paired"].get(name, {}):
-                d = result["paired"][name][p]
-                row[f"- {p}"] = f"{d['mean']:+.3f} [{d['lower']:+.3f}, {d['upper']:+.3f}]"
+            if p in result.paired.get(name, {}):
+                d = result.paired[name][p]
+                row[f"- {p}"] = f"{d.mean:+.3f} [{d.lower:+.3f}, {d.upper:+.3f}]"
         rows[name] = row
     return pd.DataFrame.from_dict(rows, orient="index")
 
@@ -152,7 +154,7 @@ def main(argv=None):
 
     import pandas as pd
 
-    from cellmotion import classification as C
+    from cellmotion import classification
     from cellmotion.datasets import LEUKOCYTES, load_dataset
     from cellmotion.preprocess import to_trajectories
 
@@ -177,13 +179,13 @@ def main(argv=None):
         print(f"\ntotal {time.perf_counter() - t0:.0f} s")
         return sel
     for proto in args.protocols:
-        folds = (C.grouped_folds(traj, args.window, args.folds, args.repeats, seed=0)
-                 if proto == "grouped" else C.replicate_folds(traj))
+        folds = (classification.grouped_folds(traj, args.window, args.folds, args.repeats, seed=0)
+                 if proto == "grouped" else classification.replicate_folds(traj))
         t1 = time.perf_counter()
-        res = C.evaluate_models(traj, folds, args.models, window=args.window, seeds=tuple(args.seeds),
-                                max_epochs=args.max_epochs, report=None, n_jobs=args.jobs,
-                                inputs=args.inputs)
-        print(f"\n== {proto}: {len(folds)} folds ({res['protocol']} intervals), "
+        res = classification.evaluate_models(traj, folds, args.models, window=args.window,
+                                             seeds=tuple(args.seeds), max_epochs=args.max_epochs,
+                                             report=None, n_jobs=args.jobs, inputs=args.inputs)
+        print(f"\n== {proto}: {len(folds)} folds ({res.protocol} intervals), "
               f"{time.perf_counter() - t1:.0f} s")
         print(table(res).to_string(), flush=True)
     print(f"\ntotal {time.perf_counter() - t0:.0f} s")

@@ -355,7 +355,7 @@ for proto, res in evaluation.items():
         lines += [findings.headline_sentence(res, info.replicate_name),
                   findings.win_sentence(res, "ours", findings.PEERS, info.replicate_name)]
     lines.append(findings.window_sentence(res))
-    if "report-best" in res["models"]:
+    if "report-best" in res.models:
         lines.append(findings.cap(findings.comparison(res, "ours", "report-best")) + ".")
 display(Markdown("\n".join(f"- {s}" for s in lines)))
 
@@ -369,10 +369,10 @@ display(Markdown("\n".join(f"- {s}" for s in lines)))
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-confusion", "caption": "Per-track confusion matrices summed over the folds grouped by cell, without z; rows: true condition (normalised to 1), columns: predicted condition."}}
 res = evaluation["grouped"]
-best_two = findings.ranking(res["models"])[:2]
+best_two = findings.ranking(res.models)[:2]
 fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.8), sharey=True)
 for ax, model in zip(axes, best_two):
-    cm = np.asarray(res["models"][model]["confusion"], float)
+    cm = np.asarray(res.models[model].confusion, float)
     frac = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     im = ax.imshow(frac, vmin=0, vmax=1, cmap="Blues")
     for (i, j), v in np.ndenumerate(frac):
@@ -387,8 +387,8 @@ plt.show()
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-reliability", "caption": "Reliability of the per-track probabilities of the two best models (folds grouped by cell, all folds pooled): fraction of tracks classified correctly against the mean probability of the chosen condition, per bin of that probability (numbers: tracks in the bin; empty bins left out); the diagonal is perfect calibration."}}
 fig, ax = plt.subplots(figsize=(4.5, 4))
 for model in best_two:
-    scoreplots.reliability(ax, res["models"][model]["reliability"],
-                           f"{findings.label(model)} (Brier {res['models'][model]['brier']:.2f})")
+    scoreplots.reliability(ax, res.models[model].reliability,
+                           f"{findings.label(model)} (Brier {res.models[model].brier:.2f})")
 ax.plot([0, 1], [0, 1], color="grey", ls=":", lw=1)
 ax.set(xlabel="probability of the chosen condition", ylabel="fraction correct", xlim=(0, 1),
        ylim=(0, 1.02), title="Reliability per track")
@@ -398,7 +398,7 @@ plt.show()
 # %% tags=["remove-input"]
 display(Markdown("\n".join(f"- {s}" for s in [
     *(findings.recall_sentence(res, m) for m in best_two),
-    findings.calibration_sentence(res, list(res["models"]))])))
+    findings.calibration_sentence(res, list(res.models))])))
 
 # %% [markdown]
 # ## What the task measures on the stand-in

@@ -124,7 +124,7 @@ from myst_nb import glue
 
 from cellmotion import figures, tables
 from cellmotion import generation
-from cellmotion import superstats as ss
+from cellmotion import superstats
 from cellmotion.findings import generation as findings
 from cellmotion.findings import statistics as sfindings
 from cellmotion.models import mdn
@@ -291,21 +291,21 @@ fig.tight_layout()
 test_v_all = [traj.modelled_velocities(i) for i in test_idx]
 test_ids, test_conds = traj.track_ids[np.asarray(test_idx)], traj.conditions[np.asarray(test_idx)]
 derived_grid = superstat_speed_max is None
-speed_range = (ss.speed_range_for([traj.modelled_velocities(i) for i in train_idx]) if derived_grid
+speed_range = (superstats.speed_range_for([traj.modelled_velocities(i) for i in train_idx]) if derived_grid
                else (0.0, float(superstat_speed_max)))
 
 
 def fit_heldout(m):
     """The superstatistical evidence of every held-out track on the grid of ``m``."""
-    fits_ = ss.fit_tracks(test_v_all, m, n_jobs=-1, progress=False, on_error="skip")
+    fits_ = superstats.fit_tracks(test_v_all, m, n_jobs=-1, progress=False, on_error="skip")
     ok_ = [k for k, f in enumerate(fits_) if f is not None]
-    return ss.collect([fits_[k] for k in ok_], test_ids[ok_], test_conds[ok_], m)
+    return superstats.collect([fits_[k] for k in ok_], test_ids[ok_], test_conds[ok_], m)
 
 
 t0 = time.perf_counter()
-ss_heldout, ss_model, ss_check = ss.fit_on_fitting_grid(
-    fit_heldout, ss.SuperstatModel(n_persistence=superstat_grid, n_speed=superstat_grid,
-                                   speed_range=speed_range))
+ss_heldout, ss_model, ss_check = superstats.fit_on_fitting_grid(
+    fit_heldout, superstats.SuperstatModel(n_persistence=superstat_grid, n_speed=superstat_grid,
+                                           speed_range=speed_range))
 superstat_s = time.perf_counter() - t0
 ss_withheld = ss_check.attrs["withheld"]
 ss_scored = ss_heldout

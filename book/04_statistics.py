@@ -98,7 +98,7 @@ from matplotlib.lines import Line2D
 from myst_nb import glue
 
 from cellmotion import figures, tables
-from cellmotion import superstats as ss
+from cellmotion import superstats
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.contract import validate_tracks
 from cellmotion.findings import statistics as findings
@@ -117,8 +117,8 @@ art, read_from = chapter_folders(artifacts, dataset, profile)
 unit = info.speed_unit  # µm/min, or px/frame for uncalibrated data
 # the report's grid, for the recovery check on simulated tracks of known speed (0.3-0.7 µm/min);
 # the tracks of the dataset get a grid derived from their own speeds further down
-model = ss.SuperstatModel(n_persistence=n_grid, n_speed=n_grid, speed_range=(0.0, 1.5),
-                          sigma_persistence=sigma, sigma_speed=sigma, log10_pmin=log10_pmin)
+model = superstats.SuperstatModel(n_persistence=n_grid, n_speed=n_grid, speed_range=(0.0, 1.5),
+                                  sigma_persistence=sigma, sigma_speed=sigma, log10_pmin=log10_pmin)
 jobs = n_jobs if n_jobs > 0 else -1
 cap = lambda n: n if n and n > 0 else None  # 0 = no cap
 bar = {"progress_interval": 30.0}  # few progress-bar updates on the console
@@ -178,11 +178,11 @@ tables.show(settings, headers={"setting": "Setting", "origin": "Where it comes f
 # %%
 recovery, examples = {}, {}
 for kind in ("constant", "drifting"):
-    vels, q_true, c_true = ss.known_parameter_tracks(
+    vels, q_true, c_true = superstats.known_parameter_tracks(
         kind, n_tracks=4, n_steps=288, dims=2, seed=seed)
-    fits = ss.fit_tracks(vels, model, n_jobs=jobs, desc=f"recovery ({kind})",
-                         **bar)
-    recovery[kind] = ss.recovery_errors(fits, q_true, c_true)
+    fits = superstats.fit_tracks(vels, model, n_jobs=jobs, desc=f"recovery ({kind})",
+                                 **bar)
+    recovery[kind] = superstats.recovery_errors(fits, q_true, c_true)
     examples[kind] = (fits[0], q_true[0], c_true[0])
 
 # %% tags=["remove-input"]
@@ -228,7 +228,7 @@ traj_all = to_trajectories(tracks, interval=interval)
 # the generation chapter's split (same seed); each part capped separately
 train_all, test_all = split_tracks(traj_all, test_fraction=test_fraction,
                                    seed=seed)
-keep = np.concatenate([np.asarray(part)[ss.subsample_per_condition(
+keep = np.concatenate([np.asarray(part)[superstats.subsample_per_condition(
     traj_all.conditions[part], cap(max_original_per_condition), seed)]
     for part in (train_all, test_all)])
 traj = traj_all.subset(np.sort(keep))
@@ -245,26 +245,26 @@ for sampler in ("fixed", "original"):  # the generation chapter's tracks
         continue
     g = to_trajectories(validate_tracks(pd.read_csv(path), source=str(path)), interval=interval)
     g = replace(g, flat_z=[c for c in traj.flat_z])  # 2D in the data = fitted on x, y
-    gen_traj[sampler] = g.subset(ss.subsample_per_condition(g.conditions, cap(max_generated_per_condition), seed))
+    gen_traj[sampler] = g.subset(superstats.subsample_per_condition(g.conditions, cap(max_generated_per_condition), seed))
 if missing:
     display(Markdown(f"No generated tracks of the {' and '.join(SAMPLER[s] for s in missing)} sampler were "
                      "found: run the generation chapter first. The comparison below leaves them out."))
 derived_grid = speed_max is None
-speed_range = (ss.speed_range_for([traj.modelled_velocities(i) for i in range(len(traj))]) if derived_grid
+speed_range = (superstats.speed_range_for([traj.modelled_velocities(i) for i in range(len(traj))]) if derived_grid
                else (0.0, float(speed_max)))
 
 
 def fit_all(m):
     """Original and generated tracks on one grid (saved posteriors are reused when they match)."""
     tag = f"speed{m.speed_range[1]:g}"  # one saved file per grid: a widened refit never overwrites
-    out = [ss.load_or_fit(art / f"superstats_original_{tag}.npz", traj, m, refit=refit, n_jobs=jobs, **bar,
-                          desc="original tracks", on_error="skip")]
-    return out + [ss.load_or_fit(art / f"superstats_generated_{s}_{tag}.npz", g, m, refit=refit, n_jobs=jobs,
-                                 **bar, desc=f"generated ({s})", on_error="skip") for s, g in gen_traj.items()]
+    out = [superstats.load_or_fit(art / f"superstats_original_{tag}.npz", traj, m, refit=refit, n_jobs=jobs, **bar,
+                                  desc="original tracks", on_error="skip")]
+    return out + [superstats.load_or_fit(art / f"superstats_generated_{s}_{tag}.npz", g, m, refit=refit, n_jobs=jobs,
+                                         **bar, desc=f"generated ({s})", on_error="skip") for s, g in gen_traj.items()]
 
 # %%
 # the grid is widened while posterior mass piles at its top edge
-fitted, model, grid_check = ss.fit_on_fitting_grid(
+fitted, model, grid_check = superstats.fit_on_fitting_grid(
     fit_all, replace(model, speed_range=speed_range))
 original, generated = fitted[0], dict(zip(gen_traj, fitted[1:]))
 withheld = grid_check.attrs["withheld"]
@@ -339,7 +339,7 @@ if found is not None:
                  for c in set(original.conditions)}
     true_params = {str(t): analysis_parameters(*params[str(t)], steps_per[c])
                    for t, c in zip(original.track_ids, original.conditions)}
-    truth_rows = ss.recovery_against_truth(original, true_params)
+    truth_rows = superstats.recovery_against_truth(original, true_params)
 
 # %% tags=["remove-input"]
 if len(truth_rows):
@@ -365,7 +365,7 @@ if len(truth_rows):
         for ax, grid, marg, k in [(axes[0], model.persistence_grid, d.sum(axis=1), 0),
                                   (axes[1], model.speed_grid, d.sum(axis=0), 1)]:
             step = grid[1] - grid[0]
-            hist = ss.grid_histogram(np.concatenate([true_params[t][k][1:] for t in ids]), grid)
+            hist = superstats.grid_histogram(np.concatenate([true_params[t][k][1:] for t in ids]), grid)
             ax.plot(grid, marg / step, color=palette[cond], label=f"{cond}: fitted")
             ax.step(grid, hist / step, where="mid", color=palette[cond], ls="--", lw=1,
                     label=f"{cond}: true")
@@ -391,14 +391,14 @@ flat_z_summary = None
 if cond_z is not None:
     idx = np.flatnonzero(traj.conditions == cond_z)[:flat_z_tracks]
     sub = traj.subset(idx)
-    with_z = ss.load_or_fit(art / "superstats_flat_z.npz", sub, model,
-                            drop_flat_z=False, refit=refit, n_jobs=jobs,
-                            desc=f"{cond_z} with z", **bar)
+    with_z = superstats.load_or_fit(art / "superstats_flat_z.npz", sub, model,
+                                    drop_flat_z=False, refit=refit, n_jobs=jobs,
+                                    desc=f"{cond_z} with z", **bar)
     same = np.isin(original.track_ids, sub.track_ids)
     xy_only = original.densities[same].mean(axis=0)
     flat_z_summary = pd.DataFrame({
-        "x, y only": ss.density_summary(xy_only, model),
-        "x, y, z = 0": ss.density_summary(with_z.densities.mean(axis=0), model)})
+        "x, y only": superstats.density_summary(xy_only, model),
+        "x, y, z = 0": superstats.density_summary(with_z.densities.mean(axis=0), model)})
 
 # %% tags=["remove-input"]
 SUMMARY_WORDS = {"peak_persistence": "peak persistence", "peak_speed": f"peak speed [{unit}]",
@@ -517,12 +517,12 @@ fig.tight_layout()
 
 # %%
 for res in generated.values():  # compared densities share the grid
-    ss.check_same_grid(original.model, res.model)
+    superstats.check_same_grid(original.model, res.model)
 is_heldout = np.array([str(t) in heldout_ids for t in original.track_ids])
 train_pos, heldout_pos = np.flatnonzero(~is_heldout), np.flatnonzero(is_heldout)
 t0 = time.perf_counter()
-frames = [ss.compare_with_reference(original, res, train_pos, heldout_pos,
-                                    n_boot=n_boot, seed=seed, sampler=s)
+frames = [superstats.compare_with_reference(original, res, train_pos, heldout_pos,
+                                            n_boot=n_boot, seed=seed, sampler=s)
           for s, res in generated.items()]
 reference = (pd.concat(frames, ignore_index=True) if frames
              else pd.DataFrame(columns=["condition"]))
@@ -530,7 +530,7 @@ reference = reference[~reference["condition"].isin(withheld)]  # cut by the grid
 bootstrap_s = time.perf_counter() - t0
 
 # %% tags=["remove-cell"]
-comparison = pd.concat([ss.compare(original, r, sampler=s) for s, r in generated.items()],
+comparison = pd.concat([superstats.compare(original, r, sampler=s) for s, r in generated.items()],
                        ignore_index=True) if generated else pd.DataFrame()
 if withheld and len(comparison):
     comparison = comparison[~comparison["condition"].isin(withheld)].reset_index(drop=True)
@@ -576,7 +576,7 @@ if ref_rows:
 # large.
 
 # %%
-between = ss.condition_overlaps(original, n_boot=n_boot, seed=seed)
+between = superstats.condition_overlaps(original, n_boot=n_boot, seed=seed)
 if withheld:  # densities cut by the grid are not compared
     pair = between[["condition_a", "condition_b"]]
     between = between[~pair.isin(withheld).any(axis=1)]
@@ -609,7 +609,7 @@ if synthetic:
     from cellmotion.synthetic.simulator import DEFAULT_CONDITIONS
     sim_models = {m.name: m for m in DEFAULT_CONDITIONS}
 for cond in [c for c in conditions if c not in withheld]:
-    peak = ss.density_summary(original.condition_density(cond), model)
+    peak = superstats.density_summary(original.condition_density(cond), model)
     row = {"condition": cond, "bayesloop peak q (ours)": peak["peak_persistence"],
            f"bayesloop peak c [{unit}] (ours)": peak["peak_speed"]}
     m = sim_models.get(cond)
@@ -635,11 +635,11 @@ tables.show(calibration.set_index("condition").T, index="", digits=2)
 # ({numref}`fig-sigma-sensitivity`).
 
 # %%
-sens_idx = ss.subsample_per_condition(traj.conditions, sensitivity_tracks, seed)
+sens_idx = superstats.subsample_per_condition(traj.conditions, sensitivity_tracks, seed)
 sens_model = replace(model, n_persistence=sensitivity_grid,
                      n_speed=sensitivity_grid)
 t0 = time.perf_counter()
-sensitivity, sens_dens = ss.sigma_sensitivity(
+sensitivity, sens_dens = superstats.sigma_sensitivity(
     [traj.modelled_velocities(i) for i in sens_idx], traj.conditions[sens_idx],
     sens_model, sigmas=sensitivity_sigmas, n_jobs=jobs, progress=False)
 sensitivity_s = time.perf_counter() - t0
@@ -709,7 +709,7 @@ metrics = {
     "reference_comparison": records(reference), "condition_overlaps": records(between),
     "calibration": records(calibration), "sigma_sensitivity": records(sensitivity),
     "n_boot": n_boot, "test_fraction": test_fraction, "speed_unit": unit,
-    "original": {c: ss.density_summary(original.condition_density(c), model) for c in conditions
+    "original": {c: superstats.density_summary(original.condition_density(c), model) for c in conditions
                  if c not in withheld},
     "flat_z": None if flat_z_summary is None else {
         "condition": cond_z, "n_tracks": int(len(idx)),

@@ -322,7 +322,7 @@ wall["classification"] = time.perf_counter() - t0
 # %% tags=["remove-input"]
 protocol_names = {"donor": "leave one donor out", "grouped": "folds grouped by cell"}
 score_table = pd.DataFrame({
-    (protocol_names[p], metric): {findings.label(m): findings.with_interval(r["models"][m][key])
+    (protocol_names[p], metric): {findings.label(m): findings.with_interval(getattr(r.models[m], key))
                                   for m in classifiers}
     for p, r in cls.items()
     for key, metric in (("per_track_bacc", "per-track balanced accuracy"),
@@ -381,7 +381,7 @@ variant_names = {("kept", "as-is"): "drift kept, own inputs", ("removed", "as-is
                  ("kept", "invariant"): "drift kept, rotation-invariant",
                  ("removed", "invariant"): "drift removed, rotation-invariant (the protocol)"}
 artefact_table = pd.DataFrame({
-    (protocol_names[p], variant_names[v]): {findings.label(m): findings.with_interval(r["models"][m]["per_track_bacc"])
+    (protocol_names[p], variant_names[v]): {findings.label(m): findings.with_interval(r.models[m].per_track_bacc)
                                             for m in artefact_models}
     for p, by in artefact.items() for v in [*variants, ("removed", "invariant")] for r in [by[v]]})
 display(tables.show(artefact_table, index="model"))
@@ -397,15 +397,15 @@ display(Markdown(findings.artefact_sentence(artefact_rows)))
 # true condition and sums to 1.
 
 # %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-confusion", "caption": "Confusion matrices (rows: true condition, columns: predicted; shares of each row) of the best classifier by leave-one-donor-out, one donor held out in turn (left) and folds grouped by cell (right)."}}
-best = findings.ranking(cls["donor"]["models"])[0]
+best = findings.ranking(cls["donor"].models)[0]
 fig, axes = plt.subplots(1, 2, figsize=(10, 4))
 for ax, (p, r) in zip(axes, cls.items()):
-    cm = np.asarray(r["models"][best]["confusion"], dtype=float)
+    cm = np.asarray(r.models[best].confusion, dtype=float)
     cm = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     ax.imshow(cm, vmin=0, vmax=1, cmap="Blues")
     for (i, j), x in np.ndenumerate(cm):
         ax.text(j, i, f"{x:.2f}", ha="center", va="center", color="w" if x > 0.6 else "k")
-    names = r.get("conditions", conditions)
+    names = r.conditions or conditions
     ax.set(xticks=range(len(names)), xticklabels=names, yticks=range(len(names)),
            yticklabels=names, xlabel="predicted", ylabel="true",
            title=f"{findings.label(best)}, {protocol_names[p]}")
@@ -519,45 +519,27 @@ for cond in conditions:
     i, j = np.unravel_index(np.argmax(d), d.shape)
     peaks[cond] = {"persistence": float(model.persistence_grid[i]), "speed": float(model.speed_grid[j])}
 wall["total"] = time.perf_counter() - t_start
-metrics = {
-    "dataset": info.name, "profile": profile, "seed": seed,
-    "units": {"length": L, "time": T, "speed": V}, "interval": info.interval,
-    "window_length": info.window_length, "conditions": conditions,
-    "counts": {"total": totals,
-               "per_condition_and_donor": {f"{c}|{r}": row for (c, r), row in
-                                           per_donor.stack(info.replicate_name).to_dict(orient="index").items()}},
-    "classification": {**cls, "new_donor_cost": cost, "primary": "donor",
-                       "artefact": {"rows": artefact_rows,
-                                    "scores": {p: {"|".join(v): {m: r["models"][m]["per_track_bacc"]
-                                                                  for m in artefact_models}
-                                                   for v, r in by.items()}
-                                               for p, by in artefact.items()}},
-                       "settings": {"models": classifiers, "artefact_models": artefact_models,
-                                    "cv_folds": cv_folds, "cv_repeats": cv_repeats,
-                                    "seeds": classifier_seeds, "max_epochs": max_epochs,
-                                    "batch_size": batch_size, "patience": patience,
-                                    "inputs": "invariant", "drift": "subtract-movie-mean",
-                                    "intervals": "Nadeau-Bengio corrected t, each fold's own cells",
-                                    "multiple_comparisons": "Holm over all pairs of one table",
-                                    "max_tracks_per_condition": max_tracks_per_condition}},
-    "drift": drift_rows,
-    "generation": nll_rows,
-    "generation_epochs": {c: g.epochs_run for c, g in gens.items()},
-    "superstats": {"model": model.to_dict(), "n_fitted": int(len(fits)),
-                   "failed": list(fits.meta.get("failed", [])), "overlaps": overlaps, "peaks": peaks,
-                   "grid_check": grid_check.to_dict("records"), "grid_fits_run": grid_check.attrs["attempts"],
-                   "withheld": grid_check.attrs["withheld"]},
-    "findings": {"counts": findings.counts_sentence(totals["tracks read"], totals["pieces"], totals["used"],
-                                             totals["cells used"], totals["windows"], info.window_length),
-                 "drift": drift_words,
-                 "classification_donor": findings.winner_sentence(cls["donor"], "a new donor"),
-                 "classification_grouped": findings.winner_sentence(cls["grouped"], "folds grouped by cell"),
-                 **({"ours_vs_peers": " ".join(ours_lines)} if ours_lines else {}),
-                 "new_donor": findings.new_donor_sentence(cost),
-                 "artefact": findings.artefact_sentence(artefact_rows), "generation": findings.nll_sentence(nll_rows, V),
-                 "superstats": findings.overlap_sentence(overlaps)},
-    "wall_time_s": wall,
-}
+metrics = findings.real_cells_metrics(
+    info=info, profile=profile, seed=seed, conditions=conditions, totals=totals,
+    per_donor={f"{c}|{r}": row for (c, r), row in
+               per_donor.stack(info.replicate_name).to_dict(orient="index").items()},
+    classification=cls, cost=cost, artefact=artefact, artefact_rows=artefact_rows,
+    artefact_models=artefact_models,
+    settings={"models": classifiers, "artefact_models": artefact_models,
+              "cv_folds": cv_folds, "cv_repeats": cv_repeats,
+              "seeds": classifier_seeds, "max_epochs": max_epochs,
+              "batch_size": batch_size, "patience": patience,
+              "inputs": "invariant", "drift": "subtract-movie-mean",
+              "intervals": "Nadeau-Bengio corrected t, each fold's own cells",
+              "multiple_comparisons": "Holm over all pairs of one table",
+              "max_tracks_per_condition": max_tracks_per_condition},
+    ours_lines=ours_lines, drift_rows=drift_rows, drift_words=drift_words, nll_rows=nll_rows,
+    generation_epochs={c: g.epochs_run for c, g in gens.items()},
+    superstats={"model": model.to_dict(), "n_fitted": int(len(fits)),
+                "failed": list(fits.meta.get("failed", [])), "overlaps": overlaps, "peaks": peaks,
+                "grid_check": grid_check.to_dict("records"), "grid_fits_run": grid_check.attrs["attempts"],
+                "withheld": grid_check.attrs["withheld"]},
+    wall=wall)
 _ = write_json(art / "real_cells_metrics.json", metrics)
 
 # %% [markdown]

@@ -32,7 +32,6 @@ seed = 0
 artifacts = "artifacts/synthetic-full"
 
 # %% tags=["remove-input"]
-import json
 import re
 
 from IPython.display import HTML, Markdown, display
@@ -41,7 +40,7 @@ from cellmotion import tables
 from cellmotion.datasets import dataset_info
 from cellmotion.findings.intro import answer_sentences, chapter_list
 from cellmotion.paths import project_path
-from cellmotion.summary import answer_facts, answer_table, data_admonition
+from cellmotion.summary import answer_facts, answer_table, classification_evaluations, data_admonition
 
 info = dataset_info(dataset)
 art = project_path(artifacts)
@@ -97,8 +96,7 @@ display(Markdown(keep_together(text)))
 # ## The chapters
 
 # %% tags=["remove-input"] mystnb={"markdown_format": "myst"}
-clf_path = art / "classification_metrics.json"
-display(Markdown(chapter_list(json.loads(clf_path.read_text()) if clf_path.exists() else None)))
+display(Markdown(chapter_list(classification_evaluations(art).get("grouped"))))
 
 # %% [markdown]
 # ## Re-running the book

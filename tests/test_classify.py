@@ -1,6 +1,8 @@
 """Claims about the LSTM classifiers, their training data and their evaluation."""
 
+import json
 import os
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -249,27 +251,27 @@ def test_evaluate_models_gives_the_shared_result_shape():
     folds = C.grouped_folds(traj, window=30, n_splits=3, n_repeats=1, seed=0)
     res = C.evaluate_models(traj, folds, ["report-best", "forest"],
                             window=30, seeds=(0, 1), max_epochs=1, report=None)
-    assert set(res) >= {"models", "paired", "conditions", "seconds"}
-    assert res["conditions"] == NAMES and res["protocol"] == "kfold" and res["n_folds"] == 3
-    for name, m in res["models"].items():
-        for key in ("per_track_bacc", "per_window_bacc", "macro_f1"):
-            s = m[key]
-            assert len(s["folds"]) == 3
+    assert isinstance(res, C.Evaluation)
+    assert set(res.to_dict()) >= {"models", "paired", "conditions", "seconds"}
+    assert res.conditions == NAMES and res.protocol == "kfold" and res.n_folds == 3
+    for name, m in res.models.items():
+        for s in (m.per_track_bacc, m.per_window_bacc, m.macro_f1):
+            assert len(s.folds) == 3
             # an interval, or none (folds that all agree) with its reason: never a point
-            assert (s["lower"] < s["upper"] and s["lower"] <= s["mean"] <= s["upper"]) or (
-                np.isnan(s["lower"]) and s["reason"])
-        assert set(m["recall"]) == set(NAMES)
-        cm = np.asarray(m["confusion"])
+            assert (s.lower < s.upper and s.lower <= s.mean <= s.upper) or (
+                np.isnan(s.lower) and s.reason)
+        assert set(m.recall) == set(NAMES)
+        cm = np.asarray(m.confusion)
         # per cell: the two pieces of a cut cell vote once
         assert cm.sum() == len(set(traj.cells))
-        assert 0 <= m["brier"] <= 2
-    assert res["models"]["report-best"]["epochs"] == [1] * 6  # two seeds x three folds
-    d, e = res["paired"]["forest"]["report-best"], res["paired"]["report-best"]["forest"]
-    assert d["mean"] == pytest.approx(-e["mean"])
+        assert 0 <= m.brier <= 2
+    assert res.models["report-best"].epochs == [1] * 6  # two seeds x three folds
+    d, e = res.paired["forest"]["report-best"], res.paired["report-best"]["forest"]
+    assert d.mean == pytest.approx(-e.mean)
     # the forest separates speeds easily
-    assert res["models"]["forest"]["per_track_bacc"]["mean"] > 0.8
+    assert res.models["forest"].per_track_bacc.mean > 0.8
     rep = C.evaluate_models(traj, C.replicate_folds(traj), ["forest"], window=30, report=None)
-    assert rep["protocol"] == "replicate" and rep["n_folds"] == 3
+    assert rep.protocol == "replicate" and rep.n_folds == 3
     with pytest.raises(KeyError):
         C.evaluate_models(traj, folds, ["no-such-model"], report=None)
 
@@ -282,7 +284,7 @@ def test_ensembles_average_their_members():
         res = C.evaluate_models(traj, folds, ["forest", "_test_ens"], report=None)
     finally:
         del C.MODELS["_test_ens"]
-    assert res["models"]["_test_ens"]["per_track_bacc"]["folds"] == res["models"]["forest"]["per_track_bacc"]["folds"]
+    assert res.models["_test_ens"].per_track_bacc.folds == res.models["forest"].per_track_bacc.folds
 
 
 def test_chapter_metrics_keep_the_keys_the_headline_table_reads():
@@ -306,18 +308,21 @@ def test_chapter_metrics_keep_the_keys_the_headline_table_reads():
 
 
 def test_compare_evaluations_pairs_the_folds_of_two_versions_of_a_dataset():
-    def result(track_folds, window_folds):
-        return {"n_folds": 5, "protocol": "kfold", "cells_per_fold": {"train": 80, "test": 20},
-                "models": {"forest": {"per_track_bacc": {"folds": track_folds},
-                                      "per_window_bacc": {"folds": window_folds}}}}
+    def result(track_folds, window_folds, n_folds=5):
+        return C.Evaluation.from_dict(
+            {"n_folds": n_folds, "protocol": "kfold", "cells_per_fold": {"train": 80, "test": 20},
+             "models": {"forest": {"per_track_bacc": {"mean": np.mean(track_folds), "folds": track_folds},
+                                   "per_window_bacc": {"mean": np.mean(window_folds),
+                                                       "folds": window_folds}}}})
+    b_folds = ([0.9, 0.91, 0.92, 0.92, 0.91], [0.70, 0.71, 0.72, 0.72, 0.70])
     a = result([0.9, 0.92, 0.91, 0.93, 0.9], [0.80, 0.82, 0.81, 0.83, 0.80])
-    b = result([0.9, 0.91, 0.92, 0.92, 0.91], [0.70, 0.71, 0.72, 0.72, 0.70])
+    b = result(*b_folds)
     rows = {r["per"]: r for r in C.compare_evaluations(a, b)}
     assert rows["window"]["diff"] == pytest.approx(0.102)
     assert rows["window"]["lower"] > 0          # the same shift on every fold: a clear drop
     assert rows["track"]["lower"] < 0 < rows["track"]["upper"]
     with pytest.raises(ValueError, match="different folds"):
-        C.compare_evaluations(a, {**b, "n_folds": 3})
+        C.compare_evaluations(a, result(*b_folds, n_folds=3))
 
 
 def test_folds_trained_in_two_worker_processes_give_the_same_result_as_one_process():
@@ -327,11 +332,11 @@ def test_folds_trained_in_two_worker_processes_give_the_same_result_as_one_proce
     one = C.evaluate_models(traj, folds, ["report-best", "forest"], **kw)
     two = C.evaluate_models(traj, folds, ["report-best", "forest"], n_jobs=2, **kw)
     for name in ("report-best", "forest"):
-        a, b = one["models"][name], two["models"][name]
-        np.testing.assert_allclose(a["per_window_bacc"]["folds"], b["per_window_bacc"]["folds"])
-        np.testing.assert_allclose(a["brier_window"], b["brier_window"], rtol=1e-5)
-        assert a["epochs"] == b["epochs"] and a["confusion"] == b["confusion"]
-    assert two["n_folds"] == one["n_folds"] == 3
+        a, b = one.models[name], two.models[name]
+        np.testing.assert_allclose(a.per_window_bacc.folds, b.per_window_bacc.folds)
+        np.testing.assert_allclose(a.brier_window, b.brier_window, rtol=1e-5)
+        assert a.epochs == b.epochs and a.confusion == b.confusion
+    assert two.n_folds == one.n_folds == 3
 
 
 def test_the_multirocket_peer_uses_multirocket_pooling_on_the_same_windows():
@@ -426,10 +431,10 @@ def test_invariant_inputs_make_every_model_blind_to_a_rotation_of_the_window():
 
 
 def result_with_cells(cells, reps, y, proba_by_model, folds, n_train, n_test):
-    return {"conditions": NAMES, "cells": {"cell": cells, "replicate": reps, "y": y, "fold": folds},
-            "cells_per_fold": {"train": float(np.mean(n_train)), "test": float(np.mean(n_test)),
-                               "train_folds": n_train, "test_folds": n_test},
-            "models": {m: {"cell_proba": p} for m, p in proba_by_model.items()}}
+    return C.Evaluation(
+        conditions=NAMES, cells=C.ScoredCells(cells, y, folds, reps),
+        cells_per_fold=C.CellsPerFold(float(np.mean(n_train)), float(np.mean(n_test)), n_train, n_test),
+        models={m: C.ModelScores(C.Score(float("nan")), cell_proba=p) for m, p in proba_by_model.items()})
 
 
 def test_new_donor_cost_pairs_each_donors_cells_across_the_two_protocols():
@@ -459,28 +464,31 @@ def test_new_donor_cost_pairs_each_donors_cells_across_the_two_protocols():
     cost = C.new_donor_cost(grouped, donor)["m"]
     # donor k: 12 cells, 4 per condition, k + 1 wrong per condition -> recall 1 - (k + 1) / 4
     want = [(k + 1) / 4 for k in range(4)]
-    assert [cost["donors"][d]["grouped"] - cost["donors"][d]["donor"] for d in donors] == pytest.approx(want)
-    assert cost["mean"] == pytest.approx(np.mean(want))
+    assert [cost.donors[d]["grouped"] - cost.donors[d]["donor"] for d in donors] == pytest.approx(want)
+    assert cost.mean == pytest.approx(np.mean(want))
     iv = E.corrected_paired_t(want, [36] * 4, [12] * 4)
-    assert cost["lower"] == pytest.approx(iv.lower) and cost["upper"] == pytest.approx(iv.upper)
-    assert cost["p_holm"] == pytest.approx(cost["p"])  # one model: nothing to adjust
+    assert cost.lower == pytest.approx(iv.lower) and cost.upper == pytest.approx(iv.upper)
+    assert cost.p_holm == pytest.approx(cost.p)  # one model: nothing to adjust
+    # the entry of the metrics file, and back
+    again = C.DonorCost.from_dict(json.loads(json.dumps(cost.to_dict())))
+    assert again == cost
 
 
 def test_evaluation_keeps_out_of_fold_cell_predictions_and_holm_adjusted_p():
     traj = moving_trajectories()
     folds = C.grouped_folds(traj, window=30, n_splits=3, seed=0)
     res = C.evaluate_models(traj, folds, ["forest", "minirocket"], report=None)
-    assert res["inputs"] == "invariant"
-    cells = res["cells"]
-    assert len(cells["cell"]) == len(set(traj.cells)) == len(res["models"]["forest"]["cell_proba"])
-    assert sorted(cells["cell"]) == sorted(set(np.asarray(traj.cells).astype(str)))
+    assert res.inputs == "invariant"
+    cells = res.cells
+    assert len(cells.cell) == len(set(traj.cells)) == len(res.models["forest"].cell_proba)
+    assert sorted(cells.cell) == sorted(set(np.asarray(traj.cells).astype(str)))
     # the stored cell probabilities give back the per-track score of the folds, pooled
     s = C.score_cells(res, "forest")
-    assert 0 <= s <= 1 and s == pytest.approx(np.mean(res["models"]["forest"]["per_track_bacc"]["folds"]), abs=0.15)
-    d = res["paired"]["forest"]["minirocket"]
-    assert d["p_holm"] == pytest.approx(d["p"]) or np.isnan(d["p"])  # one pair: no adjustment
-    assert res["paired"]["minirocket"]["forest"]["p_holm"] == d["p_holm"] or np.isnan(d["p"])
-    assert len(res["cells_per_fold"]["train_folds"]) == 3
+    assert 0 <= s <= 1 and s == pytest.approx(np.mean(res.models["forest"].per_track_bacc.folds), abs=0.15)
+    d = res.paired["forest"]["minirocket"]
+    assert d.p_holm == pytest.approx(d.p) or np.isnan(d.p)  # one pair: no adjustment
+    assert res.paired["minirocket"]["forest"].p_holm == d.p_holm or np.isnan(d.p)
+    assert len(res.cells_per_fold.train_folds) == 3
 
 
 def test_multiscale_channels_are_rotation_invariant_and_see_longer_displacements():
@@ -523,6 +531,54 @@ def test_variants_train_a_model_once_per_tracks_and_inputs_it_actually_reads(mon
                               report=None)
     assert calls == [(("minirocket",), "as-is")]
     asis = out[("kept", "as-is")]
-    assert asis["inputs"] == "as-is" and list(asis["models"]) == ["forest", "minirocket"]
-    assert asis["models"]["forest"] is base["models"]["forest"]
+    assert asis.inputs == "as-is" and list(asis.models) == ["forest", "minirocket"]
+    assert asis.models["forest"] is base.models["forest"]
     assert out[("kept", "invariant")] is base
+
+
+# ----------------------------------------------------------------------------- results as values
+REFERENCE = Path(__file__).parent / "fixtures" / "evaluation_reference.json"
+
+
+def differences(a, b, path="", skip=("seconds",)) -> list:
+    """Where two JSON-like values differ (numbers exactly, NaN and ``None`` alike; ``skip``:
+    wall-clock keys)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        out = [f"{path}: keys {sorted(set(a) ^ set(b))}"] if set(a) != set(b) else []
+        return out + [d for k in a if k in b and k not in skip
+                      for d in differences(a[k], b[k], f"{path}.{k}", skip)]
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        out = [f"{path}: length {len(a)} != {len(b)}"] if len(a) != len(b) else []
+        return out + [d for i, (x, y) in enumerate(zip(a, b)) for d in differences(x, y, f"{path}[{i}]", skip)]
+    nan = (a is None or (isinstance(a, float) and np.isnan(a))) and (
+        b is None or (isinstance(b, float) and np.isnan(b)))
+    return [] if nan or a == b else [f"{path}: {a!r} != {b!r}"]
+
+
+def test_the_three_steps_give_the_numbers_of_the_one_function_they_replaced():
+    """``evaluate_models`` (fit_fold, score_folds, summarise) gives what it gave as one
+    function: ``tests/fixtures/evaluation_reference.json`` was written by the version before
+    the split (commit 4cecf6b) for the same call. Peers and a peer ensemble only (no network),
+    so the numbers are exact on any machine."""
+    from cellmotion.paths import jsonable
+
+    traj = moving_trajectories()
+    folds = C.grouped_folds(traj, window=30, n_splits=3, n_repeats=2, seed=0)
+    C.MODELS["_reference_ensemble"] = C.Candidate("_reference_ensemble", "ensemble",
+                                                  members=("forest", "minirocket"))
+    try:
+        res = C.evaluate_models(traj, folds, ["forest", "minirocket", "_reference_ensemble"],
+                                seeds=(0,), report=None)
+    finally:
+        del C.MODELS["_reference_ensemble"]
+    ref = json.loads(REFERENCE.read_text())
+    got = res.to_dict()
+    assert list(got) == list(ref)
+    assert differences(ref, got) == []
+    # the metrics file's round trip: NaN bounds (written as null) and their reason survive
+    back = C.Evaluation.from_dict(json.loads(json.dumps(jsonable(got))))
+    assert differences(back.to_dict(), got, skip=()) == []
+    no_interval = [s for m in back.models.values() for s in (m.per_track_bacc, m.macro_f1)
+                   if not s.has_interval]
+    assert no_interval and all(np.isnan(s.lower) and np.isnan(s.upper) and s.reason for s in no_interval)
+    assert all(d.p_holm is not None for row in back.paired.values() for d in row.values())

@@ -157,10 +157,10 @@ def test_a_two_fold_cross_validation_on_the_cluster_equals_the_local_one(dask_cl
     # was seen once to differ from a fresh one (TensorFlow state, under investigation), so the
     # network is checked for a complete, valid result on both sides
     for key in ("per_track_bacc", "per_window_bacc"):
-        np.testing.assert_allclose(local["models"]["forest"][key]["folds"],
-                                   remote["models"]["forest"][key]["folds"])
+        np.testing.assert_allclose(getattr(local.models["forest"], key).folds,
+                                   getattr(remote.models["forest"], key).folds)
     for res in (local, remote):
-        folds_scored = res["models"]["report-best"]["per_track_bacc"]["folds"]
+        folds_scored = res.models["report-best"].per_track_bacc.folds
         assert len(folds_scored) == 2 and all(0 <= v <= 1 for v in folds_scored)
 
 

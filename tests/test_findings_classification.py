@@ -3,6 +3,7 @@
 import pytest
 
 from cellmotion.findings import classification as F
+from cellmotion.results import Evaluation, Score
 
 
 def S(mean, lower, upper):
@@ -10,6 +11,10 @@ def S(mean, lower, upper):
 
 
 def result(paired_ours, protocol="kfold", n_folds=10):
+    return Evaluation.from_dict(result_dict(paired_ours, protocol, n_folds))
+
+
+def result_dict(paired_ours, protocol="kfold", n_folds=10):
     """ours, forest, minirocket; ``paired_ours``: {peer: (mean, lower, upper)} of ours - peer."""
     models = {"ours": {"per_track_bacc": S(.80, .75, .85), "recall": {"A": .9, "B": .7, "C": .8},
                        "brier": .30},
@@ -41,7 +46,7 @@ def test_win_needs_every_paired_interval_above_zero():
 def test_paired_flips_the_stored_direction():
     r = result({"forest": (.10, .05, .15)})
     d = F.paired(r, "forest", "ours")
-    assert d["mean"] == pytest.approx(-.10) and d["lower"] == pytest.approx(-.15)
+    assert d.mean == pytest.approx(-.10) and d.lower == pytest.approx(-.15)
     with pytest.raises(KeyError):
         F.paired(r, "forest", "minirocket")
 
@@ -59,7 +64,7 @@ def test_headline_names_the_best_and_whether_its_lead_is_real():
 
 def test_recall_calibration_and_ranking():
     r = result({"forest": (.1, .05, .15)})
-    assert F.ranking(r["models"]) == ["ours", "minirocket", "forest"]
+    assert F.ranking(r.models) == ["ours", "minirocket", "forest"]
     assert F.hardest_condition(r, "forest") == ("B", .6)
     assert "recognises A best (recall 90 %" in F.recall_sentence(r, "ours")
     text = F.calibration_sentence(r, ["forest", "ours"])
@@ -81,10 +86,12 @@ def test_z_shortcut_and_table2_and_window_length():
 
 
 def test_ablation_sentence_sorts_changes_by_their_intervals():
-    r = {"models": {"ours": {}, "ours-velocity": {}, "ours-no-conv": {}, "ours-invariant": {}},
-         "paired": {"ours-velocity": {"ours": S(.05, .01, .09)},
-                    "ours-no-conv": {"ours": S(-.05, -.09, -.01)},
-                    "ours-invariant": {"ours": S(0, -.03, .03)}}}
+    r = Evaluation.from_dict({
+        "models": {m: {"per_track_bacc": S(.5, .4, .6)}
+                   for m in ("ours", "ours-velocity", "ours-no-conv", "ours-invariant")},
+        "paired": {"ours-velocity": {"ours": S(.05, .01, .09)},
+                   "ours-no-conv": {"ours": S(-.05, -.09, -.01)},
+                   "ours-invariant": {"ours": S(0, -.03, .03)}}})
     text = F.ablation_sentence(r)
     assert "better than our network: our network on velocities only" in text
     assert "worse: our network without its convolution layer" in text
@@ -93,22 +100,22 @@ def test_ablation_sentence_sorts_changes_by_their_intervals():
 
 def test_ties_and_capitals():
     r = result({"forest": (.1, .05, .15)})
-    r["models"]["ours"]["recall"] = {"A": 1.0, "B": 1.0, "C": 1.0}
+    r.models["ours"].recall = {"A": 1.0, "B": 1.0, "C": 1.0}
     assert "every condition equally well (recall 100 %)" in F.recall_sentence(r, "ours")
     assert F.cap("the report's network B") == "The report's network B"
     assert F.label("unknown-model") == "unknown-model"
-    assert F.protocol_words({"n_folds": 5, "protocol": "kfold"}) == "cross-validation grouped by cell (5 folds)"
+    assert F.protocol_words(Evaluation(n_folds=5, protocol="kfold")) == "cross-validation grouped by cell (5 folds)"
 
 
 def test_window_comparisons_use_the_per_window_differences():
     r = result({"forest": (0, -.01, .01)})
-    r["paired_window"] = {"ours": {"forest": S(.05, .02, .08), "minirocket": S(-.05, -.08, -.02)}}
+    r.paired_window = {"ours": {"forest": Score(.05, .02, .08), "minirocket": Score(-.05, -.08, -.02)}}
     text = F.window_sentence(r)
     assert "our network beats the motility-feature forest on per-window balanced accuracy by 0.05" in text
     assert "MiniRocket beats our network on per-window balanced accuracy" in text
     assert "no difference" in F.comparison(r, "ours", "forest")
     with pytest.raises(KeyError):
-        F.window_sentence({"models": r["models"]})
+        F.window_sentence(Evaluation(models=r.models))
 
 
 def test_noise_ablation_sentence_names_a_change_only_when_the_interval_excludes_0():
@@ -132,12 +139,13 @@ def test_headline_claims_no_lead_from_folds_without_an_interval():
     from cellmotion.findings import classification as F
 
     nan = float("nan")
-    res = {"models": {"forest": {"per_track_bacc": {"mean": .99, "lower": nan, "upper": nan,
-                                                    "reason": "2 folds give 1 degree(s) of freedom"}},
-                      "ours": {"per_track_bacc": {"mean": .93, "lower": nan, "upper": nan}}},
-           "paired": {"forest": {"ours": {"mean": .06, "lower": nan, "upper": nan, "p": nan,
-                                          "reason": "2 folds give 1 degree(s) of freedom"}}},
-           "conditions": ["a", "b", "c"], "n_folds": 2, "protocol": "kfold"}
+    res = Evaluation.from_dict(
+        {"models": {"forest": {"per_track_bacc": {"mean": .99, "lower": nan, "upper": nan,
+                                                  "reason": "2 folds give 1 degree(s) of freedom"}},
+                    "ours": {"per_track_bacc": {"mean": .93, "lower": nan, "upper": nan}}},
+         "paired": {"forest": {"ours": {"mean": .06, "lower": nan, "upper": nan, "p": nan,
+                                        "reason": "2 folds give 1 degree(s) of freedom"}}},
+         "conditions": ["a", "b", "c"], "n_folds": 2, "protocol": "kfold"})
     text = F.headline_sentence(res)
     assert "beats" not in text and "within the noise" not in text
     assert "cannot be said" in text and "2 folds give 1 degree(s) of freedom" in text
@@ -148,13 +156,17 @@ def test_an_interval_read_back_from_json_without_bounds_claims_nothing():
     """JSON writes a missing bound (too few folds) as null: read back, it is no interval."""
     import json
 
+    import math
+
     from cellmotion.findings.classification import has_interval, with_interval
 
-    s = json.loads(json.dumps({"mean": 0.61, "lower": float("nan"), "upper": float("nan"),
+    d = json.loads(json.dumps({"mean": 0.61, "lower": float("nan"), "upper": float("nan"),
                                "reason": "2 folds give 1 degree of freedom"}).replace("NaN", "null"))
-    assert s["lower"] is None and not has_interval(s)
-    assert "no interval" in with_interval(s)
-    assert has_interval({"mean": 0.6, "lower": 0.5, "upper": 0.7})
+    assert d["lower"] is None
+    s = Score.from_dict(d)
+    assert math.isnan(s.lower) and math.isnan(s.upper) and not has_interval(s)
+    assert "no interval: 2 folds give 1 degree of freedom" in with_interval(s)
+    assert has_interval(Score(0.6, 0.5, 0.7))
 
 
 def test_schedule_sentence_says_what_stops_training():

@@ -3,10 +3,12 @@
 import numpy as np
 
 from cellmotion.findings import intro as FI
+from cellmotion.results import Evaluation
 
 
 def _metrics(paired):
-    return {"evaluation": {"grouped": {"paired": {"ours": paired}}}}
+    """The grouped folds' result as the introduction reads it back from the metrics file."""
+    return Evaluation.from_dict({"paired": {"ours": paired}})
 
 
 def test_no_better_network_unless_the_interval_says_so():
@@ -20,7 +22,7 @@ def test_no_better_network_unless_the_interval_says_so():
     assert "cannot be told apart from minirocket, noise" in s
     assert "ours+forest" not in s and "better" not in s
     assert "not compared" in FI.network_sentence(None)
-    assert "not compared" in FI.network_sentence({"evaluation": {"grouped": {}}})
+    assert "not compared" in FI.network_sentence(Evaluation())
 
 
 def test_chapter_list_carries_the_measured_sentence():
@@ -50,15 +52,16 @@ def test_prediction_is_better_only_when_every_simple_walk_is_beaten():
 
 
 def test_environment_names_the_best_model_with_its_interval_or_says_it_has_none():
-    res = {"conditions": ["a", "b", "c", "d"], "models": {
+    res = Evaluation.from_dict({"conditions": ["a", "b", "c", "d"], "models": {
         "forest": {"per_track_bacc": {"mean": 0.71, "lower": 0.66, "upper": 0.76}},
-        "ours": {"per_track_bacc": {"mean": 0.6, "lower": 0.5, "upper": 1.2}}}}
+        "ours": {"per_track_bacc": {"mean": 0.6, "lower": 0.5, "upper": 1.2}}}})
     f = FI.environment_facts(res)
     assert f["model"] == "forest" and f["n_conditions"] == 4
     assert FI.environment_cell(f, "x") == "71 % (66–76 %), motility-feature forest"
-    res["models"]["forest"]["per_track_bacc"].update(lower=None, upper=None)
+    res.models["forest"].per_track_bacc.lower = float("nan")  # as read back from a JSON null
+    res.models["forest"].per_track_bacc.upper = float("nan")
     assert FI.environment_cell(FI.environment_facts(res), "x") == "71 % (no interval), motility-feature forest"
-    assert FI.environment_facts(None) is None and FI.environment_facts({"models": {}}) is None
+    assert FI.environment_facts(None) is None and FI.environment_facts(Evaluation()) is None
 
 
 def _bc(cond, other, ref, lo, hi, sampler="fixed"):

@@ -13,6 +13,7 @@ from cellmotion.datasets import LEUKOCYTES, dataset_info, load_dataset
 from cellmotion.findings import real_cells as F
 from cellmotion.paths import project_path
 from cellmotion.preprocess import split_tracks, to_trajectories
+from cellmotion.results import DonorCost, Evaluation
 
 DATA = project_path("data/leukocytes-ghent", create=False)
 
@@ -119,9 +120,14 @@ def S(mean, lower, upper):
     return {"mean": mean, "lower": lower, "upper": upper}
 
 
-def result(scores: dict, paired: dict) -> dict:
+def result_dict(scores: dict, paired: dict) -> dict:
+    """A made-up result in the layout of the metrics file."""
     return {"models": {m: {"per_track_bacc": s} for m, s in scores.items()},
             "paired": paired, "conditions": ["A", "B", "C", "D"]}
+
+
+def result(scores: dict, paired: dict) -> Evaluation:
+    return Evaluation.from_dict(result_dict(scores, paired))
 
 
 def test_winner_claimed_only_when_the_paired_interval_excludes_zero():
@@ -140,26 +146,25 @@ def test_winner_claimed_only_when_the_paired_interval_excludes_zero():
 
 
 def test_paired_flips_a_reversed_comparison():
-    r = {"paired": {"b": {"a": {"mean": -.1, "lower": -.2, "upper": .05, "p": .3}}}}
+    r = Evaluation.from_dict({"paired": {"b": {"a": {"mean": -.1, "lower": -.2, "upper": .05, "p": .3}}}})
     d = F.paired(r, "a", "b")
-    assert d["mean"] == pytest.approx(.1) and d["lower"] == pytest.approx(-.05)
-    assert d["upper"] == pytest.approx(.2)
+    assert d.mean == pytest.approx(.1) and d.lower == pytest.approx(-.05)
+    assert d.upper == pytest.approx(.2)
     with pytest.raises(KeyError):
         F.paired(r, "a", "c")
 
 
 def test_new_donor_sentence_claims_a_drop_only_with_an_interval_above_zero_after_holm():
     def cost(mean, lo, hi, p_holm):
-        return {"mean": mean, "lower": lo, "upper": hi, "p": p_holm, "p_holm": p_holm,
-                "donors": {"d1": {}, "d2": {}, "d3": {}, "d4": {}}}
+        return DonorCost.from_dict({"mean": mean, "lower": lo, "upper": hi, "p": p_holm, "p_holm": p_holm,
+                                    "donors": {"d1": {}, "d2": {}, "d3": {}, "d4": {}}})
     text = F.new_donor_sentence({"ours": cost(.2, .05, .35, .01), "forest": cost(.01, -.05, .07, .6)})
     assert "our network +20 points" in text and "paired over 4 donors" in text
     assert "clear" in text and "for our network," in text
     # above 0 but not after Holm's adjustment over the models: no claim
     text = F.new_donor_sentence({"ours": cost(.2, .05, .35, .08)})
     assert "No drop is clear" in text
-    none = F.new_donor_sentence({"ours": {"mean": .1, "lower": float("nan"), "upper": float("nan"),
-                                          "p": float("nan"), "reason": "the 4 folds do not vary"}})
+    none = F.new_donor_sentence({"ours": DonorCost(.1, reason="the 4 folds do not vary")})
     assert "No drop is clear" in none and "no interval: the 4 folds do not vary" in none
 
 
@@ -223,8 +228,9 @@ def test_counts_sentence_and_its_checks():
 
 def test_headline_rows_from_a_metrics_dict():
     m = {"counts": {"total": {"tracks read": 10, "pieces": 20, "used": 8, "cells used": 6}},
-         "classification": {"grouped": result({"ours": S(.6, .5, .7)}, {}),
-                            "donor": result({"ours": S(.4, .3, .5)}, {})},
+         "classification": {"grouped": result_dict({"ours": S(.6, .5, .7)}, {}),
+                            "donor": result_dict({"ours": S(.4, .3, .5)}, {}), "primary": "donor",
+                            "settings": {"models": ["ours"]}},
          "generation": [{"condition": "A", "model": "lstm_mdn", "diff_vs_mdn": np.nan},
                         {"condition": "A", "model": "ar1_shared", "label": "AR(1)",
                          "diff_vs_mdn": -.2, "lower": -.3, "upper": -.1}],
@@ -249,7 +255,8 @@ def test_the_data_box_names_the_data_and_its_units():
 
 def test_differences_in_points_are_written_with_a_true_minus_sign():
     from cellmotion.findings.real_cells import points
+    from cellmotion.results import Score
 
-    s = points({"mean": -0.05, "lower": -0.14, "upper": 0.04})
+    s = points(Score(-0.05, -0.14, 0.04))
     assert s == "\u22125 points (95 % interval \u221214 to +4)"
     assert "-" not in s

@@ -47,8 +47,13 @@ The protocol (issue 13)
 ablations and probability-averaging ensembles) on the same folds, per window and per cell,
 with Nadeau-Bengio corrected intervals for every protocol (:func:`interval`), paired
 differences with Holm-adjusted p values (:func:`holm_adjust`), and by default on
-rotation-invariant inputs only (:func:`input_candidate`, issue 20). :func:`new_donor_cost`
-pairs each donor's cells across the two protocols.
+rotation-invariant inputs only (:func:`input_candidate`, issue 20). It is three steps:
+:func:`fit_fold` trains every model of one fold (what runs in worker processes or as Dask
+tasks), :func:`score_folds` scores every model, ensembles included, on every fold, and
+:func:`summarise` adds the intervals, the paired differences and the pooled reliability. The
+result is an :class:`~cellmotion.results.Evaluation` (:mod:`cellmotion.results`), read by the
+chapters and the findings by attribute and written to the metrics files with its ``to_dict``.
+:func:`new_donor_cost` pairs each donor's cells across the two protocols.
 
 Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :func:`save_json`)
 -------------------------------------------------------------------------------------------------
@@ -61,8 +66,10 @@ Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :
   ``table2_without_z``: the same without z
 - ``table2_report``: the report's Table 2 (empty unless the dataset is the report's kind)
 - ``window_lengths``: ``{"lengths": [...], "metric": ..., "<net>": [bacc, ...]}`` (without z)
-- ``evaluation``: ``{["replicate": result, ]"grouped": result}``, each what
-  :func:`evaluate_models` returns (without z, rotation-invariant inputs; where replicates
+- ``evaluation``: ``{["replicate": result, ]"grouped": result}``, each the
+  :meth:`~cellmotion.results.Evaluation.to_dict` of what :func:`evaluate_models` returns
+  (read back with :meth:`~cellmotion.results.Evaluation.from_dict`; without z,
+  rotation-invariant inputs; where replicates
   exist, ``"replicate"`` — one left out in turn — is the primary protocol); a dataset whose
   config says ``direction: signal`` adds ``"grouped-as-is"`` (and ``"replicate-as-is"``),
   every model on its own inputs
@@ -88,8 +95,7 @@ import pandas as pd
 from sklearn.model_selection import StratifiedGroupKFold
 
 from . import cluster
-from . import evaluation as E
-from . import peers as P
+from . import evaluation, peers
 from . import runtime
 from .models.networks import (FAST, INVARIANT_CHANNELS, NETWORKS, ORIGINAL,  # noqa: F401
                               NetworkSpec, Schedule, build_classifier, class_weights,
@@ -99,6 +105,7 @@ from .console import progress as console_progress
 from .paths import write_json
 from .preprocess import Scaler, make_windows, split_by_cell
 from .report import REPORT_TABLE2
+from .results import CellsPerFold, DonorCost, Evaluation, ModelScores, Score, ScoredCells  # noqa: F401
 
 
 
@@ -111,6 +118,22 @@ def fast_schedule(batch_size: int = FAST.batch_size, max_epochs: int = FAST.max_
     noise of one update step stays about the same): ``FAST.learning_rate * sqrt(batch_size /
     FAST.batch_size)``. Larger batches make an epoch cheaper on a CPU, where small recurrent
     networks are dominated by per-step overhead.
+
+    Parameters
+    ----------
+    batch_size : int
+        Training windows per batch.
+    max_epochs : int
+        Epoch limit.
+    patience : int or None
+        Epochs without improvement of the validation loss before training stops (``None``: no
+        early stopping).
+    start_from_epoch : int
+        First epoch at which early stopping may stop.
+
+    Returns
+    -------
+    Schedule
     """
     lr = FAST.learning_rate * float(np.sqrt(batch_size / FAST.batch_size))
     return replace(FAST, batch_size=int(batch_size), learning_rate=lr, max_epochs=int(max_epochs),
@@ -123,6 +146,22 @@ def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray
     The early-stopping split of the networks: :func:`cellmotion.preprocess.split_by_cell`, the
     same rule as the book's hold-out split, applied to the training windows (a label with fewer
     than two groups stays on the training side).
+
+    Parameters
+    ----------
+    groups : array-like
+        Group (cell) of each sample.
+    labels : array-like of int
+        Label of each sample.
+    fraction : float
+        Share of each label's groups to hold out.
+    seed : int
+        Seed of the split.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``True`` for held-out samples.
     """
     labels = np.asarray(labels, dtype=int)
     names = list(range(int(labels.max()) + 1)) if len(labels) else []
@@ -134,13 +173,30 @@ def holdout_groups(groups, labels, fraction: float, seed: int = 0) -> np.ndarray
 
 
 def cv_splits(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, seed: int = 0):
-    """Repeated, grouped, stratified k-fold splits of tracks: list of ``(train_idx, test_idx)``.
+    """Repeated, grouped, stratified k-fold splits of tracks.
 
     ``StratifiedGroupKFold`` runs on the windows (labels = condition, groups = cell), so the
     folds balance the number of windows per condition and no cell (a track and any pieces it
-    was cut into at gaps) has windows on both sides.
-    Tracks too short for one window never enter a test fold. Repeat ``r`` shuffles with
-    ``seed + r``.
+    was cut into at gaps) has windows on both sides. Tracks too short for one window never
+    enter a test fold. Repeat ``r`` shuffles with ``seed + r``.
+
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        The tracks.
+    window : int
+        Window length in steps.
+    n_splits : int
+        Folds per repeat.
+    n_repeats : int
+        Repeats with different shuffles.
+    seed : int
+        Seed of the first repeat.
+
+    Returns
+    -------
+    list of tuple
+        ``(train_idx, test_idx)`` over tracks, ``n_splits * n_repeats`` of them.
     """
     _, y, owner = make_windows(traj.velocities, traj.labels, window)
     groups = pd.factorize(traj.cells)[0][owner]  # by cell: pieces of one track stay together
@@ -156,8 +212,23 @@ def cv_splits(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, see
 
 # ----------------------------------------------------------------------------- callbacks
 def per_class_accuracy_callback(X, y, n_classes: int):
-    """A Keras callback that records the accuracy of every class on ``(X, y)`` after each
-    epoch (and once before training): ``callback.history`` is ``(epochs + 1, n_classes)``."""
+    """A Keras callback that records the accuracy of every class on ``(X, y)`` after each epoch
+    (and once before training).
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Windows.
+    y : numpy.ndarray
+        Their labels.
+    n_classes : int
+        Number of classes.
+
+    Returns
+    -------
+    keras.callbacks.Callback
+        ``callback.history`` is ``(epochs + 1, n_classes)``.
+    """
     keras = runtime.keras()
 
     class PerClassAccuracy(keras.callbacks.Callback):
@@ -187,7 +258,31 @@ def fit_network(model, X, y, groups, n_classes: int, schedule: Schedule = FAST, 
 
     With ``schedule.val_fraction > 0`` whole groups (cells) are held out for early stopping on the
     class-weighted validation loss (best weights restored). Class weights are computed on the
-    windows that are trained on. Returns ``(history dict, epochs run, seconds)``.
+    windows that are trained on.
+
+    Parameters
+    ----------
+    model : keras.Model
+        A compiled classifier (:func:`build_classifier`).
+    X : numpy.ndarray
+        Training windows.
+    y : numpy.ndarray
+        Their labels.
+    groups : array-like
+        Cell of each window.
+    n_classes : int
+        Number of classes.
+    schedule : Schedule
+        Batch size, epochs, early stopping.
+    seed : int
+        Seed of the validation split.
+    callbacks : sequence
+        Extra Keras callbacks.
+
+    Returns
+    -------
+    tuple
+        ``(history dict, epochs run, seconds)``.
     """
     keras = runtime.keras()
     X, y = np.asarray(X, np.float32), np.asarray(y, int)
@@ -210,7 +305,22 @@ def fit_network(model, X, y, groups, n_classes: int, schedule: Schedule = FAST, 
 
 
 def predict_proba(model, X, batch_size: int = 4096) -> np.ndarray:
-    """Class probabilities for windows ``X`` (empty input gives an empty array)."""
+    """Class probabilities for windows ``X`` (empty input gives an empty array).
+
+    Parameters
+    ----------
+    model : keras.Model
+        A trained classifier.
+    X : numpy.ndarray
+        Windows, scaled as in training.
+    batch_size : int
+        Windows per prediction batch.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(windows, classes)``.
+    """
     if len(X) == 0:
         return np.zeros((0, model.output_shape[-1]), np.float32)
     return model.predict(np.asarray(X, np.float32), batch_size=batch_size, verbose=0)
@@ -221,9 +331,24 @@ def score(proba, y, owner, condition_names) -> dict:
     recall), per track and per track balanced.
 
     Per-track accuracy averages the probabilities of each track's windows and scores one
-    prediction per track (``owner`` names the track of each window: pass cell ids so that the
-    pieces of a cell vote together; ``n_tracks`` counts them). Also returns the confusion
-    matrix of the windows (counts, rows = true).
+    prediction per track.
+
+    Parameters
+    ----------
+    proba : numpy.ndarray
+        ``(windows, conditions)`` probabilities.
+    y : array-like of int
+        True label of each window.
+    owner : array-like
+        The track of each window: pass cell ids so that the pieces of a cell vote together.
+    condition_names : list of str
+        Condition names in label order.
+
+    Returns
+    -------
+    dict
+        ``{"overall", "<condition>", "balanced", "per_track", "per_track_balanced", "n_tracks",
+        "confusion"}`` (the confusion matrix counts windows, rows = true).
     """
     proba, y, owner = np.asarray(proba), np.asarray(y, int), np.asarray(owner)
     k = len(condition_names)
@@ -232,12 +357,12 @@ def score(proba, y, owner, condition_names) -> dict:
     for c, name in enumerate(condition_names):
         m = y == c
         out[name] = float(np.mean(pred[m] == c)) if m.any() else float("nan")
-    out["balanced"] = E.balanced_accuracy(y, pred, k) if len(y) else float("nan")
+    out["balanced"] = evaluation.balanced_accuracy(y, pred, k) if len(y) else float("nan")
     tracks = np.unique(owner)
     tp = np.array([proba[owner == t].mean(axis=0).argmax() for t in tracks])
     ty = np.array([y[owner == t][0] for t in tracks])
     out["per_track"] = float(np.mean(tp == ty)) if len(tracks) else float("nan")
-    out["per_track_balanced"] = E.balanced_accuracy(ty, tp, k) if len(tracks) else float("nan")
+    out["per_track_balanced"] = evaluation.balanced_accuracy(ty, tp, k) if len(tracks) else float("nan")
     out["n_tracks"] = int(len(tracks))
     cm = np.zeros((k, k), dtype=int)
     np.add.at(cm, (y, pred), 1)
@@ -247,7 +372,27 @@ def score(proba, y, owner, condition_names) -> dict:
 
 @dataclass
 class SplitResult:
-    """A trained network and its test scores on one train/test split."""
+    """A trained network and its test scores on one train/test split.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network's design.
+    model : keras.Model
+        The trained network.
+    scaler : Scaler
+        The velocity scale fitted on the training tracks.
+    metrics : dict
+        :func:`score` on the test tracks.
+    history : dict
+        Keras training history.
+    epochs : int
+        Epochs run.
+    seconds : float
+        Training time.
+    test : cellmotion.preprocess.Trajectories, optional
+        The test tracks (scaled windows are rebuilt from them on demand).
+    """
 
     spec: NetworkSpec
     model: object
@@ -262,10 +407,25 @@ class SplitResult:
 def fit_scaler(velocities, kind: str = "sd") -> Scaler:
     """A one-number velocity scale fitted on training tracks.
 
-    ``"report"``: the report's [-1, 1] normalisation (the largest |component|; on real tracks
-    that is a tracking jump, so typical steps end up near 0); ``"sd"``: the standard
-    deviation of all components pooled (robust to a few jumps, gives inputs of unit spread).
     One scalar for all dimensions keeps directions intact.
+
+    Parameters
+    ----------
+    velocities : array or list of arrays
+        Training velocities.
+    kind : str
+        ``"report"``: the report's [-1, 1] normalisation (the largest |component|; on real
+        tracks that is a tracking jump, so typical steps end up near 0); ``"sd"``: the standard
+        deviation of all components pooled (robust to a few jumps, gives inputs of unit spread).
+
+    Returns
+    -------
+    Scaler
+
+    Raises
+    ------
+    ValueError
+        For an unknown kind or all-zero velocities.
     """
     if kind == "report":
         return Scaler().fit(velocities)
@@ -284,9 +444,16 @@ def fit_scaler(velocities, kind: str = "sd") -> Scaler:
 class TrainedNetwork:
     """One network design trained once per seed on the same training tracks (a seed ensemble).
 
-    ``models``: one Keras model per seed; ``scaler``: the velocity scale fitted on the
-    training tracks; ``epochs``/``histories``/``seconds``: per seed. :meth:`predict_proba`
-    takes *unscaled* velocity windows and averages the seeds' probabilities.
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The design.
+    models : list
+        One Keras model per seed.
+    scaler : Scaler
+        The velocity scale fitted on the training tracks.
+    epochs, histories, seconds : list
+        Per seed.
     """
 
     spec: NetworkSpec
@@ -297,6 +464,18 @@ class TrainedNetwork:
     seconds: list
 
     def predict_proba(self, X) -> np.ndarray:
+        """The seeds' mean class probabilities for *unscaled* velocity windows ``X``.
+
+        Parameters
+        ----------
+        X : numpy.ndarray
+            Windows of velocities as recorded (the fitted scale is applied here).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(windows, classes)``.
+        """
         Xs = self.scaler.transform(X) if len(X) else np.asarray(X, np.float32)
         return np.mean([predict_proba(m, Xs) for m in self.models], axis=0)
 
@@ -306,16 +485,42 @@ def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: S
                   keep_models: bool = True) -> TrainedNetwork:
     """The one training path of every network in the book (Table 2, the folds, the benchmarks).
 
-    ``train``: the training :class:`~cellmotion.preprocess.Trajectories`. The velocity scale
-    (:func:`fit_scaler`, kind ``scaler``) is fitted on them; training windows of ``window``
-    steps (stride ``spec.train_stride``) are cut from them; the early-stopping validation set
-    holds out whole **cells** of them (:func:`fit_network` with ``groups = train.cells``: the
-    pieces of a track cut at a gap stay on one side). One model per seed in ``seeds``;
-    ``callbacks(seed)`` gives extra Keras callbacks for that seed (e.g. a progress bar). With
-    ``per_class_history`` each model's history gets ``"per_class"``: per-class training
-    accuracy after every epoch (the report's Figure 6). ``keep_models=False`` clears each model
-    after training (only the probabilities of :func:`evaluate_models` are needed there; use
-    :meth:`TrainedNetwork.predict_proba` before that).
+    The velocity scale (:func:`fit_scaler`, kind ``scaler``) is fitted on ``train``; training
+    windows of ``window`` steps (stride ``spec.train_stride``) are cut from them; the
+    early-stopping validation set holds out whole **cells** of them (:func:`fit_network` with
+    ``groups = train.cells``: the pieces of a track cut at a gap stay on one side).
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The design.
+    train : cellmotion.preprocess.Trajectories
+        The training tracks.
+    window : int
+        Window length in steps.
+    seeds : tuple of int
+        One model per seed.
+    schedule : Schedule
+        Training schedule.
+    scaler : str
+        Kind of velocity scale (:func:`fit_scaler`).
+    callbacks : callable, optional
+        ``callbacks(seed)`` gives extra Keras callbacks for that seed (e.g. a progress bar).
+    per_class_history : bool
+        Record each model's per-class training accuracy after every epoch as
+        ``history["per_class"]`` (the report's Figure 6).
+    keep_models : bool
+        ``False`` clears each model after training (only the probabilities of
+        :func:`evaluate_models` are needed there; use :meth:`TrainedNetwork.predict_proba` before).
+
+    Returns
+    -------
+    TrainedNetwork
+
+    Raises
+    ------
+    ValueError
+        When the training tracks give no window.
     """
     keras = runtime.keras()
     scale = fit_scaler(train.velocities, scaler)
@@ -350,15 +555,38 @@ def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: S
 def train_and_evaluate(traj, train_idx, test_idx, spec: NetworkSpec, schedule: Schedule = FAST,
                        window: int = 30, seed: int = 0, callbacks=(), per_class_history=False,
                        scaler: str = "sd"):
-    """Train ``spec`` on the training tracks (:func:`train_network`, one seed), test on the
-    test tracks.
+    """Train ``spec`` on the training tracks (:func:`train_network`, one seed), test on the test
+    tracks.
 
-    Velocities are normalised with :func:`fit_scaler` (``scaler``: ``"sd"`` robust, the
-    default of every network in the book; ``"report"`` the report's [-1, 1], for the report's
-    Table 2) fitted on the training tracks only; early stopping holds out training cells. The
-    per-track scores count one decision per test **cell** (pieces of one track vote
-    together). With ``per_class_history`` the per-class training accuracy is stored as
-    ``history["per_class"]``.
+    Velocities are normalised with :func:`fit_scaler` fitted on the training tracks only; early
+    stopping holds out training cells. The per-track scores count one decision per test **cell**
+    (pieces of one track vote together).
+
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        All tracks.
+    train_idx, test_idx : array-like of int
+        Track positions of the split.
+    spec : NetworkSpec
+        The design.
+    schedule : Schedule
+        Training schedule.
+    window : int
+        Window length in steps.
+    seed : int
+        Seed of the network.
+    callbacks : sequence
+        Extra Keras callbacks.
+    per_class_history : bool
+        Store the per-class training accuracy as ``history["per_class"]``.
+    scaler : str
+        ``"sd"`` (robust, the default of every network in the book) or ``"report"`` (the
+        report's [-1, 1], for the report's Table 2).
+
+    Returns
+    -------
+    SplitResult
     """
     tr, te = traj.subset(train_idx), traj.subset(test_idx)
     net = train_network(spec, tr, window, (seed,), schedule, scaler,
@@ -426,15 +654,39 @@ def train_and_evaluate_all(variants: dict, names, train_idx, test_idx, schedule:
 
 
 def scaler_kind_needs_gain(scaler: Scaler) -> bool:
-    """Whether a fitted scaler leaves inputs far from unit spread (the report's max scaler
-    does; the s.d. scaler does not): only then does the fast schedule add its input gain."""
+    """Whether a fitted scaler leaves inputs far from unit spread (the report's max scaler does;
+    the s.d. scaler does not): only then does the fast schedule add its input gain.
+
+    Parameters
+    ----------
+    scaler : Scaler
+        A fitted scaler (:func:`fit_scaler`).
+
+    Returns
+    -------
+    bool
+    """
     return not getattr(scaler, "unit_spread", False)
 
 
 def accuracy_by_window_length(result: SplitResult, lengths, balanced: bool = True) -> list:
-    """Test balanced accuracy (``balanced=False``: accuracy) of a trained network on
-    non-overlapping test windows of each length (the report's Figure 7). Lengths longer than
-    every test track give NaN."""
+    """Test balanced accuracy of a trained network on non-overlapping test windows of each length
+    (the report's Figure 7).
+
+    Parameters
+    ----------
+    result : SplitResult
+        A trained network with its test tracks.
+    lengths : list of int
+        Window lengths in steps.
+    balanced : bool
+        Balanced accuracy (``False``: accuracy).
+
+    Returns
+    -------
+    list of float
+        One per length; NaN for a length longer than every test track.
+    """
     te = result.test
     v = result.scaler.transform(te.velocities)
     k = len(te.condition_names)
@@ -445,19 +697,38 @@ def accuracy_by_window_length(result: SplitResult, lengths, balanced: bool = Tru
             accs.append(float("nan"))
             continue
         pred = predict_proba(result.model, X).argmax(1)
-        accs.append(E.balanced_accuracy(y, pred, k) if balanced else float(np.mean(pred == y)))
+        accs.append(evaluation.balanced_accuracy(y, pred, k) if balanced else float(np.mean(pred == y)))
     return accs
 
 
 # ----------------------------------------------------------------------------- tables, io
 def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synthetic: bool = True,
                  show_report: bool = True, ours_label: str | None = None):
-    """Our Table 2 (beside the report's with ``show_report``): one row per network, columns
-    ``(source, column)``.
+    """Our Table 2 (beside the report's with ``show_report``): one row per network.
 
     Ours: accuracy overall and per condition (recall), balanced accuracy per window and per
-    track. The report's columns appear only for the conditions it had; set ``show_report``
-    only for the report's kind of data (``DatasetInfo.report_kind``).
+    track. The report's columns appear only for the conditions it had.
+
+    Parameters
+    ----------
+    ours : dict
+        ``{network: score}`` (:func:`score`).
+    condition_names : list of str
+        Condition names in label order.
+    report : dict
+        The report's Table 2.
+    synthetic : bool
+        Whether ours is on the synthetic stand-in (names the column).
+    show_report : bool
+        Show the report's columns (only for the report's kind of data,
+        ``DatasetInfo.report_kind``).
+    ours_label : str, optional
+        Name of our columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``(source, column)``, indexed by network.
     """
     cols = ["overall", *condition_names]
     label = ours_label or ("ours (synthetic)" if synthetic else "ours")
@@ -477,7 +748,19 @@ def table2_frame(ours: dict, condition_names, report: dict = REPORT_TABLE2, synt
 
 
 def save_json(obj, path):
-    """Write ``classification_metrics.json`` (keys in the module docstring)."""
+    """Write ``classification_metrics.json`` (keys in the module docstring).
+
+    Parameters
+    ----------
+    obj : dict
+        :func:`chapter_metrics`.
+    path : path
+        Where to write.
+
+    Returns
+    -------
+    pathlib.Path
+    """
     return write_json(path, obj)
 
 
@@ -485,17 +768,49 @@ def save_json(obj, path):
 # Every model on the same folds, scored per window and per cell, with intervals (issue 13).
 
 def grouped_folds(traj, window: int = 30, n_splits: int = 5, n_repeats: int = 1, seed: int = 0):
-    """Repeated stratified k-fold grouped by cell: list of ``(train_idx, test_idx)`` over tracks.
+    """Repeated stratified k-fold grouped by cell: the same folds as :func:`cv_splits`
+    (stratified by condition on the windows, no cell on both sides; repeat ``r`` shuffles with
+    ``seed + r``).
 
-    The same folds as :func:`cv_splits` (stratified by condition on the windows, no cell on
-    both sides; repeat ``r`` shuffles with ``seed + r``).
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        The tracks.
+    window : int
+        Window length in steps.
+    n_splits : int
+        Folds per repeat.
+    n_repeats : int
+        Repeats.
+    seed : int
+        Seed of the first repeat.
+
+    Returns
+    -------
+    list of tuple
+        ``(train_idx, test_idx)`` over tracks.
     """
     return cv_splits(traj, window, n_splits=n_splits, n_repeats=n_repeats, seed=seed)
 
 
 def replicate_folds(traj):
-    """Leave one replicate (donor, movie) out: one ``(train_idx, test_idx)`` per replicate,
-    in sorted replicate order. Raises ``ValueError`` for data without replicates."""
+    """Leave one replicate (donor, movie) out: one fold per replicate, in sorted replicate order.
+
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        Tracks with ``replicates``.
+
+    Returns
+    -------
+    list of tuple
+        ``(train_idx, test_idx)`` over tracks.
+
+    Raises
+    ------
+    ValueError
+        For data without replicates, or with only one.
+    """
     if traj.replicates is None:
         raise ValueError("these tracks have no replicates (traj.replicates is None): "
                          "leave-one-replicate-out needs a replicate column (donor, movie)")
@@ -510,12 +825,28 @@ def replicate_folds(traj):
 class Candidate:
     """A classifier :func:`evaluate_models` can score.
 
-    ``kind``: ``"network"`` (a :class:`NetworkSpec`, trained once per seed with the fast
-    schedule; the seeds' probabilities are averaged: a seed ensemble), ``"forest"``
-    (:class:`cellmotion.peers.MotilityForest`), ``"minirocket"``
-    (:class:`cellmotion.peers.MiniRocketClassifier` on ``channels``, with ``pooling``) or ``"ensemble"`` (the
-    mean of the window probabilities of ``members``). ``scaler``: how network inputs are
-    scaled (:func:`fit_scaler`).
+    Parameters
+    ----------
+    name : str
+        Its name in :data:`MODELS`.
+    kind : str
+        ``"network"`` (a :class:`NetworkSpec`, trained once per seed with the fast schedule; the
+        seeds' probabilities are averaged: a seed ensemble), ``"forest"``
+        (:class:`cellmotion.peers.MotilityForest`), ``"minirocket"``
+        (:class:`cellmotion.peers.MiniRocketClassifier` on ``channels``, with ``pooling``) or
+        ``"ensemble"`` (the mean of the window probabilities of ``members``).
+    network : NetworkSpec, optional
+        The design of a network.
+    channels : str
+        What MiniRocket convolves.
+    members : tuple of str
+        An ensemble's models.
+    scaler : str
+        How network inputs are scaled (:func:`fit_scaler`).
+    description : str
+        What it is, in words (default: from its design).
+    pooling : str
+        MiniRocket's pooling (``"ppv"``; ``"multi"``: MultiRocket).
     """
 
     name: str
@@ -528,6 +859,12 @@ class Candidate:
     pooling: str = "ppv"
 
     def describe(self) -> str:
+        """What the model is, in words.
+
+        Returns
+        -------
+        str
+        """
         if self.description:
             return self.description
         if self.kind == "network":
@@ -590,9 +927,9 @@ def _network_proba(cand: Candidate, traj, train_idx, Xte, window: int, seeds, sc
 
 def _peer(cand: Candidate, dt: float, seed: int):
     if cand.kind == "forest":
-        return P.MotilityForest(dt=dt, random_state=seed, n_jobs=1)
+        return peers.MotilityForest(dt=dt, random_state=seed, n_jobs=1)
     if cand.kind == "minirocket":
-        return P.MiniRocketClassifier(cand.channels, dt=dt, random_state=seed, pooling=cand.pooling)
+        return peers.MiniRocketClassifier(cand.channels, dt=dt, random_state=seed, pooling=cand.pooling)
     raise ValueError(f"not a peer: {cand.kind}")
 
 
@@ -617,6 +954,24 @@ def input_candidate(name: str, inputs: str = "invariant") -> Candidate:
     ``"invariant"``), and the motility forest reads features that are rotation-invariant by
     construction (speeds, angles, lengths). Ensembles average their members' invariant
     versions. The model keeps its name, so results under both inputs line up.
+
+    Parameters
+    ----------
+    name : str
+        A model of :data:`MODELS`.
+    inputs : str
+        ``"invariant"`` or ``"as-is"``.
+
+    Returns
+    -------
+    Candidate
+
+    Raises
+    ------
+    ValueError
+        For unknown ``inputs``.
+    KeyError
+        For an unknown model.
     """
     if inputs not in INPUTS:
         raise ValueError(f"unknown inputs '{inputs}': use one of {INPUTS}")
@@ -654,8 +1009,21 @@ def _members(names):
 
 
 def fold_protocol(traj, folds) -> str:
-    """``"replicate"`` when every fold tests exactly one replicate that its training set
-    lacks (leave-one-replicate-out), else ``"kfold"``."""
+    """The protocol the folds follow.
+
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        The tracks.
+    folds : list of tuple
+        ``(train_idx, test_idx)`` over tracks.
+
+    Returns
+    -------
+    str
+        ``"replicate"`` when every fold tests exactly one replicate that its training set lacks
+        (leave-one-replicate-out), else ``"kfold"``.
+    """
     if traj.replicates is None:
         return "kfold"
     reps = np.asarray(traj.replicates).astype(str)
@@ -666,18 +1034,31 @@ def fold_protocol(traj, folds) -> str:
     return "replicate"
 
 
-def interval(values, protocol: str, n_train, n_test, bounds=None) -> dict:
+def interval(values, protocol: str, n_train, n_test, bounds=None) -> Score:
     """Mean over folds with its 95 % interval: the Nadeau-Bengio corrected t
     (:func:`cellmotion.evaluation.corrected_paired_t`) for every protocol.
 
-    ``n_train``/``n_test``: cells in each fold's training and test sets (one number each, or
-    one per fold). The correction is needed for k-fold *and* for leaving one replicate out in
-    turn: in both, the folds' training sets overlap (with four donors, by two thirds), so the
-    fold scores are correlated; with one number per fold the real ratio of each donor fold
-    enters. ``protocol`` is recorded by the caller and does not change the interval. With
-    ``bounds`` (e.g. ``(0, 1)`` for a score) the interval is clipped to them. Without an
-    interval (one fold, too few folds, zero spread) ``lower``/``upper``/``p`` are NaN and
-    ``reason`` says why.
+    The correction is needed for k-fold *and* for leaving one replicate out in turn: in both,
+    the folds' training sets overlap (with four donors, by two thirds), so the fold scores are
+    correlated; with one number per fold the real ratio of each donor fold enters. Non-finite
+    values (folds without a score) are left out.
+
+    Parameters
+    ----------
+    values : array-like of float
+        One value per fold (a score, or a paired difference of scores).
+    protocol : str
+        Recorded by the caller; it does not change the interval.
+    n_train, n_test : float or array-like of float
+        Cells in each fold's training and test sets (one number each, or one per fold).
+    bounds : tuple of float, optional
+        Clip the interval to these (e.g. ``(0, 1)`` for a score).
+
+    Returns
+    -------
+    Score
+        ``mean``, ``lower``, ``upper`` and ``p``; without an interval (one fold, too few folds,
+        zero spread) the bounds and ``p`` are NaN and ``reason`` says why. No ``folds``.
     """
     v = np.asarray(values, float)
     keep = np.isfinite(v)
@@ -688,51 +1069,161 @@ def interval(values, protocol: str, n_train, n_test, bounds=None) -> dict:
     nan = float("nan")
     if len(v) < 2:
         m = float(v.mean()) if len(v) else nan
-        return {"mean": m, "lower": nan, "upper": nan, "p": nan,
-                "reason": f"{len(v)} fold(s) with a score: no interval"}
-    iv = E.corrected_paired_t(v, np.maximum(n_train, 1), np.maximum(n_test, 1))
+        return Score(m, nan, nan, nan, reason=f"{len(v)} fold(s) with a score: no interval")
+    iv = evaluation.corrected_paired_t(v, np.maximum(n_train, 1), np.maximum(n_test, 1))
     lo, hi = iv.lower, iv.upper
     if bounds is not None and np.isfinite(lo):
         lo, hi = max(lo, bounds[0]), min(hi, bounds[1])
-    out = {"mean": iv.mean, "lower": lo, "upper": hi, "p": iv.p}
-    if iv.reason:
-        out["reason"] = iv.reason
-    return out
+    return Score(iv.mean, lo, hi, iv.p, reason=iv.reason or "")
 
 
 def holm_adjust(paired: dict) -> dict:
-    """Add ``p_holm`` to every comparison of ``paired`` (``{a: {b: {"p", ...}}}``, ``a - b``).
+    """Set ``p_holm`` on every comparison of ``paired``.
 
     The family is every distinct pair of models of one table (one protocol): Holm's
     adjustment (:func:`cellmotion.evaluation.holm`) over their p values, the same adjusted p
-    stored for ``a - b`` and ``b - a``. Returns ``paired`` (changed in place).
+    stored for ``a - b`` and ``b - a``.
+
+    Parameters
+    ----------
+    paired : dict
+        ``{a: {b: Score}}``, ``a - b``.
+
+    Returns
+    -------
+    dict
+        ``paired`` (changed in place).
     """
     pairs = []
     for a in paired:
         for b in paired[a]:
             if (b, a) not in pairs:
                 pairs.append((a, b))
-    adj = E.holm([paired[a][b].get("p", float("nan")) for a, b in pairs])
+    adj = evaluation.holm([paired[a][b].p for a, b in pairs])
     for (a, b), q in zip(pairs, adj):
-        paired[a][b]["p_holm"] = float(q)
+        paired[a][b].p_holm = float(q)
         if a in paired.get(b, {}):
-            paired[b][a]["p_holm"] = float(q)
+            paired[b][a].p_holm = float(q)
     return paired
 
 
-def _fold_probabilities(traj, X, y, owner, tr, te, cands, window, seeds, schedule,
-                        bar_prefix=None):
-    """Train every model of ``cands`` (``{name: Candidate}``, no ensembles) on one fold:
-    test-window probabilities, seconds and epochs per model (one fold of
-    :func:`evaluate_models`; run in a worker process when folds are trained in parallel)."""
+# ----------------------------------------------------------------------------- the three steps
+# evaluate_models = fit_fold on every fold (here, in worker processes or as Dask tasks),
+# then score_folds, then summarise.
+
+@dataclass
+class TrackWindows:
+    """The non-overlapping windows of every track and what scoring needs to know of them.
+
+    Parameters
+    ----------
+    X : numpy.ndarray
+        Windows, ``(windows, steps, dims)``, unscaled velocities.
+    y : numpy.ndarray
+        Label of each window.
+    owner : numpy.ndarray
+        Track (position in the tracks) of each window.
+    cell : numpy.ndarray
+        Cell code of each track (pieces of one track cut at gaps share it).
+    cell_names, cell_replicates : numpy.ndarray
+        Name and replicate (``""`` without replicates) of each cell code.
+    conditions : list of str
+        Condition names in label order.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    owner: np.ndarray
+    cell: np.ndarray
+    cell_names: np.ndarray
+    cell_replicates: np.ndarray
+    conditions: list
+
+
+def track_windows(traj, window: int) -> TrackWindows:
+    """Cut the tracks into non-overlapping windows of ``window`` steps (the test windows).
+
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        The tracks.
+    window : int
+        Window length in steps.
+
+    Returns
+    -------
+    TrackWindows
+    """
+    X, y, owner = make_windows(traj.velocities, traj.labels, window)
+    cell_names = np.asarray(traj.cells).astype(str)
+    cell = pd.factorize(cell_names)[0]
+    reps = (np.asarray(traj.replicates).astype(str) if traj.replicates is not None
+            else np.full(len(traj), ""))
+    _, first_of = np.unique(cell, return_index=True)  # codes are 0..n-1 in order of appearance
+    return TrackWindows(X, y, owner, cell, cell_names[first_of], reps[first_of],
+                        list(traj.condition_names))
+
+
+@dataclass
+class FoldFit:
+    """What training every model of one fold gives (:func:`fit_fold`).
+
+    Parameters
+    ----------
+    proba : dict
+        ``{name: (test windows, conditions) array}`` of out-of-fold probabilities.
+    seconds : dict
+        ``{name: seconds}`` of training and prediction.
+    epochs : dict
+        ``{name: [epochs per seed]}`` (networks only).
+    """
+
+    proba: dict
+    seconds: dict
+    epochs: dict
+
+
+def fit_fold(traj, X, y, owner, train_idx, test_idx, candidates, window, seeds, schedule,
+             bar_prefix=None) -> FoldFit:
+    """Train every model of one fold; out-of-fold probabilities of its test windows.
+
+    Step 1 of :func:`evaluate_models`, the one that runs in a worker process or as a Dask task
+    when folds are trained in parallel (:func:`cellmotion.cluster.map_tasks`). Networks are
+    trained once per seed (:func:`train_network`) and their probabilities averaged; peers use
+    the first seed, and any inner split they make (calibration) keeps cells whole.
+
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        All tracks.
+    X, y, owner : numpy.ndarray
+        Windows of ``traj``, their labels and tracks (:func:`track_windows`).
+    train_idx, test_idx : numpy.ndarray
+        Track positions of the fold.
+    candidates : dict
+        ``{name: Candidate}``, no ensembles (their members are trained instead).
+    window : int
+        Window length in steps.
+    seeds : tuple of int
+        Seeds of the networks.
+    schedule : Schedule
+        Training schedule of the networks.
+    bar_prefix : str, optional
+        Label of an epoch bar per network (one process only).
+
+    Returns
+    -------
+    FoldFit
+    """
     k = len(traj.condition_names)
-    mtr, mte = np.isin(owner, tr), np.isin(owner, te)
+    mtr, mte = np.isin(owner, train_idx), np.isin(owner, test_idx)
     proba, seconds, epochs = {}, {}, {}
-    for name, cand in cands.items():
+    for name, cand in candidates.items():
         t0 = time.perf_counter()
         if cand.kind == "network":
             bar = f"{name}, {bar_prefix}" if bar_prefix else None
-            proba[name], epochs[name] = _network_proba(cand, traj, tr, X[mte], window, seeds, schedule, bar)
+            proba[name], epochs[name] = _network_proba(cand, traj, train_idx, X[mte], window, seeds,
+                                                       schedule, bar)
         else:
             est = _peer(cand, traj.dt, int(seeds[0]))
             fit_kw = ({"groups": np.asarray(traj.cells).astype(str)[owner[mtr]]}
@@ -742,29 +1233,215 @@ def _fold_probabilities(traj, X, y, owner, tr, te, cands, window, seeds, schedul
             p[:, est.classes_] = est.predict_proba(X[mte])
             proba[name] = p
         seconds[name] = time.perf_counter() - t0
-    return proba, seconds, epochs
+    return FoldFit(proba, seconds, epochs)
+
+
+def _fit_every_fold(traj, data: TrackWindows, folds, candidates, window, seeds, schedule,
+                    n_jobs: int = 1, progress: bool = False) -> list:
+    """:func:`fit_fold` on every fold: here one after another, or one task per fold in worker
+    processes or on a Dask cluster when one is configured."""
+    on_cluster = cluster.active_client() is not None
+    if n_jobs == 1 and not on_cluster:
+        return [fit_fold(traj, data.X, data.y, data.owner, tr, te, candidates, window, seeds, schedule,
+                         bar_prefix=f"fold {f + 1}/{len(folds)}" if progress else None)
+                for f, (tr, te) in enumerate(folds)]
+    results = cluster.map_tasks(fit_fold, [(traj, data.X, data.y, data.owner, tr, te, candidates,
+                                            window, seeds, schedule) for tr, te in folds],
+                                n_jobs=n_jobs, name="cv-fold")
+    where = "on the cluster" if on_cluster else f"{n_jobs} at once"
+    return list(console_progress(results, total=len(folds), desc=f"folds ({where})",
+                                 disable=not progress))  # every fold done before scoring
+
+
+@dataclass
+class FoldScores:
+    """Every model's scores on every fold (:func:`score_folds`), before any interval.
+
+    Parameters
+    ----------
+    conditions : list of str
+        Condition names in label order.
+    folds : dict
+        ``{name: [fold scores]}``, each :func:`cellmotion.evaluation.score_predictions`
+        (``{"window": ..., "track": ...}``).
+    track_proba, track_y : dict
+        ``{name: [array per fold]}``: per-track probabilities and true labels (for the pooled
+        reliability).
+    cell_proba : dict
+        ``{name: rows}``: per-track probabilities of every scored cell (5 decimals).
+    cells : ScoredCells
+        Every scored test cell, row by row.
+    n_train, n_test : list of int
+        Cells in each fold's training and test sets.
+    seconds : dict
+        ``{name: seconds}`` summed over folds (trained models only).
+    epochs : dict
+        ``{name: [epochs]}`` over folds and seeds (trained models only).
+    """
+
+    conditions: list
+    folds: dict
+    track_proba: dict
+    track_y: dict
+    cell_proba: dict
+    cells: ScoredCells
+    n_train: list
+    n_test: list
+    seconds: dict
+    epochs: dict
+
+
+def score_folds(data: TrackWindows, folds, fits, models) -> FoldScores:
+    """Score every model on every fold from the out-of-fold probabilities.
+
+    Step 2 of :func:`evaluate_models`. An ensemble's window probabilities are the mean of its
+    members'; a *track* score averages the window probabilities of each test cell (pieces of
+    one track vote together) and scores one decision per cell.
+
+    Parameters
+    ----------
+    data : TrackWindows
+        The windows the folds were trained and tested on.
+    folds : list of tuple
+        ``(train_idx, test_idx)`` over tracks, in the order of ``fits``.
+    fits : list of FoldFit
+        :func:`fit_fold` of every fold.
+    models : list of str
+        Names of :data:`MODELS` to score (ensembles included).
+
+    Returns
+    -------
+    FoldScores
+    """
+    names = data.conditions
+    out = FoldScores(names, {m: [] for m in models}, {m: [] for m in models}, {m: [] for m in models},
+                     {m: [] for m in models}, ScoredCells(), [], [], {}, {})
+    for f, ((tr, te), fit) in enumerate(zip(folds, fits)):
+        mte = np.isin(data.owner, te)
+        test_cells = data.cell[data.owner[mte]]
+        out.n_train.append(len(np.unique(data.cell[tr])))
+        out.n_test.append(len(np.unique(test_cells)))
+        for name in fit.seconds:
+            out.seconds[name] = out.seconds.get(name, 0.0) + fit.seconds[name]
+            out.epochs.setdefault(name, []).extend(fit.epochs.get(name, []))
+        first = None
+        for name in models:
+            cand = MODELS[name]
+            p = (np.mean([fit.proba[m] for m in cand.members], axis=0) if cand.kind == "ensemble"
+                 else fit.proba[name])
+            out.folds[name].append(evaluation.score_predictions(p, data.y[mte], test_cells, names))
+            tp = evaluation.per_track_predictions(p, test_cells, data.y[mte])
+            out.track_proba[name].append(tp.proba)
+            out.track_y[name].append(tp.y)
+            out.cell_proba[name].extend(np.round(tp.proba, 5).tolist())
+            first = first or tp
+        out.cells.cell.extend(data.cell_names[first.tracks].tolist())
+        out.cells.y.extend(first.y.tolist())
+        out.cells.fold.extend([f] * len(first.tracks))
+        out.cells.replicate.extend(data.cell_replicates[first.tracks].tolist())
+    return out
+
+
+def summarise(scores: FoldScores, models, candidates, protocol: str, seeds, window: int,
+              inputs: str, report=None) -> Evaluation:
+    """Intervals, paired differences and pooled reliability from the per-fold scores.
+
+    Step 3 of :func:`evaluate_models`. Every score gets its Nadeau-Bengio corrected interval
+    with each fold's own numbers of training and test cells (:func:`interval`, clipped to
+    [0, 1]); every pair of models gets the interval of its per-fold difference, per track and
+    per window, with ``p_holm`` adjusted by Holm over all pairs (:func:`holm_adjust`); the
+    reliability curve pools the per-track probabilities of all folds.
+
+    Parameters
+    ----------
+    scores : FoldScores
+        :func:`score_folds`.
+    models : list of str
+        The models, in the order of the result.
+    candidates : dict
+        ``{name: Candidate}`` as trained (:func:`input_candidate`), for their descriptions.
+    protocol : str
+        ``"kfold"`` or ``"replicate"``.
+    seeds : tuple of int
+        Seeds of the networks.
+    window : int
+        Window length in steps.
+    inputs : str
+        ``"invariant"`` or ``"as-is"``.
+    report : callable, optional
+        Gets one line per model.
+
+    Returns
+    -------
+    Evaluation
+    """
+    names = scores.conditions
+    ntr, nte = np.asarray(scores.n_train, float), np.asarray(scores.n_test, float)
+    seconds = {m: float(scores.seconds.get(m, 0.0) if MODELS[m].kind != "ensemble" else
+                        sum(scores.seconds[x] for x in MODELS[m].members)) for m in models}
+    result = Evaluation(conditions=names, protocol=protocol, n_folds=len(scores.n_train),
+                        seeds=[int(s) for s in seeds], window=int(window), inputs=inputs,
+                        cells=scores.cells,
+                        cells_per_fold=CellsPerFold(float(ntr.mean()), float(nte.mean()),
+                                                    ntr.tolist(), nte.tolist()),
+                        seconds=seconds)
+    bacc, wbacc = {}, {}
+    for name in models:
+        fs = scores.folds[name]
+        track = [s["track"] for s in fs]
+        bacc[name] = np.array([t["balanced_accuracy"] for t in track])
+        wbacc[name] = np.array([s["window"]["balanced_accuracy"] for s in fs])
+        f1 = [t["macro_f1"] for t in track]
+        rel = evaluation.reliability_curve(np.concatenate(scores.track_proba[name]),
+                                           np.concatenate(scores.track_y[name]))
+        desc = (MODELS[name].describe() if MODELS[name].kind == "ensemble"
+                else candidates[name].describe())
+        result.models[name] = ModelScores(
+            per_track_bacc=replace(interval(bacc[name], protocol, ntr, nte, (0, 1)),
+                                   folds=bacc[name].tolist()),
+            per_window_bacc=replace(interval(wbacc[name], protocol, ntr, nte, (0, 1)),
+                                    folds=wbacc[name].tolist()),
+            macro_f1=replace(interval(f1, protocol, ntr, nte, (0, 1)), folds=f1),
+            recall={c: float(np.nanmean([t["recall"][c] for t in track])) for c in names},
+            confusion=np.sum([t["confusion"] for t in track], axis=0).tolist(),
+            brier=float(np.nanmean([t["brier"] for t in track])),
+            brier_window=float(np.nanmean([s["window"]["brier"] for s in fs])),
+            ece=rel["ece"],
+            reliability={key: np.asarray(v).tolist() for key, v in rel.items() if key != "ece"},
+            description=desc, epochs=scores.epochs.get(name, []),
+            cell_proba=scores.cell_proba[name])
+        if report:
+            s = result.models[name].per_track_bacc
+            report(f"{name:>24}: per-track balanced accuracy {s.mean:.3f} "
+                   f"[{s.lower:.3f}, {s.upper:.3f}] over {result.n_folds} folds "
+                   f"({seconds[name]:.0f} s)")
+    for a in models:
+        result.paired[a] = {b: interval(bacc[a] - bacc[b], protocol, ntr, nte)
+                            for b in models if b != a}
+        result.paired_window[a] = {b: interval(wbacc[a] - wbacc[b], protocol, ntr, nte)
+                                   for b in models if b != a}
+    holm_adjust(result.paired)
+    holm_adjust(result.paired_window)
+    return result
 
 
 def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epochs=None,
                     report=print, schedule: Schedule = FAST, protocol: str = "auto",
-                    progress: bool = False, n_jobs: int = 1, inputs: str = "invariant") -> dict:
+                    progress: bool = False, n_jobs: int = 1, inputs: str = "invariant") -> Evaluation:
     """Score every model in ``models`` (names of :data:`MODELS`) on the same ``folds``.
 
-    Test windows are the non-overlapping windows of each fold's test tracks; a *track* score
+    :func:`fit_fold` on every fold, then :func:`score_folds`, then :func:`summarise`. Test
+    windows are the non-overlapping windows of each fold's test tracks; a *track* score
     averages the window probabilities of each test **cell** (pieces of one track cut at gaps
     vote together) and scores one decision per cell. Networks are trained once per seed in
     ``seeds`` and their probabilities averaged (a seed ensemble; :func:`train_network`, the
     one training path); peers use the first seed. Network inputs are scaled by the s.d. of
     the training velocities (:func:`fit_scaler`); early stopping uses a validation set of
-    training cells only. ``inputs`` (:data:`INPUTS`): ``"invariant"`` (default) scores every
-    model on rotation-invariant inputs (:func:`input_candidate`), ``"as-is"`` on its own.
+    training cells only. Folds without a test or a training window are left out (``n_folds``
+    counts the folds scored).
 
-    ``protocol``: ``"kfold"``, ``"replicate"`` (one replicate held out per fold) or ``"auto"``
-    (:func:`fold_protocol`); both get Nadeau-Bengio corrected t intervals with each fold's own
-    numbers of training and test cells (:func:`interval`). Paired differences carry a p value
-    and ``p_holm``, adjusted by Holm over all pairs of models of this result
-    (:func:`holm_adjust`). Folds without a test or a training window are left out
-    (``n_folds`` counts the folds scored). Returns::
+    The result is an :class:`~cellmotion.results.Evaluation`; its
+    :meth:`~cellmotion.results.Evaluation.to_dict` (the layout of the metrics files) is::
 
         {"models": {name: {"per_track_bacc": S, "per_window_bacc": S, "macro_f1": S,
                            "recall": {condition: mean}, "confusion": [[...]], "brier": float,
@@ -783,169 +1460,136 @@ def evaluate_models(traj, folds, models, window: int = 30, seeds=(0, 1), max_epo
     ``confusion`` (summed over folds), ``brier``: per track; ``reliability`` pools the per-track
     probabilities of all folds). ``cells`` lists every scored test cell of every fold (a cell
     appears once per repeat) and ``cell_proba`` its out-of-fold probabilities, row by row:
-    enough to score any subset of cells again (:func:`new_donor_cost`). ``report`` gets a line
-    per model (``None``: silence).
+    enough to score any subset of cells again (:func:`new_donor_cost`).
 
-    ``n_jobs`` > 1 trains that many folds at once in worker processes (joblib): small
-    recurrent networks keep about one core busy, so two folds on two cores take little more
-    than one. With a Dask cluster configured (:mod:`cellmotion.cluster`) every fold is a task
-    on the cluster instead. Every training is seeded the same way as in one process. ``progress`` shows a
-    bar per network and epoch (one process) or per fold (workers).
+    Parameters
+    ----------
+    traj : cellmotion.preprocess.Trajectories
+        The tracks.
+    folds : list of tuple
+        ``(train_idx, test_idx)`` over tracks (:func:`grouped_folds`, :func:`replicate_folds`).
+    models : list of str
+        Names of :data:`MODELS`; an ensemble's members are trained once each.
+    window : int
+        Window length in steps.
+    seeds : tuple of int
+        Seeds of the networks (probabilities averaged); peers use the first.
+    max_epochs : int, optional
+        Overrides the schedule's epoch limit.
+    report : callable, optional
+        Gets a line per model (``None``: silence).
+    schedule : Schedule
+        Training schedule of the networks.
+    protocol : str
+        ``"kfold"``, ``"replicate"`` (one replicate held out per fold) or ``"auto"``
+        (:func:`fold_protocol`); both get Nadeau-Bengio corrected t intervals with each fold's
+        own numbers of training and test cells (:func:`interval`). Paired differences carry a
+        p value and ``p_holm``, adjusted by Holm over all pairs of models of this result.
+    progress : bool
+        A bar per network and epoch (one process) or per fold (workers).
+    n_jobs : int
+        Folds trained at once in worker processes (joblib): small recurrent networks keep
+        about one core busy, so two folds on two cores take little more than one. With a Dask
+        cluster configured (:mod:`cellmotion.cluster`) every fold is a task on the cluster
+        instead. Every training is seeded the same way as in one process.
+    inputs : str
+        :data:`INPUTS`: ``"invariant"`` (default) scores every model on rotation-invariant
+        inputs (:func:`input_candidate`), ``"as-is"`` on its own.
+
+    Returns
+    -------
+    Evaluation
+        Every model's scores, the paired differences and the scored cells.
     """
-    names = list(traj.condition_names)
     models = list(models)
     if protocol == "auto":
         protocol = fold_protocol(traj, folds)
     if max_epochs is not None:
         schedule = replace(schedule, max_epochs=int(max_epochs))
-    X, y, owner = make_windows(traj.velocities, traj.labels, window)
-    cell_names = np.asarray(traj.cells).astype(str)
-    cell = pd.factorize(cell_names)[0]
-    reps = (np.asarray(traj.replicates).astype(str) if traj.replicates is not None
-            else np.full(len(traj), ""))
-    _, first_of = np.unique(cell, return_index=True)  # codes are 0..n-1 in order of appearance
-    code_name, code_rep = cell_names[first_of], reps[first_of]
+    data = track_windows(traj, window)
     # a fold whose test (or training) tracks give no window cannot be scored: left out
-    folds = [(tr, te) for tr, te in folds if np.isin(owner, te).any() and np.isin(owner, tr).any()]
+    folds = [(tr, te) for tr, te in folds
+             if np.isin(data.owner, te).any() and np.isin(data.owner, tr).any()]
     if len(folds) < 2:
         raise ValueError(f"fewer than two folds have windows of {window} steps on both sides")
-    train_order = _members(models)
-    cands = {m: input_candidate(m, inputs) for m in train_order}
-    fold_scores = {m: [] for m in models}
-    pooled = {m: ([], []) for m in models}
-    seconds = {m: 0.0 for m in train_order}
-    epochs = {m: [] for m in train_order}
-    n_tr, n_te = [], []
-    cells_out = {"cell": [], "y": [], "fold": [], "replicate": []}
-    cell_proba = {m: [] for m in models}
-    args = (traj, X, y, owner)
-    rest = (cands, window, tuple(seeds), schedule)
-    on_cluster = cluster.active_client() is not None
-    if n_jobs == 1 and not on_cluster:
-        results = (_fold_probabilities(*args, tr, te, *rest,
-                                       bar_prefix=f"fold {f + 1}/{len(folds)}" if progress else None)
-                   for f, (tr, te) in enumerate(folds))
-    else:
-        # one task per fold: worker processes here, or a Dask cluster when one is configured
-        results = cluster.map_tasks(_fold_probabilities, [(*args, tr, te, *rest) for tr, te in folds],
-                                    n_jobs=n_jobs, name="cv-fold")
-        where = "on the cluster" if on_cluster else f"{n_jobs} at once"
-        results = list(console_progress(results, total=len(folds), desc=f"folds ({where})",
-                                        disable=not progress))  # every fold done before scoring
-    for f, ((tr, te), (proba, secs, eps)) in enumerate(zip(folds, results)):
-        mte = np.isin(owner, te)
-        n_tr.append(len(np.unique(cell[tr])))
-        n_te.append(len(np.unique(cell[owner[mte]])))
-        for name in train_order:
-            seconds[name] += secs[name]
-            epochs[name].extend(eps.get(name, []))
-        first = None
-        for name in models:
-            cand = MODELS[name]
-            p = (np.mean([proba[m] for m in cand.members], axis=0) if cand.kind == "ensemble"
-                 else proba[name])
-            sc = E.score_predictions(p, y[mte], cell[owner[mte]], names)
-            fold_scores[name].append(sc)
-            tp = E.per_track_predictions(p, cell[owner[mte]], y[mte])
-            pooled[name][0].append(tp.proba)
-            pooled[name][1].append(tp.y)
-            cell_proba[name].extend(np.round(tp.proba, 5).tolist())
-            first = first or tp
-        cells_out["cell"].extend(code_name[first.tracks].tolist())
-        cells_out["y"].extend(first.y.tolist())
-        cells_out["fold"].extend([f] * len(first.tracks))
-        cells_out["replicate"].extend(code_rep[first.tracks].tolist())
-    ntr, nte = np.asarray(n_tr, float), np.asarray(n_te, float)
-    out = {"models": {}, "paired": {}, "conditions": names, "protocol": protocol,
-           "n_folds": len(folds), "seeds": [int(s) for s in seeds], "window": int(window),
-           "inputs": inputs, "cells": cells_out,
-           "cells_per_fold": {"train": float(ntr.mean()), "test": float(nte.mean()),
-                              "train_folds": ntr.tolist(), "test_folds": nte.tolist()},
-           "seconds": {m: float(seconds.get(m, 0.0) if MODELS[m].kind != "ensemble" else
-                                sum(seconds[x] for x in MODELS[m].members)) for m in models}}
-    bacc, wbacc = {}, {}
-    for name in models:
-        fs = fold_scores[name]
-        track = [s["track"] for s in fs]
-        bacc[name] = np.array([t["balanced_accuracy"] for t in track])
-        wbacc[name] = np.array([s["window"]["balanced_accuracy"] for s in fs])
-        rel = E.reliability_curve(np.concatenate(pooled[name][0]), np.concatenate(pooled[name][1]))
-        desc = (MODELS[name].describe() if MODELS[name].kind == "ensemble"
-                else cands[name].describe())
-        out["models"][name] = {
-            "per_track_bacc": {**interval(bacc[name], protocol, ntr, nte, (0, 1)), "folds": bacc[name].tolist()},
-            "per_window_bacc": {**interval(wbacc[name], protocol, ntr, nte, (0, 1)),
-                                "folds": wbacc[name].tolist()},
-            "macro_f1": {**interval([t["macro_f1"] for t in track], protocol, ntr, nte, (0, 1)),
-                         "folds": [t["macro_f1"] for t in track]},
-            "recall": {c: float(np.nanmean([t["recall"][c] for t in track])) for c in names},
-            "confusion": np.sum([t["confusion"] for t in track], axis=0).tolist(),
-            "brier": float(np.nanmean([t["brier"] for t in track])),
-            "brier_window": float(np.nanmean([s["window"]["brier"] for s in fs])),
-            "ece": rel["ece"],
-            "reliability": {key: np.asarray(v).tolist() for key, v in rel.items() if key != "ece"},
-            "description": desc,
-            "epochs": epochs.get(name, []),
-            "cell_proba": cell_proba[name],
-        }
-        if report:
-            s = out["models"][name]["per_track_bacc"]
-            report(f"{name:>24}: per-track balanced accuracy {s['mean']:.3f} "
-                   f"[{s['lower']:.3f}, {s['upper']:.3f}] over {len(folds)} folds "
-                   f"({out['seconds'][name]:.0f} s)")
-    out["paired_window"] = {}
-    for a in models:
-        out["paired"][a] = {b: interval(bacc[a] - bacc[b], protocol, ntr, nte)
-                            for b in models if b != a}
-        out["paired_window"][a] = {b: interval(wbacc[a] - wbacc[b], protocol, ntr, nte)
-                                   for b in models if b != a}
-    holm_adjust(out["paired"])
-    holm_adjust(out["paired_window"])
-    return out
+    candidates = {m: input_candidate(m, inputs) for m in _members(models)}
+    fits = _fit_every_fold(traj, data, folds, candidates, window, tuple(seeds), schedule, n_jobs,
+                           progress)
+    return summarise(score_folds(data, folds, fits, models), models, candidates, protocol, seeds,
+                     window, inputs, report)
 
 
-def score_cells(result: dict, model: str, keep=None, metric: str = "balanced_accuracy") -> float:
-    """Per-track score of ``model`` on the cells of ``result`` selected by the boolean mask
-    ``keep`` (all by default), from the stored out-of-fold probabilities; a cell tested more
-    than once (repeated folds) has its probabilities averaged first."""
-    cells = result["cells"]
-    proba = np.asarray(result["models"][model]["cell_proba"], float)
-    ids = np.asarray(cells["cell"]).astype(str)
-    y = np.asarray(cells["y"], int)
+def score_cells(result: Evaluation, model: str, keep=None, metric: str = "balanced_accuracy") -> float:
+    """Per-track score of ``model`` on some of the cells of ``result``, from the stored
+    out-of-fold probabilities; a cell tested more than once (repeated folds) has its
+    probabilities averaged first.
+
+    Parameters
+    ----------
+    result : Evaluation
+        :func:`evaluate_models`.
+    model : str
+        A model of ``result``.
+    keep : array-like of bool, optional
+        Which rows of ``result.cells`` to score (all by default).
+    metric : str
+        ``"balanced_accuracy"`` or ``"brier"``.
+
+    Returns
+    -------
+    float
+        NaN when ``keep`` selects no cell.
+    """
+    cells = result.cells
+    proba = np.asarray(result.models[model].cell_proba, float)
+    ids = np.asarray(cells.cell).astype(str)
+    y = np.asarray(cells.y, int)
     keep = np.ones(len(ids), bool) if keep is None else np.asarray(keep, bool)
     if not keep.any():
         return float("nan")
-    tp = E.per_track_predictions(proba[keep], ids[keep], y[keep])
-    k = len(result["conditions"])
+    tp = evaluation.per_track_predictions(proba[keep], ids[keep], y[keep])
+    k = len(result.conditions)
     if metric == "balanced_accuracy":
-        return E.balanced_accuracy(tp.y, tp.pred, k)
+        return evaluation.balanced_accuracy(tp.y, tp.pred, k)
     if metric == "brier":
-        return E.brier_score(tp.proba, tp.y)
+        return evaluation.brier_score(tp.proba, tp.y)
     raise ValueError(f"unknown metric '{metric}'")
 
 
-def new_donor_cost(grouped: dict, donor: dict, models=None) -> dict:
+def new_donor_cost(grouped: Evaluation, donor: Evaluation, models=None) -> dict:
     """What a new donor costs each model, from one paired computation per donor.
 
-    For every donor ``r`` (every fold of ``donor``, a leave-one-replicate-out result of
-    :func:`evaluate_models`) and model: the per-track balanced accuracy of ``r``'s cells when
-    other cells of ``r`` were in training (their out-of-fold predictions in ``grouped``, folds
-    grouped by cell) minus the same cells' score when ``r`` was held out (``donor``). The
-    differences over donors are paired (same cells, same model) and their mean gets the
-    Nadeau-Bengio corrected t interval of the donor folds (their own numbers of training and
-    test cells; :func:`interval`); ``p_holm`` adjusts the p values over the models (Holm).
-    Positive = a new donor costs. Returns ``{model: {"mean", "lower", "upper", "p", "p_holm"
-    [, "reason"], "donors": {r: {"grouped", "donor", "cells"}}}}``.
+    For every donor ``r`` (every fold of ``donor``) and model: the per-track balanced accuracy
+    of ``r``'s cells when other cells of ``r`` were in training (their out-of-fold predictions
+    in ``grouped``, folds grouped by cell) minus the same cells' score when ``r`` was held out
+    (``donor``). The differences over donors are paired (same cells, same model) and their
+    mean gets the Nadeau-Bengio corrected t interval of the donor folds (their own numbers of
+    training and test cells; :func:`interval`); ``p_holm`` adjusts the p values over the
+    models (Holm). Positive = a new donor costs.
+
+    Parameters
+    ----------
+    grouped : Evaluation
+        :func:`evaluate_models` with folds grouped by cell.
+    donor : Evaluation
+        :func:`evaluate_models` leaving one replicate (donor) out in turn.
+    models : list of str, optional
+        Models to compare (default: those in both results).
+
+    Returns
+    -------
+    dict
+        ``{model: DonorCost}`` (``donors``: ``{r: {"grouped", "donor", "cells"}}``).
     """
-    gc, dc = grouped["cells"], donor["cells"]
-    g_rep, d_rep = np.asarray(gc["replicate"]).astype(str), np.asarray(dc["replicate"]).astype(str)
-    g_ids, d_ids = np.asarray(gc["cell"]).astype(str), np.asarray(dc["cell"]).astype(str)
+    gc, dc = grouped.cells, donor.cells
+    g_rep, d_rep = np.asarray(gc.replicate).astype(str), np.asarray(dc.replicate).astype(str)
+    g_ids, d_ids = np.asarray(gc.cell).astype(str), np.asarray(dc.cell).astype(str)
     donors = list(dict.fromkeys(d_rep))
-    cpf = donor["cells_per_fold"]
-    n_train = np.asarray(cpf.get("train_folds", [cpf["train"]]), float)
-    n_test = np.asarray(cpf.get("test_folds", [cpf["test"]]), float)
+    cpf = donor.cells_per_fold
+    n_train = np.asarray(cpf.train_folds if cpf.train_folds is not None else [cpf.train], float)
+    n_test = np.asarray(cpf.test_folds if cpf.test_folds is not None else [cpf.test], float)
     out = {}
-    for name in models or [m for m in donor["models"] if m in grouped["models"]]:
+    for name in models or [m for m in donor.models if m in grouped.models]:
         per, diffs, ntr, nte = {}, [], [], []
         for f, r in enumerate(donors):
             shared = np.intersect1d(g_ids[g_rep == r], d_ids[d_rep == r])
@@ -959,24 +1603,40 @@ def new_donor_cost(grouped: dict, donor: dict, models=None) -> dict:
                 ntr.append(n_train[f])
                 nte.append(n_test[f])
         iv = interval(diffs, "replicate", ntr or n_train.mean(), nte or n_test.mean())
-        out[name] = {**iv, "donors": per}
-    for name, q in zip(out, E.holm([c["p"] for c in out.values()])):
-        out[name]["p_holm"] = float(q)
+        out[name] = DonorCost(iv.mean, iv.lower, iv.upper, iv.p, reason=iv.reason, donors=per)
+    for name, q in zip(out, evaluation.holm([c.p for c in out.values()])):
+        out[name].p_holm = float(q)
     return out
 
 
 def evaluate_variants(tracks: dict, folds, models, done=None, **kwargs) -> dict:
     """The same ``models`` on the same ``folds`` of several versions of a dataset.
 
-    ``tracks``: ``{(version, inputs): Trajectories}`` (e.g. ``("kept", "as-is")``: the tracks
-    as recorded, every model on its own inputs); ``inputs`` is passed to
-    :func:`evaluate_models`, and every version must hold the same tracks in the same order
-    (only their steps differ), so the folds mean the same cells. ``done``: results already
-    computed, ``{(version, inputs): result}``. A model is trained only once per version of the
-    tracks and per input it actually reads: where :func:`input_candidate` gives the same
-    candidate under two ``inputs`` (the motility forest reads the same features under both),
-    the scores of the variant that computed it are reused. ``kwargs`` go to
-    :func:`evaluate_models`. Returns ``{(version, inputs): result}`` including ``done``.
+    Every version must hold the same tracks in the same order (only their steps differ), so
+    the folds mean the same cells. A model is trained only once per version of the tracks and
+    per input it actually reads: where :func:`input_candidate` gives the same candidate under
+    two ``inputs`` (the motility forest reads the same features under both), the scores of the
+    variant that computed it are reused (paired differences cover the models trained for that
+    variant only).
+
+    Parameters
+    ----------
+    tracks : dict
+        ``{(version, inputs): Trajectories}``, e.g. ``("kept", "as-is")``: the tracks as
+        recorded, every model on its own inputs; ``inputs`` goes to :func:`evaluate_models`.
+    folds : list of tuple
+        ``(train_idx, test_idx)`` over tracks, the same for every version.
+    models : list of str
+        Names of :data:`MODELS`.
+    done : dict, optional
+        Results already computed, ``{(version, inputs): Evaluation}``.
+    **kwargs
+        Passed to :func:`evaluate_models`.
+
+    Returns
+    -------
+    dict
+        ``{(version, inputs): Evaluation}`` including ``done``.
     """
     out = dict(done or {})
     for key, traj in tracks.items():
@@ -986,7 +1646,7 @@ def evaluate_variants(tracks: dict, folds, models, done=None, **kwargs) -> dict:
         reuse = {}
         for m in models:
             for (v2, i2), res in out.items():
-                if (v2 == version and m in res["models"]
+                if (v2 == version and m in res.models
                         and input_candidate(m, i2) == input_candidate(m, inputs)):
                     reuse[m] = res
                     break
@@ -994,84 +1654,162 @@ def evaluate_variants(tracks: dict, folds, models, done=None, **kwargs) -> dict:
         if todo:
             res = evaluate_models(traj, folds, todo, inputs=inputs, **kwargs)
         else:
-            res = dict(next(iter(reuse.values())))
-            res["paired"], res["paired_window"] = {}, {}
-        res = {**res, "models": dict(res["models"]), "inputs": inputs}
-        for m, src in reuse.items():
-            res["models"][m] = src["models"][m]
-        res["models"] = {m: res["models"][m] for m in models}
-        out[key] = res
+            res = replace(next(iter(reuse.values())), paired={}, paired_window={})
+        found = {**res.models, **{m: src.models[m] for m, src in reuse.items()}}
+        out[key] = replace(res, inputs=inputs, models={m: found[m] for m in models})
     return out
 
 
-def evaluation_frame(result: dict, metric: str = "per_track_bacc", digits: int = 3) -> pd.DataFrame:
+def evaluation_frame(result: Evaluation, metric: str = "per_track_bacc", digits: int = 3) -> pd.DataFrame:
     """One row per model: per-track and per-window balanced accuracy and macro-F1 with their
-    95 % intervals, recall per condition, Brier score and seconds."""
+    95 % intervals, recall per condition, Brier score and seconds.
+
+    Parameters
+    ----------
+    result : Evaluation
+        :func:`evaluate_models`.
+    metric : str
+        Unused; the rows are sorted by balanced accuracy per track.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by model, best first.
+    """
     f = f"{{:.{digits}f}}"
     rows = {}
-    for name, m in result["models"].items():
+    for name, m in result.models.items():
         row = {}
-        for key, label in (("per_track_bacc", "balanced accuracy per track"),
-                           ("per_window_bacc", "balanced accuracy per window"),
-                           ("macro_f1", "macro-F1 per track")):
-            s = m[key]
-            row[label] = f"{f.format(s['mean'])} [{f.format(s['lower'])}, {f.format(s['upper'])}]"
-        for c, r in m["recall"].items():
+        for s, label in ((m.per_track_bacc, "balanced accuracy per track"),
+                         (m.per_window_bacc, "balanced accuracy per window"),
+                         (m.macro_f1, "macro-F1 per track")):
+            row[label] = f"{f.format(s.mean)} [{f.format(s.lower)}, {f.format(s.upper)}]"
+        for c, r in m.recall.items():
             row[f"recall {c}"] = round(r, digits)
-        row["Brier per track"] = round(m["brier"], digits)
-        row["seconds"] = round(result["seconds"][name])
+        row["Brier per track"] = round(m.brier, digits)
+        row["seconds"] = round(result.seconds[name])
         rows[name] = row
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.index.name = "model"
     return df.sort_values("balanced accuracy per track", ascending=False)
 
 
-def paired_frame(result: dict, of: str, digits: int = 3) -> pd.DataFrame:
-    """Paired per-fold differences ``of - other`` of balanced accuracy per track (and per
-    window where the result has them), with 95 % intervals."""
+def paired_frame(result: Evaluation, of: str, digits: int = 3) -> pd.DataFrame:
+    """Paired per-fold differences ``of - other`` of balanced accuracy per track and per
+    window, with 95 % intervals.
+
+    Parameters
+    ----------
+    result : Evaluation
+        :func:`evaluate_models`.
+    of : str
+        The model every other is subtracted from.
+    digits : int
+        Decimals shown.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per other model, columns ``(per, difference | 95 % interval | p)``.
+    """
     f = f"{{:+.{digits}f}}"
     rows = {}
-    for key, what in (("paired", "per track"), ("paired_window", "per window")):
-        for b, d in result.get(key, {}).get(of, {}).items():
+    for table, what in ((result.paired, "per track"), (result.paired_window, "per window")):
+        for b, d in table.get(of, {}).items():
             rows.setdefault(b, {}).update({
-                (what, "difference"): f.format(d["mean"]),
-                (what, "95 % interval"): f"[{f.format(d['lower'])}, {f.format(d['upper'])}]",
-                (what, "p"): round(d["p"], 3)})
+                (what, "difference"): f.format(d.mean),
+                (what, "95 % interval"): f"[{f.format(d.lower)}, {f.format(d.upper)}]",
+                (what, "p"): round(d.p, 3)})
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.columns = pd.MultiIndex.from_tuples(df.columns)
     df.index.name = f"{of} minus"
     return df
 
 
-def compare_evaluations(a: dict, b: dict, models=None) -> list:
+def compare_evaluations(a: Evaluation, b: Evaluation, models=None) -> list:
     """The same models on the same folds of two versions of a dataset: ``a`` minus ``b``.
 
-    ``a``/``b``: results of :func:`evaluate_models` with the same folds (e.g. the synthetic
-    stand-in with its own tracking-noise models, and the same cells with one noise model for
-    every condition). Per model and score (balanced accuracy per track and per window): both
-    means and the paired per-fold difference with its 95 % interval (:func:`interval`).
-    Returns rows ``{model, per, a, b, diff, lower, upper, p}``.
+    Per model and score (balanced accuracy per track and per window): both means and the
+    paired per-fold difference with its 95 % interval (:func:`interval`).
+
+    Parameters
+    ----------
+    a, b : Evaluation
+        :func:`evaluate_models` with the same folds (e.g. the synthetic stand-in with its own
+        tracking-noise models, and the same cells with one noise model for every condition).
+    models : list of str, optional
+        Models to compare (default: those in both).
+
+    Returns
+    -------
+    list of dict
+        Rows ``{model, per, a, b, diff, lower, upper, p, reason}``.
+
+    Raises
+    ------
+    ValueError
+        When the results have different numbers of folds.
     """
-    if a["n_folds"] != b["n_folds"]:
-        raise ValueError(f"the results have different folds ({a['n_folds']} vs {b['n_folds']})")
-    cpf = a["cells_per_fold"]
-    ntr, nte = cpf.get("train_folds", cpf["train"]), cpf.get("test_folds", cpf["test"])
+    if a.n_folds != b.n_folds:
+        raise ValueError(f"the results have different folds ({a.n_folds} vs {b.n_folds})")
+    ntr, nte = a.cells_per_fold.n_train, a.cells_per_fold.n_test
     rows = []
-    for name in models or [m for m in a["models"] if m in b["models"]]:
+    for name in models or [m for m in a.models if m in b.models]:
         for per, key in (("track", "per_track_bacc"), ("window", "per_window_bacc")):
-            fa = np.asarray(a["models"][name][key]["folds"], float)
-            fb = np.asarray(b["models"][name][key]["folds"], float)
-            d = interval(fa - fb, a["protocol"], ntr, nte)
+            fa = np.asarray(getattr(a.models[name], key).folds, float)
+            fb = np.asarray(getattr(b.models[name], key).folds, float)
+            d = interval(fa - fb, a.protocol, ntr, nte)
             rows.append({"model": name, "per": per, "a": float(np.nanmean(fa)), "b": float(np.nanmean(fb)),
-                         "diff": d["mean"], "lower": d["lower"], "upper": d["upper"], "p": d["p"],
-                         "reason": d.get("reason", "")})
+                         "diff": d.mean, "lower": d.lower, "upper": d.upper, "p": d.p,
+                         "reason": d.reason})
     return rows
 
 
 def chapter_metrics(*, dataset, synthetic, profile, seed, conditions, window, schedule, table2,
                     report_kind, window_lengths, acc_by_length, evaluation, cv_folds, cv_repeats,
                     wall, noise_ablation=None) -> dict:
-    """The content of ``classification_metrics.json`` (keys in the module docstring)."""
+    """The content of ``classification_metrics.json`` (keys in the module docstring).
+
+    Parameters
+    ----------
+    dataset : str
+        The build's dataset.
+    synthetic : bool
+        Whether it is synthetic.
+    profile : str
+        The build profile.
+    seed : int
+        The chapter's seed.
+    conditions : list of str
+        Condition names in label order.
+    window : int
+        Window length in steps.
+    schedule : Schedule
+        Training schedule of Table 2.
+    table2 : dict
+        ``{setting: {network: scores}}`` on the 80/20 split, the first setting the report's.
+    report_kind : bool
+        Whether the data is the report's kind (then the report's Table 2 is stored).
+    window_lengths : list of int
+        Test-window lengths of Figure 7.
+    acc_by_length : dict
+        ``{network: [balanced accuracy per length]}``.
+    evaluation : dict
+        ``{protocol: Evaluation}`` (:func:`evaluate_models`), the primary protocol first.
+    cv_folds, cv_repeats : int
+        Folds and repeats of the grouped folds.
+    wall : dict
+        ``{step: seconds}``.
+    noise_ablation : dict, optional
+        ``{"shared_noise", "rows"}`` (synthetic stand-in only).
+
+    Returns
+    -------
+    dict
+        Plain JSON values (each evaluation as :meth:`~cellmotion.results.Evaluation.to_dict`).
+    """
     first = next(iter(table2))
     return {
         "dataset": dataset, "synthetic": synthetic, "profile": profile, "seed": seed,
@@ -1082,9 +1820,9 @@ def chapter_metrics(*, dataset, synthetic, profile, seed, conditions, window, sc
         "table2_report": REPORT_TABLE2 if report_kind else {},
         "window_lengths": {"lengths": list(window_lengths), "metric": "balanced accuracy, without z",
                            **acc_by_length},
-        "evaluation": evaluation,
+        "evaluation": {key: result.to_dict() for key, result in evaluation.items()},
         "folds": {"n_splits": cv_folds, "n_repeats": cv_repeats},
-        "forest_features": P.MOTILITY_FEATURES,
+        "forest_features": peers.MOTILITY_FEATURES,
         "ours": {"description": OURS.describe(), "spec": OURS},
         "per_trajectory": {n: m["per_track_balanced"] for n, m in table2[first].items()},
         "noise_ablation": noise_ablation,

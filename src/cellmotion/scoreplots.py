@@ -9,18 +9,10 @@ calibration of per-track probabilities with the number of tracks behind every po
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 #: Markers of successive protocols (the first is the primary one).
 MARKERS = ("o", "s", "D", "^")
-
-
-def _has_interval(s: dict) -> bool:
-    lo, hi = s.get("lower"), s.get("upper")
-    return (lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi)
-            and lo < hi)
 
 
 def score_dots(ax, results: dict, models, label=str, metric: str = "per_track_bacc",
@@ -32,15 +24,15 @@ def score_dots(ax, results: dict, models, label=str, metric: str = "per_track_ba
     ax : matplotlib.axes.Axes
         Where to draw.
     results : dict
-        ``{protocol label: result}``, each as :func:`cellmotion.classification.evaluate_models`
-        returns it; the first protocol is the primary one and orders the models (best on top).
+        ``{protocol label: Evaluation}`` (:func:`cellmotion.classification.evaluate_models`);
+        the first protocol is the primary one and orders the models (best on top).
     models : list of str
         Models to show (those missing from a result are skipped there).
     label : callable
         Display name of a model.
     metric : str
-        Key of the score in ``result["models"][model]`` (a dict with ``mean``, ``lower``,
-        ``upper``), in [0, 1]; drawn in percent.
+        A score of :class:`cellmotion.results.ModelScores` (a :class:`~cellmotion.results.Score`
+        in [0, 1]); drawn in percent.
     chance : float, optional
         Chance level in [0, 1], drawn as a dotted line.
     colors : list, optional
@@ -52,21 +44,21 @@ def score_dots(ax, results: dict, models, label=str, metric: str = "per_track_ba
         The models in the order drawn, top to bottom.
     """
     protocols = list(results)
-    first = results[protocols[0]]["models"]
-    shown = [m for m in models if any(m in r["models"] for r in results.values())]
-    shown.sort(key=lambda m: -first[m][metric]["mean"] if m in first else 1.0)
+    first = results[protocols[0]].models
+    shown = [m for m in models if any(m in r.models for r in results.values())]
+    shown.sort(key=lambda m: -getattr(first[m], metric).mean if m in first else 1.0)
     colors = colors or [f"C{k}" for k in range(len(protocols))]
     offsets = (np.arange(len(protocols)) - (len(protocols) - 1) / 2) * 0.22
     for k, (proto, res) in enumerate(results.items()):
         for row, m in enumerate(shown):
-            if m not in res["models"]:
+            if m not in res.models:
                 continue
-            s = res["models"][m][metric]
+            s = getattr(res.models[m], metric)
             y = row + offsets[k]
-            x = 100 * s["mean"]
-            valid = _has_interval(s)
+            x = 100 * s.mean
+            valid = s.has_interval
             if valid:
-                lo, hi = 100 * max(0.0, s["lower"]), 100 * min(1.0, s["upper"])
+                lo, hi = 100 * max(0.0, s.lower), 100 * min(1.0, s.upper)
                 ax.plot([lo, hi], [y, y], color=colors[k], lw=1.6)
             ax.plot(x, y, MARKERS[k % len(MARKERS)], color=colors[k], ms=7,
                     mfc=colors[k] if valid else "white",

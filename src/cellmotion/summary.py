@@ -24,8 +24,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .findings import intro as FI
+from .findings import intro as intro_findings
 from .findings.real_cells import headline as real_cells_headline
+from .results import Evaluation, Score, evaluations_from_dict
 
 NOT_REPORTED = "not measured in the report"
 #: A cell of the table whose quantity belongs to the other data set's rows.
@@ -35,6 +36,7 @@ REPORT, OURS, REAL = "report", "ours", "real cells (leukocytes)"
 
 
 def _load(art: Path, name: str) -> dict:
+    """The content of the metrics file ``name`` in ``art`` (an error naming it if missing)."""
     path = Path(art) / name
     if not path.exists():
         raise FileNotFoundError(f"{path} is missing: execute the chapter that writes it first")
@@ -45,19 +47,30 @@ def _pct(x: float) -> str:
     return f"{100 * x:.0f} %"
 
 
-def _interval(s: dict) -> str:
+def _interval(s: Score) -> str:
     import math
 
-    finite = [v is not None and math.isfinite(v) for v in (s.get("lower"), s.get("upper"))]
-    if not all(finite):  # too few folds or no spread (JSON writes the missing bound as null)
-        return f"{100 * s['mean']:.0f} % (no interval: {s.get('reason') or 'too few folds'})"
-    return f"{100 * s['mean']:.0f} % [{100 * s['lower']:.0f}, {100 * s['upper']:.0f}]"
+    if not (math.isfinite(s.lower) and math.isfinite(s.upper)):  # too few folds or no spread
+        return f"{100 * s.mean:.0f} % (no interval: {s.reason or 'too few folds'})"
+    return f"{100 * s.mean:.0f} % [{100 * s.lower:.0f}, {100 * s.upper:.0f}]"
 
 
 def classification_rows(m: dict) -> list[dict]:
     """Table 2 (overall accuracy, the report's replication, with z) for every network, and
     per-track balanced accuracy with its 95 % interval for every model of the grouped folds
-    (without z)."""
+    (without z).
+
+    Parameters
+    ----------
+    m : dict
+        The content of ``classification_metrics.json``; the grouped folds' result is read with
+        :meth:`cellmotion.results.Evaluation.from_dict`.
+
+    Returns
+    -------
+    list of dict
+        ``{chapter, quantity, report, ours}`` per row.
+    """
     rows = []
     report = m.get("table2_report", {})
     for net, ours in m["table2_ours"].items():
@@ -67,12 +80,12 @@ def classification_rows(m: dict) -> list[dict]:
                                  f"({m.get('table2_setting', 'with_z').replace('_', ' ')})",
                      "report": _pct(rep["overall"]) if "overall" in rep else NOT_REPORTED,
                      "ours": _pct(ours["overall"])})
-    ev = m["evaluation"]["grouped"]
-    for name, res in ev["models"].items():
+    grouped = Evaluation.from_dict(m["evaluation"]["grouped"])
+    for name, res in grouped.models.items():
         rows.append({"chapter": "classification",
                      "quantity": f"{name}: per-track balanced accuracy [95 % interval], "
-                                 f"{ev['n_folds']} folds grouped by cell, without z",
-                     "report": NOT_REPORTED, "ours": _interval(res["per_track_bacc"])})
+                                 f"{grouped.n_folds} folds grouped by cell, without z",
+                     "report": NOT_REPORTED, "ours": _interval(res.per_track_bacc)})
     return rows
 
 
@@ -86,7 +99,18 @@ def _ci2(est, lo, hi, digits=2) -> str:
 def generation_rows(m: dict) -> list[dict]:
     """Held-out likelihoods per condition, the share of the gap to the ceiling the network
     closes (stand-in only, with its interval over held-out cells) and the sampler comparison of
-    step speeds (against the held-out tracks)."""
+    step speeds (against the held-out tracks).
+
+    Parameters
+    ----------
+    m : dict
+        The content of ``generation_metrics.json``.
+
+    Returns
+    -------
+    list of dict
+        ``{chapter, quantity, report, ours}`` per row.
+    """
     rows = []
     for r in m["heldout_nll"]:
         rows.append({"chapter": "generation",
@@ -117,7 +141,18 @@ def generation_rows(m: dict) -> list[dict]:
 
 def statistics_rows(m: dict) -> list[dict]:
     """Overlap with the held-out densities and relative spread of the generated densities,
-    beside real training tracks at equal numbers (bias-corrected, 95 % intervals over cells)."""
+    beside real training tracks at equal numbers (bias-corrected, 95 % intervals over cells).
+
+    Parameters
+    ----------
+    m : dict
+        The content of ``statistics_metrics.json``.
+
+    Returns
+    -------
+    list of dict
+        ``{chapter, quantity, report, ours}`` per row (none without reference comparisons).
+    """
     rows = []
     ref = pd.DataFrame(m.get("reference_comparison") or [])
     if ref.empty:
@@ -141,7 +176,19 @@ def statistics_rows(m: dict) -> list[dict]:
 
 
 def real_cells_rows(m: dict) -> list[dict]:
-    """The chapter *Real cells*' headline numbers as rows with the real-cells column filled."""
+    """The chapter *Real cells*' headline numbers as rows with the real-cells column filled.
+
+    Parameters
+    ----------
+    m : dict
+        The content of ``real_cells_metrics.json``
+        (:func:`cellmotion.findings.real_cells.headline` reads it).
+
+    Returns
+    -------
+    list of dict
+        ``{chapter, quantity, report, ours, real}`` per row.
+    """
     return [{"chapter": "real cells", "quantity": r["quantity"], "report": NOT_REPORTED,
              "ours": NOT_HERE, "real": r["value"]} for r in real_cells_headline(m)]
 
@@ -149,9 +196,28 @@ def real_cells_rows(m: dict) -> list[dict]:
 def headline_table(artifacts, report: bool = True, real_cells: bool = True) -> pd.DataFrame:
     """All headline numbers of the book from the metrics files in ``artifacts``.
 
-    Columns: the report's value (only with ``report``: the build's data is the stand-in of the
-    report's), ours (the build's dataset) and, with ``real_cells``, the real leukocytes'
-    (``real_cells_metrics.json``; rows of the other chapters hold :data:`NOT_HERE` there).
+    Parameters
+    ----------
+    artifacts : path
+        The artifacts folder.
+    report : bool
+        Keep the report's column (only where the build's data is the stand-in of the report's).
+    real_cells : bool
+        Add the real leukocytes' rows and column (``real_cells_metrics.json``; rows of the other
+        chapters hold :data:`NOT_HERE` there).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``(chapter, quantity)``; columns the report's value, ours (the build's
+        dataset) and the real leukocytes'.
+
+    Raises
+    ------
+    FileNotFoundError
+        When a metrics file is missing.
+    ValueError
+        When a headline number is missing.
     """
     art = Path(artifacts)
     rows = (classification_rows(_load(art, "classification_metrics.json"))
@@ -195,8 +261,38 @@ def _maybe(art: Path, name: str) -> dict | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
+def classification_evaluations(artifacts) -> dict:
+    """The results of the chapter *Classifying trajectories*, read from its metrics file.
+
+    Parameters
+    ----------
+    artifacts : path
+        The artifacts folder.
+
+    Returns
+    -------
+    dict
+        ``{protocol: Evaluation}`` (:meth:`cellmotion.results.Evaluation.from_dict` of the
+        ``evaluation`` of ``classification_metrics.json``, the primary protocol first); empty
+        where the chapter has not run.
+    """
+    clf = _maybe(Path(artifacts), "classification_metrics.json")
+    return evaluations_from_dict((clf or {}).get("evaluation"))
+
+
 def report_environment(table2_report: dict | None) -> str:
-    """The report's best overall test accuracy (its Table 2) and which networks reached it."""
+    """The report's best overall test accuracy (its Table 2) and which networks reached it.
+
+    Parameters
+    ----------
+    table2_report : dict or None
+        The report's Table 2 (``table2_report`` of ``classification_metrics.json``).
+
+    Returns
+    -------
+    str
+        ``"—"`` without a table.
+    """
     if not table2_report:
         return "—"
     best = max(r["overall"] for r in table2_report.values())
@@ -208,21 +304,33 @@ def report_environment(table2_report: dict | None) -> str:
 def answer_facts(artifacts) -> dict:
     """The facts behind :func:`answer_table` and the introduction's sentences.
 
-    Returns ``{"ours": {question: facts or None}, "real": {...} or None, "report": {question:
-    str}, "why": {"ours": {question: str}, "real": {question: str}}}``; facts come from
-    :mod:`cellmotion.findings.intro` (``None`` where not measured, with the reason in ``why``).
+    The classification results are read with :meth:`cellmotion.results.Evaluation.from_dict`
+    (the primary protocol: the first of the chapter, or the real cells' ``primary``); facts
+    come from :mod:`cellmotion.findings.intro`.
+
+    Parameters
+    ----------
+    artifacts : path
+        The artifacts folder (missing metrics files count as chapters not run).
+
+    Returns
+    -------
+    dict
+        ``{"ours": {question: facts or None}, "real": {...} or None, "report": {question:
+        str}, "why": {"ours": {question: str}, "real": {question: str}}}`` (``None`` where not
+        measured, with the reason in ``why``).
     """
     art = Path(artifacts)
     clf = _maybe(art, "classification_metrics.json")
     gen = _maybe(art, "generation_metrics.json")
     stats = _maybe(art, "statistics_metrics.json")
     real = _maybe(art, "real_cells_metrics.json")
-    evaluation = (clf or {}).get("evaluation") or {}
+    evaluations = evaluations_from_dict((clf or {}).get("evaluation"))
     # the chapter's primary protocol comes first (one replicate left out, where there are any)
-    primary_ours = next(iter(evaluation.values()), None)
-    ours = {"environment": FI.environment_facts(primary_ours),
-            "prediction": FI.prediction_facts((gen or {}).get("heldout_nll_table")),
-            "statistics": FI.statistics_facts((stats or {}).get("reference_comparison"))}
+    primary_ours = next(iter(evaluations.values()), None)
+    ours = {"environment": intro_findings.environment_facts(primary_ours),
+            "prediction": intro_findings.prediction_facts((gen or {}).get("heldout_nll_table")),
+            "statistics": intro_findings.statistics_facts((stats or {}).get("reference_comparison"))}
     why_ours = {k: NOT_RUN if m is None else "not measured in this build"
                 for k, m in (("environment", clf), ("prediction", gen), ("statistics", stats))}
     real_facts = None
@@ -230,9 +338,10 @@ def answer_facts(artifacts) -> dict:
     if real is not None:
         cls = real.get("classification") or {}
         primary = cls.get(cls.get("primary") or "", None) or cls.get("grouped")
-        real_facts = {"environment": FI.environment_facts(primary),
-                      "prediction": FI.prediction_facts(real.get("generation")),
-                      "statistics": FI.statistics_facts((real.get("superstats") or {}).get("reference_comparison"))}
+        primary = Evaluation.from_dict(primary) if primary else None
+        real_facts = {"environment": intro_findings.environment_facts(primary),
+                      "prediction": intro_findings.prediction_facts(real.get("generation")),
+                      "statistics": intro_findings.statistics_facts((real.get("superstats") or {}).get("reference_comparison"))}
         why_real = {k: NOT_MEASURED_REAL for k in QUESTIONS}
     report = {"environment": report_environment((clf or {}).get("table2_report")), **REPORT_ANSWERS}
     return {"ours": ours, "real": real_facts, "report": report,
@@ -243,13 +352,28 @@ def answer_table(artifacts, report: bool = True, real_cells: bool = True,
                  facts: dict | None = None) -> pd.DataFrame:
     """One row per question of the report: the report's answer, ours, the real leukocytes'.
 
-    Columns ``question, report, ours, real`` (``report`` only with ``report``: the build's data
-    is the stand-in of the report's; ``real`` only with ``real_cells``). Every cell is short: a
-    number with its interval, or a few words; a question not measured says why.
+    Every cell is short: a number with its interval, or a few words; a question not measured
+    says why.
+
+    Parameters
+    ----------
+    artifacts : path
+        The artifacts folder.
+    report : bool
+        Keep the report's column (the build's data is the stand-in of the report's).
+    real_cells : bool
+        Keep the real leukocytes' column.
+    facts : dict, optional
+        :func:`answer_facts` (read from ``artifacts`` when not given).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``question, report, ours, real``.
     """
     f = facts or answer_facts(artifacts)
-    cells = {"environment": FI.environment_cell, "prediction": FI.prediction_cell,
-             "statistics": FI.statistics_cell}
+    cells = {"environment": intro_findings.environment_cell, "prediction": intro_findings.prediction_cell,
+             "statistics": intro_findings.statistics_cell}
     rows = []
     for key, question in QUESTIONS.items():
         row = {"question": question, "report": f["report"][key],
@@ -267,9 +391,19 @@ def answer_table(artifacts, report: bool = True, real_cells: bool = True,
 def data_admonition(info) -> str:
     """An HTML admonition (rendered as a box in the book) saying which data a chapter is about.
 
-    ``info`` is a :class:`cellmotion.datasets.DatasetInfo`. For the synthetic stand-in of the
-    report's data it warns that every number is synthetic; for any other dataset it names the
-    data, its source and licence, and its units (pixels and frames for uncalibrated data).
+    For the synthetic stand-in of the report's data it warns that every number is synthetic;
+    for any other dataset it names the data, its source and licence, and its units (pixels and
+    frames for uncalibrated data).
+
+    Parameters
+    ----------
+    info : cellmotion.datasets.DatasetInfo
+        The dataset.
+
+    Returns
+    -------
+    str
+        HTML.
     """
     e = html.escape
     if info.report_kind:

@@ -7,27 +7,28 @@ never promises "a better network" that the run did not measure.
 
 from __future__ import annotations
 
+from ..results import Evaluation
 from .numbers import finite as _finite
 
 
-def network_sentence(classification: dict | None, model: str = "ours") -> str:
+def network_sentence(grouped: Evaluation | None, model: str = "ours") -> str:
     """How our network compares with every other model of the grouped folds, in words.
 
-    ``classification``: the content of ``classification_metrics.json``; the paired intervals
-    of per-track balanced accuracy are read from ``evaluation.grouped.paired[model]``
-    (``{other: {mean, lower, upper}}``; ensembles that contain ``model`` are left out). A
-    model is "beaten" only where the 95 % interval of the difference lies above 0, "ahead"
-    only where it lies below; every other comparison is "no difference can be claimed"
-    (an interval that contains 0 or none at all).
+    ``grouped``: the result of the folds grouped by cell (``evaluation.grouped`` of
+    ``classification_metrics.json``, read with :meth:`cellmotion.results.Evaluation.from_dict`;
+    ``None`` where the chapter did not run); the paired intervals of per-track balanced
+    accuracy are read from ``grouped.paired[model]`` (ensembles that contain ``model`` are
+    left out). A model is "beaten" only where the 95 % interval of the difference lies above
+    0, "ahead" only where it lies below; every other comparison is "no difference can be
+    claimed" (an interval that contains 0 or none at all).
     """
-    grouped = (((classification or {}).get("evaluation") or {}).get("grouped") or {})
-    paired = (grouped.get("paired") or {}).get(model) or {}
+    paired = (grouped.paired if grouped is not None else {}).get(model) or {}
     paired = {k: v for k, v in paired.items() if model not in str(k).split("+")}
     if not paired:
         return "our own network (not compared in this build)"
     above, below, neither = [], [], []
     for other, iv in paired.items():
-        lo, hi = (iv or {}).get("lower"), (iv or {}).get("upper")
+        lo, hi = iv.lower, iv.upper
         if _finite(lo, hi) and lo > 0:
             above.append(other)
         elif _finite(lo, hi) and hi < 0:
@@ -45,13 +46,13 @@ def network_sentence(classification: dict | None, model: str = "ours") -> str:
             + " (per-track balanced accuracy, 95 % intervals over folds grouped by cell)")
 
 
-def chapter_list(classification: dict | None = None) -> str:
+def chapter_list(grouped: Evaluation | None = None) -> str:
     """The introduction's list of chapters (Markdown), with the classification result in words.
 
     Parameters
     ----------
-    classification : dict, optional
-        The content of ``classification_metrics.json``, for :func:`network_sentence`.
+    grouped : Evaluation, optional
+        The result of the folds grouped by cell, for :func:`network_sentence`.
 
     Returns
     -------
@@ -64,7 +65,7 @@ def chapter_list(classification: dict | None = None) -> str:
         "normalisation, windows).",
         "- {doc}`02_classification` — the report's networks A–D, its Table 2 and Figures 6–7, then "
         "cross-validation, the z shortcut, a motility-feature baseline and "
-        + network_sentence(classification) + ".",
+        + network_sentence(grouped) + ".",
         "- {doc}`03_generation` — the LSTM mixture density network, the original code's sampling flaw "
         "and its fix, held-out likelihoods against baselines and (on the stand-in) the true-parameter "
         "ceiling, and distances between generated and held-out tracks.",
@@ -99,23 +100,23 @@ def _short(model: str) -> str:
     return SHORT_LABELS.get(model, str(model).replace("+", " + "))
 
 
-def environment_facts(result: dict | None) -> dict | None:
+def environment_facts(result: Evaluation | None) -> dict | None:
     """The best classifier of one protocol: ``{model, name, mean, lower, upper, n_conditions}``.
 
-    ``result``: an evaluation result (``{"models": {name: {"per_track_bacc": summary}},
-    "conditions": [...]}``); the best model is the one with the highest mean per-track balanced
-    accuracy. ``lower``/``upper`` are ``None`` where the summary has no interval.
+    ``result``: a :class:`cellmotion.results.Evaluation` (or ``None``); the best model is the
+    one with the highest mean per-track balanced accuracy. ``lower``/``upper`` are ``None``
+    where its score has no interval.
     """
-    models = (result or {}).get("models") or {}
+    models = result.models if result is not None else {}
     if not models:
         return None
-    best = max(models, key=lambda m: models[m]["per_track_bacc"]["mean"])
-    s = models[best]["per_track_bacc"]
-    lo, hi = s.get("lower"), s.get("upper")
+    best = max(models, key=lambda m: models[m].per_track_bacc.mean)
+    s = models[best].per_track_bacc
+    lo, hi = s.lower, s.upper
     ok = _finite(lo, hi) and lo < hi
-    return {"model": best, "name": _short(best), "mean": float(s["mean"]),
+    return {"model": best, "name": _short(best), "mean": float(s.mean),
             "lower": max(0.0, float(lo)) if ok else None, "upper": min(1.0, float(hi)) if ok else None,
-            "n_conditions": len(result.get("conditions") or []) or None}
+            "n_conditions": len(result.conditions) or None}
 
 
 def prediction_facts(rows: list | None, simple=SIMPLE_WALKS) -> dict | None:

@@ -1,16 +1,18 @@
 """The sentences of the chapter *Real cells*, computed from its results (never typed in).
 
-Every function takes plain dicts or lists (as in ``real_cells_metrics.json``) and returns a
-number, a table or a sentence, so the chapter's words follow its numbers and can be tested on
-small made-up inputs (``tests/test_real_data.py``).
+Every function takes the chapter's results and returns a number, a table or a sentence, so
+the chapter's words follow its numbers and can be tested on small made-up inputs
+(``tests/test_real_data.py``); :func:`real_cells_metrics` assembles ``real_cells_metrics.json``
+and :func:`headline` reads it back.
 
 Shapes used here
 ----------------
-A *summary* is ``{"mean": m, "lower": l, "upper": u[, "folds": [...]]}`` (a score in [0, 1]
-with its 95 % interval). A classification *result* is what
-``cellmotion.classification.evaluate_models`` returns: ``{"models": {name: {"per_track_bacc":
-summary, ...}}, "paired": {a: {b: {"mean", "lower", "upper", "p"}}}, "conditions": [...]}``
-where ``paired[a][b]`` is ``a - b``. Held-out likelihood rows are dicts with ``condition,
+A *score* is a :class:`cellmotion.results.Score` (a mean over folds in [0, 1], or a paired
+difference, with its 95 % interval). A classification *result* is a
+:class:`cellmotion.results.Evaluation` (what ``cellmotion.classification.evaluate_models``
+returns): ``result.models[name].per_track_bacc`` is a score and ``result.paired[a][b]`` is
+``a - b``. The cost of a new donor is ``{model: DonorCost}``
+(``cellmotion.classification.new_donor_cost``). Held-out likelihood rows are dicts with ``condition,
 model, nll, diff_vs_mdn, lower, upper`` (``diff_vs_mdn`` = the LSTM-MDN's NLL minus the
 model's, as ``cellmotion.generation.heldout_nll_table`` gives it, so an interval below 0 means
 the LSTM-MDN predicts the held-out steps better). Overlap rows are dicts with ``condition_a,
@@ -19,8 +21,9 @@ condition_b, bhattacharyya, lower, upper`` (``cellmotion.superstats.condition_ov
 
 from __future__ import annotations
 
+from ..results import Evaluation, Score
 from .classification import (claim, has_interval, label, paired, pct, ranking,  # noqa: F401
-                             with_interval)
+                             row_difference, with_interval)
 # (shared with chapter 2: one way to name a classifier and to write a score with its interval)
 
 
@@ -30,23 +33,61 @@ def _join(items) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def points(s: dict, digits: int = 0) -> str:
+def points(s: Score, digits: int = 0) -> str:
     """A difference of scores in percentage points with its interval (clipped to ±100), or
-    the reason why it has none."""
+    the reason why it has none.
+
+    Parameters
+    ----------
+    s : Score
+        A paired difference of scores.
+    digits : int
+        Decimals of the points.
+
+    Returns
+    -------
+    str
+        Signed numbers with a true minus sign (U+2212).
+    """
     def f(x):  # signed, with a true minus sign (U+2212)
         return f"{x:+.{digits}f}".replace("-", "\u2212")
 
     if not has_interval(s):
-        why = s.get("reason") or "too few folds or no spread over the folds"
-        return f"{f(100 * s['mean'])} points (no interval: {why})"
-    lo, hi = max(-1.0, s["lower"]), min(1.0, s["upper"])
-    return f"{f(100 * s['mean'])} points (95 % interval {f(100 * lo)} to {f(100 * hi)})"
+        why = s.reason or "too few folds or no spread over the folds"
+        return f"{f(100 * s.mean)} points (no interval: {why})"
+    lo, hi = max(-1.0, s.lower), min(1.0, s.upper)
+    return f"{f(100 * s.mean)} points (95 % interval {f(100 * lo)} to {f(100 * hi)})"
 
 
 # ----------------------------------------------------------------------------- the data
 def counts_sentence(read: int, pieces: int, used: int, cells_used: int, windows: int,
                     window_length: int) -> str:
-    """What gap splitting and the window length leave of the tracks read."""
+    """What gap splitting and the window length leave of the tracks read.
+
+    Parameters
+    ----------
+    read : int
+        Tracks read.
+    pieces : int
+        Pieces after cutting at missing frames.
+    used : int
+        Pieces long enough for the analysis.
+    cells_used : int
+        Cells those pieces come from.
+    windows : int
+        Windows they give.
+    window_length : int
+        Window length in steps.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        When the counts contradict each other.
+    """
     if not 0 <= used <= pieces or read > pieces or read <= 0:
         raise ValueError("expected 0 <= used <= pieces and 0 < read <= pieces")
     return (f"Of the {read:,} tracks read, cutting at missing frames gives {pieces:,} pieces; "
@@ -56,20 +97,33 @@ def counts_sentence(read: int, pieces: int, used: int, cells_used: int, windows:
 
 
 # ----------------------------------------------------------------------------- classification
-def winner_sentence(result: dict, protocol: str, metric: str = "per_track_bacc") -> str:
+def winner_sentence(result: Evaluation, protocol: str, metric: str = "per_track_bacc") -> str:
     """Which classifier scores highest under one protocol, and whether its lead is real.
 
     A lead is claimed only when the paired interval against the runner-up exists, excludes 0
     and, where stored, its Holm-adjusted p (over every pair of models of the table) is below
     0.05 (:func:`cellmotion.findings.classification.claim`).
+
+    Parameters
+    ----------
+    result : Evaluation
+        One protocol's result.
+    protocol : str
+        The protocol in words (``"folds grouped by cell"``).
+    metric : str
+        The score that ranks the models.
+
+    Returns
+    -------
+    str
     """
-    models = result["models"]
+    models = result.models
     order = ranking(models, metric)
     best = order[0]
-    k = len(result.get("conditions", [])) or None
+    k = len(result.conditions) or None
     chance = f"chance {pct(1 / k)}" if k else ""
     head = (f"With {protocol}, {label(best)} has the highest per-track balanced accuracy: "
-            f"{with_interval(models[best][metric], extra=chance)}")
+            f"{with_interval(getattr(models[best], metric), extra=chance)}")
     if len(order) < 2:
         return head + "."
     second = order[1]
@@ -79,9 +133,9 @@ def winner_sentence(result: dict, protocol: str, metric: str = "per_track_bacc")
     if not has_interval(d):
         return (head + f". Whether it leads {label(second)} ({points(d)}) cannot be judged "
                 "without an interval: no winner can be claimed.")
-    if d["lower"] > 0:
+    if d.lower > 0:
         return (head + f". Its lead over {label(second)}, {points(d)}, does not survive Holm's "
-                f"adjustment for the comparisons of the table (adjusted p = {d['p_holm']:.2f}): "
+                f"adjustment for the comparisons of the table (adjusted p = {d.p_holm:.2f}): "
                 "no winner can be claimed.")
     return (head + f". Its lead over {label(second)}, {points(d)}, is within the noise: "
             "no winner can be claimed.")
@@ -90,16 +144,29 @@ def winner_sentence(result: dict, protocol: str, metric: str = "per_track_bacc")
 def new_donor_sentence(cost: dict) -> str:
     """The cost of a new donor, largest and smallest over the models.
 
-    ``cost``: :func:`cellmotion.classification.new_donor_cost` (per model, the paired
-    per-donor difference "donor's cells scored with other cells of the donor in training"
-    minus "donor held out", with a corrected interval over donors and ``p_holm`` over models).
+    Parameters
+    ----------
+    cost : dict
+        ``{model: DonorCost}`` (:func:`cellmotion.classification.new_donor_cost`: per model,
+        the paired per-donor difference "donor's cells scored with other cells of the donor
+        in training" minus "donor held out", with a corrected interval over donors and
+        ``p_holm`` over models).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Without a model.
     """
     if not cost:
         raise ValueError("no model was evaluated under both protocols")
-    order = sorted(cost, key=lambda m: -cost[m]["mean"])
+    order = sorted(cost, key=lambda m: -cost[m].mean)
     hi, lo = order[0], order[-1]
     real = [m for m in order if claim(cost[m]) > 0]
-    n = len(next(iter(cost.values())).get("donors", {})) or None
+    n = len(next(iter(cost.values())).donors) or None
     unit = f", paired over {n} donors" if n else ""
     text = (f"A donor the classifier has never seen costs {label(hi)} {points(cost[hi])} of "
             f"per-track balanced accuracy")
@@ -120,9 +187,23 @@ def new_donor_sentence(cost: dict) -> str:
 def artefact_sentence(rows_by_protocol: dict) -> str:
     """How much of the peers' score was the movie: per protocol and peer, the score with each
     movie's drift and direction available minus with drift removed and rotation-invariant
-    inputs, on the same folds (rows of :func:`cellmotion.classification.compare_evaluations`,
-    ``a`` = drift kept and inputs as they are, ``b`` = the book's protocol; per-track rows are
-    used). A change is named only when its interval exists and excludes 0.
+    inputs, on the same folds. A change is named only when its interval exists and excludes 0.
+
+    Parameters
+    ----------
+    rows_by_protocol : dict
+        ``{protocol in words: rows}``, rows of
+        :func:`cellmotion.classification.compare_evaluations` (``a`` = drift kept and inputs
+        as they are, ``b`` = the book's protocol; per-track rows are used).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Without a per-track row.
     """
     parts = []
     for protocol, rows in rows_by_protocol.items():
@@ -130,12 +211,12 @@ def artefact_sentence(rows_by_protocol: dict) -> str:
         for r in rows:
             if r.get("per", "track") != "track":
                 continue
-            c = claim({**r, "mean": r["diff"]})
+            d = row_difference(r)
+            c = claim(d)
             word = ("the movie was worth" if c > 0 else "the movie cost" if c < 0
                     else "no difference can be claimed:")
             clauses.append(f"{label(r['model'])} {pct(r['a'])} with the movie's drift and direction "
-                           f"against {pct(r['b'])} without ({word} "
-                           f"{points({**r, 'mean': r['diff']})})")
+                           f"against {pct(r['b'])} without ({word} {points(d)})")
         if clauses:
             parts.append(f"with {protocol}, " + "; ".join(clauses))
     if not parts:
@@ -150,7 +231,24 @@ def _is_mdn(model) -> bool:
 
 
 def nll_sentence(rows: list, unit: str) -> str:
-    """Per condition, whether the LSTM-MDN predicts held-out steps better than every baseline."""
+    """Per condition, whether the LSTM-MDN predicts held-out steps better than every baseline.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Held-out likelihood rows (module docstring).
+    unit : str
+        Velocity unit.
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Without a baseline row.
+    """
     conds = list(dict.fromkeys(r["condition"] for r in rows))
     better, worse, unclear = [], [], []
     for c in conds:
@@ -181,7 +279,22 @@ def nll_sentence(rows: list, unit: str) -> str:
 
 # ----------------------------------------------------------------------------- superstatistics
 def overlap_sentence(rows: list) -> str:
-    """The most and least similar pair of conditions by their superstatistical densities."""
+    """The most and least similar pair of conditions by their superstatistical densities.
+
+    Parameters
+    ----------
+    rows : list of dict
+        Overlap rows (module docstring).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Without a pair of conditions.
+    """
     if not rows:
         raise ValueError("no pairs of conditions")
     order = sorted(rows, key=lambda r: -r["bhattacharyya"])
@@ -202,20 +315,33 @@ def overlap_sentence(rows: list) -> str:
 
 
 def headline(metrics: dict) -> list:
-    """Rows ``{quantity, value}`` of the real-cells column of the introduction's table."""
+    """Rows of the real-cells column of the introduction's table.
+
+    Parameters
+    ----------
+    metrics : dict
+        The content of ``real_cells_metrics.json`` (:func:`real_cells_metrics`); its
+        classification results are read with :meth:`cellmotion.results.Evaluation.from_dict`.
+
+    Returns
+    -------
+    list of dict
+        ``{quantity, value}`` per headline number.
+    """
     rows = []
     c = metrics["counts"]["total"]
     rows.append({"quantity": "tracks read / pieces after gap split / used (cells)",
                  "value": f"{c['tracks read']:,} / {c['pieces']:,} / {c['used']:,} "
                           f"({c['cells used']:,})"})
-    cls = metrics.get("classification", {})
+    cls = metrics.get("classification") or {}
+    results = {k: Evaluation.from_dict(cls[k]) for k in ("grouped", "donor") if k in cls}
     for key, words in (("grouped", "folds grouped by cell"), ("donor", "leave one donor out")):
-        if key not in cls:
+        if key not in results:
             continue
-        models = cls[key]["models"]
+        models = results[key].models
         best = ranking(models)[0]
         rows.append({"quantity": f"best classifier, per-track balanced accuracy, {words}",
-                     "value": f"{label(best)}: {with_interval(models[best]['per_track_bacc'])}"})
+                     "value": f"{label(best)}: {with_interval(models[best].per_track_bacc)}"})
     for r in metrics.get("generation", []):
         if _is_mdn(r["model"]):
             continue
@@ -232,3 +358,101 @@ def headline(metrics: dict) -> list:
                               f"{low['condition_a']}–{low['condition_b']} "
                               f"{low['bhattacharyya']:.2f}"})
     return rows
+
+
+# ----------------------------------------------------------------------------- the metrics file
+def real_cells_metrics(*, info, profile: str, seed: int, conditions, totals: dict, per_donor: dict,
+                       classification: dict, cost: dict, artefact: dict, artefact_rows: dict,
+                       artefact_models, settings: dict, ours_lines, drift_rows: list,
+                       drift_words: str, nll_rows: list, generation_epochs: dict,
+                       superstats: dict, wall: dict) -> dict:
+    """The content of ``real_cells_metrics.json``, with the chapter's sentences.
+
+    Parameters
+    ----------
+    info : cellmotion.datasets.DatasetInfo
+        The dataset (its name, units, interval and window length are stored).
+    profile : str
+        The build profile.
+    seed : int
+        The chapter's seed.
+    conditions : list of str
+        Condition names in label order.
+    totals : dict
+        ``{"tracks read", "pieces", "used", "cells used", "windows"}``.
+    per_donor : dict
+        ``{"<condition>|<donor>": counts}``.
+    classification : dict
+        ``{"donor": Evaluation, "grouped": Evaluation}``
+        (``cellmotion.classification.evaluate_models``), the primary protocol first.
+    cost : dict
+        ``{model: DonorCost}`` (``cellmotion.classification.new_donor_cost``).
+    artefact : dict
+        ``{protocol: {(version, inputs): Evaluation}}``
+        (``cellmotion.classification.evaluate_variants``).
+    artefact_rows : dict
+        ``{protocol in words: rows}`` of ``cellmotion.classification.compare_evaluations``.
+    artefact_models : list of str
+        The models of the artefact comparison.
+    settings : dict
+        How the classifiers were run (models, folds, seeds, schedule, ...).
+    ours_lines : list of str
+        Our network against the peers, one sentence per protocol (may be empty).
+    drift_rows : list of dict
+        Each movie's drift (``cellmotion.drift.movie_drift_table``).
+    drift_words : str
+        The drift in words.
+    nll_rows : list of dict
+        Held-out likelihood rows.
+    generation_epochs : dict
+        ``{condition: epochs run}`` of the generators.
+    superstats : dict
+        ``{"model", "n_fitted", "failed", "overlaps", "peaks", "grid_check", "grid_fits_run",
+        "withheld"}``.
+    wall : dict
+        ``{step: seconds}``.
+
+    Returns
+    -------
+    dict
+        Plain JSON values: ``dataset``, ``profile``, ``seed``, ``units``, ``interval``,
+        ``window_length``, ``conditions``, ``counts``, ``classification`` (``donor`` and
+        ``grouped`` as :meth:`~cellmotion.results.Evaluation.to_dict`, ``new_donor_cost``,
+        ``primary``, ``artefact`` and ``settings``), ``drift``, ``generation``,
+        ``generation_epochs``, ``superstats``, ``findings`` (the sentences) and
+        ``wall_time_s``.
+    """
+    units = {"length": info.length_unit, "time": info.time_unit, "speed": info.speed_unit}
+    overlaps = superstats["overlaps"]
+    return {
+        "dataset": info.name, "profile": profile, "seed": seed, "units": units,
+        "interval": info.interval, "window_length": info.window_length,
+        "conditions": conditions,
+        "counts": {"total": totals, "per_condition_and_donor": per_donor},
+        "classification": {
+            **{p: result.to_dict() for p, result in classification.items()},
+            "new_donor_cost": {m: c.to_dict() for m, c in cost.items()}, "primary": "donor",
+            "artefact": {"rows": artefact_rows,
+                         "scores": {p: {"|".join(v): {m: r.models[m].per_track_bacc.to_dict()
+                                                       for m in artefact_models}
+                                        for v, r in by.items()}
+                                    for p, by in artefact.items()}},
+            "settings": settings},
+        "drift": drift_rows,
+        "generation": nll_rows,
+        "generation_epochs": generation_epochs,
+        "superstats": superstats,
+        "findings": {"counts": counts_sentence(totals["tracks read"], totals["pieces"], totals["used"],
+                                               totals["cells used"], totals["windows"],
+                                               info.window_length),
+                     "drift": drift_words,
+                     "classification_donor": winner_sentence(classification["donor"], "a new donor"),
+                     "classification_grouped": winner_sentence(classification["grouped"],
+                                                               "folds grouped by cell"),
+                     **({"ours_vs_peers": " ".join(ours_lines)} if ours_lines else {}),
+                     "new_donor": new_donor_sentence(cost),
+                     "artefact": artefact_sentence(artefact_rows),
+                     "generation": nll_sentence(nll_rows, units["speed"]),
+                     "superstats": overlap_sentence(overlaps)},
+        "wall_time_s": wall,
+    }
