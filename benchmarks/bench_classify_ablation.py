@@ -41,7 +41,12 @@ donor a design is finally scored on:
    leave-one-donor-out on the *other* donors only (inner folds), the best is retrained on all
    other donors and scored on ``d``. The mean of those outer scores is what the selection
    procedure is worth on a new donor; the design chosen most often (ties: the better synthetic
-   rank) is the one the book uses (``classification.OURS``).
+   rank) is what the procedure recommends.
+
+The result is written to ``benchmarks/selection.json`` (``--out``), with the command, the date
+and the probe of the machine. The real-cells chapter reads that record and says which design
+the procedure chose and whether it is the one the book calls ``ours``
+(``classification.OURS``); the book does not silently switch designs.
 
 Wall times depend on the machine and on other load. Measured on 2 shared cores: every row,
 leave one donor out (4 folds x 2 seeds), 18 min; grouped (5 folds x 2 seeds), about 25 min.
@@ -55,6 +60,7 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("TF_ENABLE_ONEDNN_OPTS", "0")
@@ -75,7 +81,7 @@ def select_design(traj, candidates, window, seeds, max_epochs, jobs, synthetic=N
 
     from cellmotion import classification
 
-    out = {"synthetic": {}, "outer": {}}
+    out = {"candidates": list(candidates), "synthetic": {}, "outer": {}}
     if synthetic is not None:
         synthetic_folds = classification.grouped_folds(synthetic, window, folds, 1, seed=0)
         res = classification.evaluate_models(synthetic, synthetic_folds, candidates, window=window,
@@ -108,6 +114,26 @@ def select_design(traj, candidates, window, seeds, max_epochs, jobs, synthetic=N
     out["design"] = max(picked, key=lambda m: (votes[m], -synth_rank.index(m)))
     out["nested_score"] = float(np.mean([o["outer_score"] for o in out["outer"].values()]))
     return out
+
+
+def save_selection(sel: dict, args, seconds: float):
+    """Write the selection's record (``args.out``): what was chosen, from what, how, when."""
+    import json
+    import sys
+    from datetime import datetime, timezone
+    from pathlib import Path
+
+    from cellmotion.classification import MODELS
+    from cellmotion.probe import measure_probe
+
+    record = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+              "command": "benchmarks/bench_classify_ablation.py " + " ".join(sys.argv[1:]),
+              "descriptions": {m: MODELS[m].describe() for m in sel["candidates"]},
+              "seeds": list(args.seeds), "max_epochs": args.max_epochs, "window": args.window,
+              "synthetic_folds": args.folds, **sel, "seconds": round(seconds),
+              "probe_seconds": measure_probe()["seconds"]}
+    Path(args.out).write_text(json.dumps(record, indent=1, ensure_ascii=False) + "\n")
+    print(f"written to {args.out}")
 
 
 def table(result, peers=PEERS, ours="ours"):
@@ -146,6 +172,8 @@ def main(argv=None):
     p.add_argument("--select", action="store_true",
                    help="choose our network's design: synthetic stand-in and inner donor folds")
     p.add_argument("--inputs", default="invariant", choices=["invariant", "as-is"])
+    p.add_argument("--out", default=str(Path(__file__).with_name("selection.json")),
+                   help="where --select writes its record (default benchmarks/selection.json)")
     args = p.parse_args(argv)
     if args.models is None:
         args.models = ABLATION_MODELS if args.ablation else MAIN_MODELS
@@ -177,6 +205,7 @@ def main(argv=None):
         print(f"chosen design: {sel['design']}; nested leave-one-donor-out score of the selection "
               f"{sel['nested_score']:.3f}")
         print(f"\ntotal {time.perf_counter() - t0:.0f} s")
+        save_selection(sel, args, time.perf_counter() - t0)
         return sel
     for proto in args.protocols:
         folds = (classification.grouped_folds(traj, args.window, args.folds, args.repeats, seed=0)

@@ -61,6 +61,7 @@ n_jobs = 2  # folds trained at once, in worker processes (each keeps about one c
 max_epochs = 50  # upper bound of the fast schedule (early stopping usually ends sooner)
 window_lengths = [5, 10, 15, 20, 30, 45, 60, 90, 120, 180]  # steps, for Figure 7
 max_tracks = None  # tracks per condition; None takes all (smoke uses a subset)
+max_positions = 70_000  # positions used at most, whole cells from every condition (None: all; lifted on a Dask cluster; cellmotion.budget)
 noise_models = ["forest", "minirocket"]  # peers scored again with one tracking-noise model (synthetic only)
 shared_noise = (2.0, 0.0)  # that noise model: r.m.s. [µm] and correlation time [min] (0: white)
 
@@ -81,7 +82,7 @@ from IPython.display import HTML, Markdown, display
 
 from myst_nb import glue
 
-from cellmotion import classification, figures, scoreplots, tables
+from cellmotion import budget, classification, figures, scoreplots, tables
 from cellmotion.contract import validate_tracks
 from cellmotion.datasets import analysis_interval, dataset_info, is_synthetic, load_dataset
 from cellmotion.findings import classification as findings
@@ -117,6 +118,9 @@ if max_tracks:  # a seeded subset of each condition (across replicates, where th
     keep = np.concatenate([np.sort(rng.permutation(np.flatnonzero(traj.labels == c))[:max_tracks])
                            for c in range(len(traj.condition_names))])
     traj = traj.subset(keep)
+traj_all = traj  # a large dataset: at most max_positions positions, whole cells (cellmotion.budget)
+in_budget = budget.within_budget(traj_all, budget.cap(max_positions), seed)
+traj = traj_all.subset(in_budget)
 names = traj.condition_names
 palette = figures.condition_palette(names)
 flat = traj.drop_z()  # every comparison below is without z
@@ -125,6 +129,7 @@ tables.show(pd.DataFrame({"tracks": np.bincount(traj.labels, minlength=len(names
                           "velocity steps per track (median)": [
                               int(np.median(traj.lengths()[traj.labels == c])) for c in range(len(names))]},
                          index=names), index="condition")
+display(Markdown(budget.budget_sentence(traj_all, in_budget, budget.cap(max_positions))))
 
 # %% [markdown]
 # ## A schedule that fits the time budget

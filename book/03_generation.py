@@ -86,6 +86,7 @@ batch_size = 8              # tracks per batch
 seed_steps = 20             # real steps fed before generating (report: 20)
 n_generate = 0              # tracks generated per condition; 0 means as many as the original
 rotations = 3               # randomly rotated copies per training track in the remedy section (0 skips it)
+max_positions = 70_000      # positions used at most, whole cells from every condition (None: all; lifted on a Dask cluster; cellmotion.budget)
 jit_compile = True          # compile training steps with XLA: ~10 s per network, then 2-4x faster epochs
 n_jobs = 2                  # conditions trained at once, in worker processes (each keeps about one core busy)
 n_boot = 1000               # bootstrap resamples of held-out tracks for every interval
@@ -122,7 +123,7 @@ import pandas as pd
 from IPython.display import Markdown, display
 from myst_nb import glue
 
-from cellmotion import figures, tables
+from cellmotion import budget, figures, tables
 from cellmotion import generation
 from cellmotion import superstats
 from cellmotion.findings import generation as findings
@@ -154,7 +155,10 @@ t_chapter = time.perf_counter()
 
 # %%
 df = load_dataset(dataset)  # the synthetic data is always the book's (seed 0)
-traj = to_trajectories(df, interval=interval)
+traj_all = to_trajectories(df, interval=interval)
+# a large dataset: at most max_positions positions, whole cells (the statistics chapter draws the same)
+in_budget = budget.within_budget(traj_all, budget.cap(max_positions), seed)
+traj = traj_all.subset(in_budget)
 train_idx, test_idx = split_tracks(traj, test_fraction=test_fraction, seed=seed)
 names = traj.condition_names
 
@@ -167,6 +171,7 @@ tables.show(pd.DataFrame([{"condition": c, "dims": ", ".join(traj.modelled_dims(
                           for c in names]),
             headers={"condition": "Condition", "dims": "Modelled dimensions", "train": "Training tracks",
                      "test": "Held-out tracks", "steps": "Steps per track (median)"})
+display(Markdown(budget.budget_sentence(traj_all, in_budget, budget.cap(max_positions))))
 
 # %% [markdown]
 # ## The sampling flaw, on one mixture

@@ -63,6 +63,7 @@ speed_max = None  # upper end of the speed grid [dataset's speed unit]; None: de
 sigma = 0.03  # s.d. of the Gaussian random walks per step (the report: 0.03)
 log10_pmin = -7.0  # regime-switch floor (the report: -7)
 max_original_per_condition = 0  # 0: every original track (the report: all 311)
+max_positions = 70_000  # positions used at most, whole cells from every condition (the generation chapter's; None: all; lifted on a Dask cluster; cellmotion.budget)
 max_generated_per_condition = 40  # generated tracks fitted per condition and sampler
 flat_z_condition = "Plastic"  # 2D condition for the flat-z demonstration
 flat_z_tracks = 30  # tracks of that condition fitted with z kept
@@ -97,7 +98,7 @@ from IPython.display import Markdown, display
 from matplotlib.lines import Line2D
 from myst_nb import glue
 
-from cellmotion import figures, tables
+from cellmotion import budget, figures, tables
 from cellmotion import superstats
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.contract import validate_tracks
@@ -224,7 +225,10 @@ fig.tight_layout()
 # %%
 tracks = load_dataset(dataset)
 synthetic = is_synthetic(dataset)
-traj_all = to_trajectories(tracks, interval=interval)
+traj_data = to_trajectories(tracks, interval=interval)
+# the generation chapter's tracks of a large dataset (same cap, same seed), then its split
+in_budget = budget.within_budget(traj_data, budget.cap(max_positions), seed)
+traj_all = traj_data.subset(in_budget)
 # the generation chapter's split (same seed); each part capped separately
 train_all, test_all = split_tracks(traj_all, test_fraction=test_fraction,
                                    seed=seed)
@@ -284,6 +288,7 @@ for cond in conditions:
 failed = [str(t) for res in [original, *generated.values()] for t in res.meta["failed"]]
 if failed:  # a track whose posterior vanished on the grid
     display(Markdown(f"Left out, not describable on the grid (raise `speed_max`?): {', '.join(failed)}."))
+display(Markdown(budget.budget_sentence(traj_data, in_budget, budget.cap(max_positions))))
 tables.show(pd.DataFrame(fitted_rows), caption="Tracks fitted per condition (generated: fitted of those written, "
             f"at most {max_generated_per_condition} per condition and sampler)",
             headers={"condition": "Condition", "dims": "Fitted on", "n_original": "Original tracks",

@@ -86,9 +86,11 @@ n_boot = 1000  # bootstrap resamples of the held-out likelihoods and the overlap
 max_superstat_per_condition = 80  # tracks per condition fitted with bayesloop
 superstat_grid = 100  # grid points per parameter
 tracks_drawn = 12  # tracks drawn per condition
+selection_file = "benchmarks/selection.json"  # how our network's design was chosen (a committed record)
 
 # %% tags=["remove-input"]
 import time
+import json
 import warnings
 
 warnings.filterwarnings("ignore", message="IProgress not found")  # tqdm without ipywidgets
@@ -348,6 +350,14 @@ glue("real-answer-text", Markdown(" ".join(
 display(Markdown("\n\n".join([findings.winner_sentence(cls["grouped"], "folds grouped by cell"),
                                *([ours_by["grouped"]] if "grouped" in ours_by else []),
                                findings.new_donor_sentence(cost)])))
+
+# %% tags=["remove-input"]
+# the record of benchmarks/bench_classify_ablation.py --select, if present
+selection_path = project_path(selection_file, create=False)
+selection = json.loads(selection_path.read_text()) if selection_path.exists() else None
+ours_donor = cls["donor"].models["ours"].per_track_bacc if "ours" in classifiers else None
+display(Markdown(findings.selection_sentence(
+    selection, "ours", None if ours_donor is None else (ours_donor.upper - ours_donor.lower) / 2)))
 
 # %% [markdown]
 # The cost of a new donor comes from one paired computation per donor: the cells of a donor

@@ -260,3 +260,24 @@ def test_differences_in_points_are_written_with_a_true_minus_sign():
     s = points(Score(-0.05, -0.14, 0.04))
     assert s == "\u22125 points (95 % interval \u221214 to +4)"
     assert "-" not in s
+
+
+def _selection(picks, design, inner_spread=0.05):
+    outer = {f"d{i}": {"inner": {"ours": 0.5, "report-best": 0.5 + inner_spread, "ours-no-conv": 0.48},
+                       "chosen": m, "outer_score": 0.5} for i, m in enumerate(picks)}
+    return {"command": "benchmarks/bench_classify_ablation.py --select", "date": "2026-12-03",
+            "seeds": [0], "max_epochs": 15, "candidates": ["ours", "report-best", "ours-no-conv"],
+            "design": design, "nested_score": 0.537, "outer": outer}
+
+
+def test_the_selection_sentence_says_what_was_chosen_and_whether_the_book_uses_it():
+    other = F.selection_sentence(_selection(["ours", "report-best", "report-best", "ours-no-conv"],
+                                            "report-best"), "ours", halfwidth=0.10)
+    assert "the report's network B 2 times" in other and "out of 4" in other
+    assert "chooses the report's network B" in other and "54 %" in other
+    assert "not the design the chapter calls our network" in other
+    assert "less than the half-width" in other  # spreads of 5 points against 10
+    same = F.selection_sentence(_selection(["ours"] * 3, "ours", inner_spread=0.2), "ours", halfwidth=0.10)
+    assert "It is the design the chapter calls our network" in same and "not the design" not in same
+    assert "more than the half-width" in same
+    assert "--select" in F.selection_sentence(None) and "No record" in F.selection_sentence(None)

@@ -184,6 +184,70 @@ def new_donor_sentence(cost: dict) -> str:
     return text
 
 
+def selection_sentence(record: dict | None, ours: str = "ours",
+                       halfwidth: float | None = None) -> str:
+    """How our network's design was chosen, in words, from the selection benchmark's record.
+
+    Parameters
+    ----------
+    record : dict or None
+        The content of ``benchmarks/selection.json``, written by
+        ``benchmarks/bench_classify_ablation.py --select``: ``candidates`` (model names),
+        ``synthetic`` (``{model: per-track balanced accuracy}`` on the synthetic stand-in),
+        ``outer`` (``{donor: {"inner": {model: score}, "chosen": model, "outer_score": float}}``,
+        one entry per held-out donor), ``design`` (the design chosen most often),
+        ``nested_score`` (mean outer score of the procedure), ``seeds``, ``max_epochs``,
+        ``date`` and ``command``. ``None`` where no record exists.
+    ours : str
+        The model the chapter calls our network.
+    halfwidth : float, optional
+        Half-width of the 95 % interval of ``ours``'s per-track balanced accuracy in the
+        chapter (leave one donor out), to set the candidates' spread beside it.
+
+    Returns
+    -------
+    str
+        Which design each held-out donor's inner folds picked, the overall choice, what the
+        procedure scores on held-out donors, how far apart the candidates' inner scores were,
+        and whether the choice is the design the chapter calls ``ours``.
+    """
+    if not record or not record.get("outer"):
+        return ("No record says how our network's design was chosen: "
+                "`benchmarks/bench_classify_ablation.py --select` writes one "
+                "(`benchmarks/selection.json`).")
+    outer = record["outer"]
+    picks = [o["chosen"] for o in outer.values()]
+    counts = {m: picks.count(m) for m in dict.fromkeys(picks)}
+    spread = [max(o["inner"].values()) - min(o["inner"].values()) for o in outer.values()]
+    design = record["design"]
+    epochs = record.get("max_epochs")
+    n_seeds = len(record.get('seeds', []))
+    how = (f"{n_seeds} seed{'s' if n_seeds != 1 else ''}" + (f", at most {epochs} epochs" if epochs else "")
+           + f", {record.get('date', 'undated')}")
+    text = (f"How our network's design was chosen, without ever seeing the donor it is scored on "
+            f"(`{record.get('command', 'bench_classify_ablation.py --select')}`; {how}): for each "
+            f"held-out donor, the {len(record['candidates'])} candidate designs were ranked by "
+            f"leaving out each of the other donors in turn, and the inner folds picked "
+            + _join(f"{label(m)} {k} time{'s' if k > 1 else ''}" for m, k in counts.items())
+            + f" out of {len(outer)}. The procedure therefore chooses {label(design)}; on the "
+            f"held-out donors it scores {pct(record['nested_score'])} per track. The candidates' "
+            f"best and worst inner scores lay {100 * min(spread):.0f} to {100 * max(spread):.0f} "
+            "percentage points apart")
+    if halfwidth is not None and halfwidth == halfwidth:
+        where = ("less than" if max(spread) < halfwidth else "more than" if min(spread) > halfwidth
+                 else "on either side of")
+        text += (f", {where} the half-width of {label(ours)}'s interval above "
+                 f"({100 * halfwidth:.0f} points)")
+    text += "."
+    if design != ours:
+        text += (f" This is not the design the chapter calls {label(ours)}: the book scores "
+                 f"{label(ours)} as specified and says so here, rather than switching designs "
+                 "after seeing these donors.")
+    else:
+        text += f" It is the design the chapter calls {label(ours)}."
+    return text
+
+
 def artefact_sentence(rows_by_protocol: dict) -> str:
     """How much of the peers' score was the movie: per protocol and peer, the score with each
     movie's drift and direction available minus with drift removed and rotation-invariant
