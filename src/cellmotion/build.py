@@ -9,9 +9,12 @@ parameters, the dataset file, the package code, or a chapter whose results it re
 (:data:`READS`). The fingerprints live in ``<artifacts>/build-state.json``. ``--force``
 re-runs everything.
 
-Chapters that read nothing of each other run at the same time (``--jobs``, two by default):
-each chapter keeps about 1.5 of two cores busy on its own, because loading data, plotting and
-scoring between the trainings run on one core, so two chapters side by side fill the gaps.
+Chapters that read nothing of each other run at the same time (``--jobs``, three by
+default): each chapter keeps about 1.5 of two cores busy on its own, because loading data,
+plotting and scoring between the trainings run on one core, so chapters side by side fill the
+gaps. The full book's first build on two cores, 2026-12-03 (probe 1.56 s): two at a time
+21.7 min, three 21.1 min (``benchmarks/run.py --full``), with the same chapters; one at a
+time, with an earlier version of the chapters, about 25 min.
 A chapter starts when every chapter it reads has finished; of the chapters ready to start, the
 one heading the longest remaining chain (by the last recorded times) starts first.
 
@@ -258,7 +261,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
         artifacts: str | None = None, force: bool = False, html: bool = True,
         html_dir: str | None = None, strict: bool = True, validate: bool = True,
         progress: bool = True, dask: str | None = None, estimate: bool = False,
-        jobs: int = 2) -> dict:
+        jobs: int = 3) -> dict:
     """Execute chapters (all of ``_toc.yml`` by default) and optionally render the HTML book.
 
     With ``validate`` the dataset is loaded once first, so that a refused dataset stops the
@@ -533,9 +536,9 @@ def main(argv=None):
                         "work on that cluster (default: DASK_SCHEDULER_ADDRESS, else local processes)")
     p.add_argument("--no-estimate", action="store_true",
                    help="print no time estimate before executing (the probe is not run)")
-    p.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS", 2)),
+    p.add_argument("--jobs", type=int, default=int(os.environ.get("JOBS", 3)),
                    help="chapters executed at the same time when they read nothing of each other "
-                        "(default 2; 1: one after another)")
+                        "(default 3; 1: one after another)")
     args = p.parse_args(argv)
     start = time.perf_counter()
     try:
