@@ -9,7 +9,8 @@ Measures on this machine: wall time and peak memory of each chapter executed alo
 profile), the whole book's first build as ``make book`` runs it (with ``--full``: the full
 profile from an empty artifacts folder, chapters side by side as the runner schedules them,
 HTML included; each chapter's own wall time beside the total), the incremental rebuild with
-nothing changed, and the component benchmarks (``bench_*.py`` beside this file: classifier schedule, MDN training and
+nothing changed, and the component benchmarks (``bench_*.py`` beside this file, in their
+quick form unless ``--long-components``: classifier schedule, MDN training and
 generation, bayesloop per trajectory and parallel speed-up), keeping what they print.
 The record goes to ``benchmarks/latest.json``; the book's appendix shows it.
 

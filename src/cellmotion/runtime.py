@@ -6,7 +6,7 @@ TensorFlow prints log lines on import unless ``TF_CPP_MIN_LOG_LEVEL`` and
 lazily, so that importing the package stays fast for readers that never train a network.
 
 It also gives TensorFlow one thread per process (:data:`THREAD_ENV`). The book's networks are
-small (10 to 32 LSTM units), and it trains them in parallel processes, one per core (folds,
+small (5 to 32 LSTM units per layer), and it trains them in parallel processes, one per core (folds,
 conditions, chapters side by side). A second thread in each process then only competes for
 the same cores: measured with four processes training the report's network B at once on two
 cores, one thread each used 15 % less CPU time than TensorFlow's default (a thread pool per
