@@ -163,3 +163,39 @@ def test_declared_reads_match_what_the_chapters_read():
     deps = build.dependencies(stems)
     assert deps["04_statistics"] == ("03_generation",)
     assert set(deps[stems[-1]]) == set(stems[:-1])  # the introduction summarises every chapter
+
+
+# A kernel that never answers at start-up (a known race when kernels start from several
+# processes at once) is replaced by a fresh one; a chapter's own error is never retried.
+HANGING_FIRST = '''import os, sys, time
+from pathlib import Path
+marker = Path(os.environ["CELLMOTION_HANG_MARKER"])
+if not marker.exists():
+    marker.write_text("hung")
+    time.sleep(3600)  # never answers: the runner must give up on this kernel
+os.execv(sys.executable, [sys.executable, "-m", "ipykernel_launcher", "-f", sys.argv[1]])
+'''
+
+
+def test_a_kernel_that_never_starts_is_replaced_and_the_chapter_runs(project, tmp_path, monkeypatch):
+    import sys
+
+    spec_dir = tmp_path / "jupyter" / "kernels" / "python3"
+    spec_dir.mkdir(parents=True)
+    (spec_dir / "launch.py").write_text(HANGING_FIRST)
+    (spec_dir / "kernel.json").write_text(json.dumps({
+        "argv": [sys.executable, str(spec_dir / "launch.py"), "{connection_file}"],
+        "display_name": "Python 3", "language": "python"}))
+    marker = tmp_path / "hung-once"
+    monkeypatch.setenv("JUPYTER_PATH", str(tmp_path / "jupyter"))
+    monkeypatch.setenv("CELLMOTION_HANG_MARKER", str(marker))
+    monkeypatch.setattr(build, "KERNEL_START_TIMEOUT", 8)
+    report = _run(jobs=1)
+    assert marker.exists(), "the first kernel was not the hanging one"
+    assert set(report["executed"]) == {"a", "b"}
+    assert (project / "artifacts/x/b.json").read_text() == "12"
+    # with a single attempt the same hang stops the build with the kernel's error
+    marker.unlink()
+    monkeypatch.setattr(build, "KERNEL_START_ATTEMPTS", 1)
+    with pytest.raises(RuntimeError, match="Kernel didn't respond"):
+        _run(jobs=1, force=True)

@@ -121,6 +121,20 @@ class ConsoleRelay:
         return False
 
 
+#: Seconds a chapter's kernel may take to answer after it is started, and how many times a
+#: kernel that never answers is replaced. Kernels started at the same moment from several
+#: processes occasionally hang at start-up (they answer within a second or never; papermill
+#: issue 239, mystmd pull request 2874). CI's first side-by-side build failed that way with
+#: "Kernel didn't respond in 60 seconds". No cell has run when this happens, so starting a
+#: fresh kernel is safe.
+KERNEL_START_TIMEOUT = 120
+KERNEL_START_ATTEMPTS = 3
+_KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying to kernel_info")
+
+
+def _kernel_never_started(err: BaseException) -> bool:
+    return isinstance(err, RuntimeError) and str(err).startswith(_KERNEL_START_FAILURES)
+
 #: What each chapter reads of other chapters (file stems). A chapter waits for those, and is
 #: executed again when one of them is. A chapter not listed here reads every chapter before
 #: it in ``_toc.yml``: the safe default for a new chapter, and what the root page (the
@@ -222,9 +236,19 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
         # the chapter's progress bars go to this console through a side channel, never to the page
         with ConsoleRelay(out_dir / f"{stem}.console.log", show=progress,
                           label=stem if side_by_side else None):
-            pm.execute_notebook(str(raw), str(partial), parameters=params, kernel_name="python3",
-                                cwd=str(root), progress_bar=progress and not side_by_side,
-                                log_output=False)
+            for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
+                try:
+                    pm.execute_notebook(str(raw), str(partial), parameters=params,
+                                        kernel_name="python3", cwd=str(root),
+                                        progress_bar=progress and not side_by_side,
+                                        log_output=False, start_timeout=KERNEL_START_TIMEOUT)
+                    break
+                except RuntimeError as err:
+                    if not _kernel_never_started(err) or attempt == KERNEL_START_ATTEMPTS:
+                        raise
+                    print(f"book: {stem}: its kernel did not start ({err}); starting another "
+                          f"(attempt {attempt + 1} of {KERNEL_START_ATTEMPTS})",
+                          file=sys.stderr, flush=True)
     except pm.PapermillExecutionError as err:
         raise ChapterFailed(
             f"chapter '{stem}' failed in cell {err.exec_count} ({err.ename}: {err.evalue}). "
