@@ -2,6 +2,7 @@
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -582,3 +583,27 @@ def test_the_three_steps_give_the_numbers_of_the_one_function_they_replaced():
                    if not s.has_interval]
     assert no_interval and all(np.isnan(s.lower) and np.isnan(s.upper) and s.reason for s in no_interval)
     assert all(d.p_holm is not None for row in back.paired.values() for d in row.values())
+
+
+@pytest.mark.parametrize("name, scaler", [("report-best", "report"), ("ours", None)])
+def test_a_reused_compiled_network_ends_where_a_new_network_of_its_seed_ends(name, scaler):
+    """`train_network(predict=...)` trains every seed and fold in one compiled network per
+    design; after another fold and seed have trained it, it must start again from the new
+    network's weights, gain, rotation seed and optimizer state, and so end at the same place."""
+    traj = moving_trajectories()
+    cand = C.MODELS[name]
+    if scaler:  # the report's [-1, 1] scale: the network multiplies by a gain fitted per fold
+        cand = replace(cand, scaler=scaler)
+    sched = C.fast_schedule(batch_size=16, max_epochs=4, patience=2, start_from_epoch=1)
+    (tr0, _), (tr1, te1) = C.grouped_folds(traj, window=30, n_splits=3, n_repeats=1, seed=0)[:2]
+    Xte = make_windows([traj.velocities[i] for i in te1], traj.labels[te1], 30)[0]
+    C._COMPILED.clear()
+    C.train_network(cand.network, traj.subset(tr0), 30, (5,), sched, cand.scaler, predict=Xte)
+    reused = C.train_network(cand.network, traj.subset(tr1), 30, (0, 1), sched, cand.scaler,
+                             predict=Xte)
+    assert len(C._COMPILED) == 1  # one compiled network served both folds and all seeds
+    new = C.train_network(cand.network, traj.subset(tr1), 30, (0, 1), sched, cand.scaler)
+    assert reused.models == [] and reused.epochs == new.epochs
+    np.testing.assert_allclose(reused.proba, new.predict_proba(Xte), rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="not kept"):
+        reused.predict_proba(Xte)

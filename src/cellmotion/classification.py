@@ -449,11 +449,14 @@ class TrainedNetwork:
     spec : NetworkSpec
         The design.
     models : list
-        One Keras model per seed.
+        One Keras model per seed (empty when the networks were trained with ``predict``).
     scaler : Scaler
         The velocity scale fitted on the training tracks.
     epochs, histories, seconds : list
         Per seed.
+    proba : numpy.ndarray, optional
+        The seeds' mean class probabilities of the windows given as ``predict`` to
+        :func:`train_network`.
     """
 
     spec: NetworkSpec
@@ -462,6 +465,7 @@ class TrainedNetwork:
     epochs: list
     histories: list
     seconds: list
+    proba: np.ndarray | None = None
 
     def predict_proba(self, X) -> np.ndarray:
         """The seeds' mean class probabilities for *unscaled* velocity windows ``X``.
@@ -476,13 +480,59 @@ class TrainedNetwork:
         numpy.ndarray
             ``(windows, classes)``.
         """
+        if not self.models:
+            raise ValueError("these networks were trained with `predict` and not kept: use "
+                             "their `proba`, or train without `predict`")
         Xs = self.scaler.transform(X) if len(X) else np.asarray(X, np.float32)
         return np.mean([predict_proba(m, Xs) for m in self.models], axis=0)
 
 
+#: Compiled networks of this process, one per design and compile settings, for
+#: :func:`train_network` with ``predict`` (see :func:`_classifier`).
+_COMPILED: dict = {}
+
+
+def _classifier(spec: NetworkSpec, n_features: int, n_classes: int, schedule: Schedule,
+                gain: float | None, seed: int, reuse: bool = False):
+    """A compiled classifier with seed ``seed``'s initial weights.
+
+    Without ``reuse``, a new network (:func:`build_classifier`). With ``reuse``, the network
+    this process compiled earlier for the same design and settings, given the initial weights,
+    gain and random-rotation state that a new network of this seed would have, and a
+    zeroed optimizer. Tracing a network's training, validation and prediction functions costs
+    2-5 s of CPU, a fifth of a cross-validated network's training on real cells; a compiled
+    network trained again this way ends with the same weights as a new one
+    (``tests/test_classify.py``).
+    """
+    keras = runtime.keras()
+    keras.utils.set_random_seed(int(seed))
+    kw = dict(learning_rate=schedule.learning_rate, seed=int(seed), clipnorm=schedule.clipnorm,
+              steps_per_execution=schedule.steps_per_execution, input_gain=gain)
+    if not reuse:
+        return build_classifier(spec, n_features, n_classes, **kw)
+    key = (spec, n_features, n_classes, schedule.learning_rate, schedule.clipnorm,
+           schedule.steps_per_execution, gain is None)
+    model = _COMPILED.get(key)
+    if model is None:
+        model = _COMPILED[key] = build_classifier(spec, n_features, n_classes, **kw)
+        return model
+    # the weights (and seed states) a new network of this seed starts from: same draws
+    fresh = build_classifier(spec, n_features, n_classes, **kw, compile=False)
+    if [v.shape for v in model.variables] != [v.shape for v in fresh.variables]:
+        raise RuntimeError(f"the compiled network {model.name} does not match a new one")
+    for dst, src in zip(model.variables, fresh.variables):
+        dst.assign(src)
+    opt = model.optimizer
+    lr = getattr(opt, "_learning_rate", None)
+    for v in opt.variables:
+        if v is not lr:
+            v.assign(np.zeros(v.shape, v.dtype))  # iterations and slots: as before any step
+    return model
+
+
 def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: Schedule = FAST,
                   scaler: str = "sd", callbacks=None, per_class_history: bool = False,
-                  keep_models: bool = True) -> TrainedNetwork:
+                  predict=None) -> TrainedNetwork:
     """The one training path of every network in the book (Table 2, the folds, the benchmarks).
 
     The velocity scale (:func:`fit_scaler`, kind ``scaler``) is fitted on ``train``; training
@@ -509,9 +559,12 @@ def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: S
     per_class_history : bool
         Record each model's per-class training accuracy after every epoch as
         ``history["per_class"]`` (the report's Figure 6).
-    keep_models : bool
-        ``False`` clears each model after training (only the probabilities of
-        :func:`evaluate_models` are needed there; use :meth:`TrainedNetwork.predict_proba` before).
+    predict : numpy.ndarray, optional
+        Velocity windows as recorded: each seed's network predicts them right after training
+        and only their mean probabilities are kept (``TrainedNetwork.proba``, no models). The
+        networks are then trained in one compiled network per design and process, given new
+        initial weights for each seed and fold (:func:`_classifier`): the same results without
+        tracing every network again. This is how :func:`evaluate_models` trains.
 
     Returns
     -------
@@ -533,11 +586,11 @@ def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: S
             else None)
     groups = np.asarray(train.cells)[otr]
     out = TrainedNetwork(spec, [], scale, [], [], [])
+    Xp = None if predict is None else (scale.transform(predict) if len(predict)
+                                       else np.asarray(predict, np.float32))
+    probas = []
     for s in seeds:
-        keras.utils.set_random_seed(int(s))
-        model = build_classifier(spec, Xtr.shape[-1], k, schedule.learning_rate, seed=int(s),
-                                 clipnorm=schedule.clipnorm,
-                                 steps_per_execution=schedule.steps_per_execution, input_gain=gain)
+        model = _classifier(spec, Xtr.shape[-1], k, schedule, gain, int(s), reuse=Xp is not None)
         cbs = list(callbacks(int(s))) if callbacks else []
         pc = per_class_accuracy_callback(Xtr, ytr, k) if per_class_history else None
         if pc is not None:
@@ -545,10 +598,15 @@ def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: S
         history, ep, secs = fit_network(model, Xtr, ytr, groups, k, schedule, int(s), cbs)
         if pc is not None:
             history["per_class"] = pc.history
-        out.models.append(model)
+        if Xp is None:
+            out.models.append(model)
+        else:
+            probas.append(predict_proba(model, Xp))
         out.epochs.append(ep)
         out.histories.append(history)
         out.seconds.append(secs)
+    if Xp is not None:
+        out.proba = np.mean(probas, axis=0)
     return out
 
 
@@ -916,13 +974,10 @@ def _network_proba(cand: Candidate, traj, train_idx, Xte, window: int, seeds, sc
                    progress: str | None = None):
     """Train ``cand`` once per seed on the training tracks (:func:`train_network`); mean
     test-window probabilities and the epochs of each seed."""
-    keras = runtime.keras()
     bars = (lambda s: [epoch_bar(schedule.max_epochs, f"{progress}, seed {s}")]) if progress else None
     net = train_network(cand.network, traj.subset(train_idx), window, seeds, schedule, cand.scaler,
-                        callbacks=bars)
-    proba = net.predict_proba(Xte)
-    keras.backend.clear_session()
-    return proba, net.epochs
+                        callbacks=bars, predict=Xte)
+    return net.proba, net.epochs
 
 
 def _peer(cand: Candidate, dt: float, seed: int):

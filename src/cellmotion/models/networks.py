@@ -191,7 +191,31 @@ def _rotation_layer_class():
             return {**super().get_config(), "kind": self.kind, "eps": self.eps,
                     "scales": list(self.scales)}
 
-    return RandomPlaneRotation, MotionChannels
+    @keras.saving.register_keras_serializable(package="cellmotion")
+    class InputGain(keras.layers.Layer):
+        """Multiply the inputs by a constant gain, held as a non-trainable weight.
+
+        The same product as ``keras.layers.Rescaling``, but the gain is a variable rather than
+        a constant of the compiled graph, so one compiled network can be trained again with
+        another fold's gain (:func:`cellmotion.classification.train_network` reuses compiled
+        networks across folds and seeds).
+        """
+
+        def __init__(self, gain=1.0, **kwargs):
+            super().__init__(**kwargs)
+            self.initial_gain = float(gain)
+
+        def build(self, input_shape):
+            self.gain = self.add_weight(shape=(), name="gain", trainable=False,
+                                        initializer=keras.initializers.Constant(self.initial_gain))
+
+        def call(self, x):
+            return x * ops.cast(self.gain, x.dtype)
+
+        def get_config(self):
+            return {**super().get_config(), "gain": self.initial_gain}
+
+    return RandomPlaneRotation, MotionChannels, InputGain
 
 
 _LAYERS = None
@@ -230,9 +254,15 @@ def MotionChannels(kind="velocity", eps=1e-3, scales=(1, 2, 4), **kwargs):
     return _layers()[1](kind=kind, eps=eps, scales=scales, **kwargs)
 
 
+def InputGain(gain=1.0, **kwargs):
+    """Keras layer multiplying its inputs by ``gain``, kept as a non-trainable weight."""
+    return _layers()[2](gain=gain, **kwargs)
+
+
 def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
                      learning_rate: float = 1e-3, seed: int | None = None, clipnorm: float | None = None,
-                     steps_per_execution: int = 1, input_gain: float | None = None):
+                     steps_per_execution: int = 1, input_gain: float | None = None,
+                     compile: bool = True):
     """Stacked LSTM classifier: ``(batch, time, n_features)`` -> class probabilities.
 
     Any window length is accepted (the time axis is ``None``), so a network trained on 30
@@ -258,13 +288,16 @@ def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
     steps_per_execution : int
         Batches per compiled call (Keras ``steps_per_execution``).
     input_gain : float, optional
-        Multiply the inputs by this factor first (a ``Rescaling`` layer), e.g. one over the
-        training windows' standard deviation.
+        Multiply the inputs by this factor first (an :func:`InputGain` layer), e.g. one over
+        the training windows' standard deviation.
+    compile : bool
+        ``False`` returns the network uncompiled (its weights drawn as in the compiled one).
 
     Returns
     -------
     keras.Model
-        The compiled model, named ``network_<spec.name>``, with weighted accuracy as metric.
+        The model, named ``network_<spec.name>``, compiled with weighted accuracy as metric
+        unless ``compile=False``.
 
     Raises
     ------
@@ -275,7 +308,7 @@ def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
     inp = keras.Input(shape=(None, n_features), name="velocities")
     x = inp
     if input_gain is not None:
-        x = keras.layers.Rescaling(float(input_gain), name="gain")(x)
+        x = InputGain(float(input_gain), name="gain")(x)
     if spec.rotate or spec.reflect:
         if n_features < 2:
             raise ValueError("rotation and reflection need at least x and y")
@@ -291,6 +324,8 @@ def build_classifier(spec: NetworkSpec, n_features: int, n_classes: int,
         x = keras.layers.Bidirectional(lstm)(x) if spec.bidirectional else lstm(x)
     out = keras.layers.Dense(n_classes, activation="softmax", name="condition")(x)
     model = keras.Model(inp, out, name=f"network_{spec.name}")
+    if not compile:
+        return model
     model.compile(optimizer=keras.optimizers.RMSprop(learning_rate, clipnorm=clipnorm),
                   loss="sparse_categorical_crossentropy", weighted_metrics=["accuracy"],
                   steps_per_execution=steps_per_execution)
