@@ -607,3 +607,28 @@ def test_a_reused_compiled_network_ends_where_a_new_network_of_its_seed_ends(nam
     np.testing.assert_allclose(reused.proba, new.predict_proba(Xte), rtol=1e-5, atol=1e-6)
     with pytest.raises(ValueError, match="not kept"):
         reused.predict_proba(Xte)
+
+
+SPLIT_IN_WORKERS = """
+import numpy as np
+from test_classify import moving_trajectories
+from cellmotion import classification as C
+from cellmotion.preprocess import split_tracks
+traj = moving_trajectories()
+train_idx, test_idx = split_tracks(traj, 0.25, seed=0)
+out = C.train_and_evaluate_all({"all": traj}, ["A", "B"], train_idx, test_idx,
+                               C.fast_schedule(16, 2, None), window=30, scaler="report", n_jobs=2)
+print(sorted(layer.name for layer in out["all"]["B"].model.layers))
+"""
+
+
+def test_networks_with_a_gain_come_back_from_worker_processes_to_a_fresh_process():
+    """The report's scale gives the networks an input gain layer (a layer of this package):
+    a process that never built one must still receive the trained models from its workers."""
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", SPLIT_IN_WORKERS], capture_output=True, text=True,
+                          cwd=Path(__file__).parent, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "'gain'" in proc.stdout.strip().splitlines()[-1]

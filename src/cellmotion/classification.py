@@ -26,7 +26,7 @@ before epoch 5, at most 50 epochs) on the class-weighted loss of a validation se
 the training *cells* (15 %, whole cells with all pieces of their tracks, never test cells),
 restoring the best weights (:func:`train_network`, the one training path of every network). It
 also multiplies the normalised inputs by one fixed gain, 1 / (standard deviation of the
-normalised training windows), stored in the model as a ``Rescaling`` layer: the report's
+normalised training windows), stored in the model as an ``InputGain`` layer: the report's
 [-1, 1] normalisation leaves typical velocities near 0.1, and the LSTM then spends tens of
 epochs on a loss plateau before it separates Plastic from Fibronectin.
 ``benchmarks/bench_classify_schedule.py`` compares the two schedules.
@@ -97,7 +97,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from . import cluster
 from . import evaluation, peers
 from . import runtime
-from .models.networks import (FAST, INVARIANT_CHANNELS, NETWORKS, ORIGINAL,  # noqa: F401
+from .models.networks import (FAST, INVARIANT_CHANNELS, NETWORKS, ORIGINAL, register_layers,  # noqa: F401
                               NetworkSpec, Schedule, build_classifier, class_weights,
                               sample_weights)
 from .models.progress import epoch_bar
@@ -704,6 +704,7 @@ def train_and_evaluate_all(variants: dict, names, train_idx, test_idx, schedule:
     args = [(variants[jobs[i][0]], train_idx, test_idx, NETWORKS[jobs[i][1]], schedule, window,
              seed, jobs[i][1] in per_class_history, scaler,
              f"network {jobs[i][1]}, {jobs[i][0]}" if progress else None) for i in order]
+    register_layers()  # the models come back pickled: their layers must be known here
     results = dict(zip(order, cluster.map_tasks(_split_task, args, n_jobs=n_jobs, name="network")))
     out = {v: {} for v in variants}
     for i, (v, n) in enumerate(jobs):

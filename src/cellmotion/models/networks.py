@@ -228,6 +228,15 @@ def _layers():
     return _LAYERS
 
 
+def register_layers() -> None:
+    """Register this module's Keras layers with Keras's serialization.
+
+    A model that uses them can then be loaded, or unpickled when it comes back from a worker
+    process, in a process that has not built one itself.
+    """
+    _layers()
+
+
 def RandomPlaneRotation(seed=None, rotate=True, reflect=False, **kwargs):
     """Keras layer rotating (and, with ``reflect``, mirroring) training windows randomly in
     the x-y plane; further channels pass unchanged; the identity at inference."""
