@@ -14,7 +14,9 @@ default): each chapter keeps about 1.5 of two cores busy on its own, because loa
 plotting and scoring between the trainings run on one core, so chapters side by side fill the
 gaps. The full book's first build on two cores, 2026-12-03 (probe 1.56 s): two at a time
 21.7 min, three 21.1 min (``benchmarks/run.py --full``), with the same chapters; one at a
-time, with an earlier version of the chapters, about 25 min. A chapter starts when every
+time, with an earlier version of the chapters, about 25 min. With compiled networks reused
+across folds (:func:`cellmotion.classification.train_network`), three at a time took 24.5 min
+on a slower machine (probe 2.1 s; 700 probes against 813 before). A chapter starts when every
 chapter it reads has finished; of the chapters ready to start, the one heading the longest
 remaining chain (by the last recorded times) starts first.
 

@@ -575,7 +575,6 @@ def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: S
     ValueError
         When the training tracks give no window.
     """
-    keras = runtime.keras()
     scale = fit_scaler(train.velocities, scaler)
     Xtr, ytr, otr = make_windows(scale.transform(train.velocities), train.labels, window,
                                  stride=spec.train_stride)
