@@ -137,6 +137,7 @@ _KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying 
 def _kernel_never_started(err: BaseException) -> bool:
     return isinstance(err, RuntimeError) and str(err).startswith(_KERNEL_START_FAILURES)
 
+
 #: What each chapter reads of other chapters (file stems). A chapter waits for those, and is
 #: executed again when one of them is. A chapter not listed here reads every chapter before
 #: it in ``_toc.yml``: the safe default for a new chapter, and what the root page (the

@@ -483,8 +483,13 @@ class TrainedNetwork:
         if not self.models:
             raise ValueError("these networks were trained with `predict` and not kept: use "
                              "their `proba`, or train without `predict`")
-        Xs = self.scaler.transform(X) if len(X) else np.asarray(X, np.float32)
+        Xs = _scaled(self.scaler, X)
         return np.mean([predict_proba(m, Xs) for m in self.models], axis=0)
+
+
+def _scaled(scaler: Scaler, X) -> np.ndarray:
+    """Windows ``X`` in the network's scale (an empty input stays empty)."""
+    return scaler.transform(X) if len(X) else np.asarray(X, np.float32)
 
 
 #: Compiled networks of this process, one per design and compile settings, for
@@ -585,8 +590,7 @@ def train_network(spec: NetworkSpec, train, window: int, seeds=(0,), schedule: S
             else None)
     groups = np.asarray(train.cells)[otr]
     out = TrainedNetwork(spec, [], scale, [], [], [])
-    Xp = None if predict is None else (scale.transform(predict) if len(predict)
-                                       else np.asarray(predict, np.float32))
+    Xp = None if predict is None else _scaled(scale, predict)
     probas = []
     for s in seeds:
         model = _classifier(spec, Xtr.shape[-1], k, schedule, gain, int(s), reuse=Xp is not None)
