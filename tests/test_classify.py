@@ -632,3 +632,25 @@ def test_networks_with_a_gain_come_back_from_worker_processes_to_a_fresh_process
                           cwd=Path(__file__).parent, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "'gain'" in proc.stdout.strip().splitlines()[-1]
+
+
+def test_training_batches_hold_every_window_once_per_epoch_in_a_new_seeded_order():
+    from cellmotion import runtime
+
+    X = np.arange(50, dtype=np.float32)[:, None]
+    w = np.ones(50, np.float32)
+
+    def epochs(seed, n=3):
+        ds = runtime.batches((X, X[:, 0].astype(int), w), 16, shuffle_seed=seed)
+        return [[b[0].numpy()[:, 0].astype(int) for b in ds] for _ in range(n)]
+
+    first = epochs(0)
+    for batches in first:
+        assert [len(b) for b in batches] == [16, 16, 16, 2]  # the last batch is the remainder
+        assert sorted(np.concatenate(batches).tolist()) == list(range(50))  # each window once
+    orders = [np.concatenate(b).tolist() for b in first]
+    assert orders[0] != orders[1] != orders[2] and orders[0] != list(range(50))
+    assert orders == [np.concatenate(b).tolist() for b in epochs(0)]  # the seed fixes the orders
+    assert orders[0] != np.concatenate(epochs(1, 1)[0]).tolist()
+    kept = runtime.batches((X, w), 16)  # no seed: the order as given (validation)
+    assert np.concatenate([b[0].numpy()[:, 0] for b in kept]).tolist() == list(range(50))

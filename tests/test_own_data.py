@@ -149,6 +149,19 @@ def test_interpolation_fills_short_gaps_on_a_straight_line_and_splits_long_ones(
     assert report.loc["C", "frames interpolated"] == 2
 
 
+
+def test_gap_handling_keeps_measured_columns_and_leaves_filled_positions_unmeasured():
+    df = _gappy().assign(quality=np.arange(9.0), replicate="r1")
+    df = pd.concat([df, df.assign(track_id="b", t=np.arange(9.0))], ignore_index=True)  # b: no gap
+    out, _ = handle_gaps(df, "interpolate", max_gap=3, intervals={"C": 1.0})
+    assert out[out.track_id == "b"].reset_index(drop=True).equals(df[df.track_id == "b"].reset_index(drop=True))
+    first = out[out.track_id == "a~1"]
+    measured = first["t"].isin(df["t"][df.track_id == "a"])
+    assert first.loc[measured, "quality"].tolist() == [0, 1, 2, 3, 4, 5]  # each row's own value
+    assert first.loc[~measured, "quality"].isna().all() and (first["replicate"] == "r1").all()
+    split, _ = handle_gaps(df, "split", intervals={"C": 1.0})
+    assert split.loc[split.track_id == "a~3", "quality"].tolist() == [6, 7, 8]
+
 def test_tracks_too_short_for_a_window_are_left_out_and_counted():
     rows = []
     for tid, n in (("long", 31), ("exact", 31), ("short", 30), ("other1", 40), ("other2", 40)):

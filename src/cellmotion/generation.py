@@ -235,8 +235,9 @@ def train_generator(train_vels, dims, condition: str = "", *, units: int = 10, n
         callbacks.append(keras.callbacks.EarlyStopping(monitor="val_loss", patience=patience,
                                                        restore_best_weights=True))
     t0 = time.perf_counter()
-    hist = model.fit(X, Y, batch_size=batch_size, epochs=epochs, shuffle=True, verbose=0,
-                     validation_data=val_data, callbacks=callbacks)
+    val_batches = None if val_data is None else runtime.batches(val_data, batch_size)
+    hist = model.fit(runtime.batches((X, Y), batch_size, shuffle_seed=seed), epochs=epochs,
+                     validation_data=val_batches, shuffle=False, verbose=0, callbacks=callbacks)
     elapsed = time.perf_counter() - t0
     history = {k: [float(x) for x in v] for k, v in hist.history.items()}
     return Generator(condition=condition, dims=list(dims), scale=float(scaler.scale), model=model,

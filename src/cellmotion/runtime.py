@@ -41,3 +41,34 @@ def keras():
     import keras as _keras
 
     return _keras
+
+
+def batches(arrays, batch_size: int, shuffle_seed: int | None = None):
+    """A ``tf.data`` pipeline of ``arrays`` in batches for Keras ``fit``, shuffled anew each
+    epoch when a seed is given (the last batch may be smaller).
+
+    Keras turns NumPy arrays into a pipeline whose every pass (each epoch and each validation)
+    costs about 23 ms of CPU to start, whatever the data's size; this one costs about 1 ms.
+    For the book's small networks that was a sixth of a cross-validated network's training
+    and 2 s in every 100 epochs of a generator.
+
+    Parameters
+    ----------
+    arrays : tuple of numpy.ndarray
+        Inputs, targets and optionally sample weights, with equal first dimensions.
+    batch_size : int
+        Samples per batch.
+    shuffle_seed : int, optional
+        Seed of the shuffling (a new order each epoch); ``None`` keeps the order.
+
+    Returns
+    -------
+    tensorflow.data.Dataset
+    """
+    quiet_tensorflow()
+    import tensorflow as tf
+
+    ds = tf.data.Dataset.from_tensor_slices(tuple(arrays))
+    if shuffle_seed is not None:
+        ds = ds.shuffle(len(arrays[0]), seed=int(shuffle_seed), reshuffle_each_iteration=True)
+    return ds.batch(int(batch_size))
