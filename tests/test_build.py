@@ -5,6 +5,7 @@ one-cell chapters, so they take seconds.
 """
 
 import json
+import os
 
 import pytest
 
@@ -146,6 +147,34 @@ def test_a_failing_chapter_lets_its_neighbour_finish_and_stops_its_reader(three)
     assert not (art / "c.start").exists()  # c reads a: it never started
     state = json.loads((art / "build-state.json").read_text())
     assert "b" in state and "a" not in state and "c" not in state
+
+
+def test_the_longest_chain_follows_the_slowest_readers():
+    needs = {"data": (), "gen": (), "stats": ("gen",), "cls": (), "intro": ("data", "gen", "stats", "cls")}
+    stems = list(needs)
+    cost = {"data": 50, "gen": 500, "stats": 700, "cls": 1000, "intro": 2}
+    assert build.longest_chain(stems, needs, cost) == ["gen", "stats", "intro"]  # 1202 s > 1002 s
+    assert build.longest_chain(stems, needs, {**cost, "cls": 1300}) == ["cls", "intro"]
+    assert build.longest_chain(stems, needs, {}) == ["gen", "stats", "intro"]  # unknown: 1 s each
+
+
+def test_chapters_off_the_longest_chain_run_at_lower_cpu_priority(tmp_path, monkeypatch):
+    base = os.nice(0)
+    if base + build.OFF_CHAIN_NICE > 19:
+        pytest.skip("this process is already near the lowest priority")
+    body = 'import os\n(art / "{s}.nice").write_text(str(os.nice(0)))'
+    root = tiny_book(tmp_path, {s: CHAPTER.format(title=s.upper(), body=body.format(s=s)) for s in "abc"},
+                     monkeypatch)
+    monkeypatch.setattr(build, "READS", {"a": (), "b": ()})  # c reads a and b
+    art = root / "artifacts/x"
+    art.mkdir(parents=True, exist_ok=True)
+    (art / "build-timings.json").write_text(json.dumps({"a": 1.0, "b": 30.0, "c": 1.0}))
+    _run(jobs=2)
+    niceness = {s: int((art / f"{s}.nice").read_text()) - base for s in "abc"}
+    assert niceness == {"a": build.OFF_CHAIN_NICE, "b": 0, "c": 0}  # the chain is b, then c
+    assert os.nice(0) == base  # the runner's own priority is unchanged
+    _run(jobs=1, force=True)  # one at a time: nothing competes, nothing is lowered
+    assert {s: int((art / f"{s}.nice").read_text()) - base for s in "abc"} == {"a": 0, "b": 0, "c": 0}
 
 
 def test_declared_reads_match_what_the_chapters_read():

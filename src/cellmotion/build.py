@@ -179,6 +179,24 @@ def start_order(stems, needs: dict, cost: dict) -> dict:
     return chain
 
 
+#: CPU niceness of the chapters off the longest chain when chapters run side by side: they
+#: take the cores that the longest chain leaves free, so that chain (generation, then the
+#: statistics of the generated tracks) is not slowed by chapters that could finish later.
+OFF_CHAIN_NICE = 10
+
+
+def longest_chain(stems, needs: dict, cost: dict) -> list[str]:
+    """The chain of chapters that takes longest (:func:`start_order`), first chapter first:
+    the chapter with the longest chain, then each time the reader with the longest chain."""
+    chain = start_order(stems, needs, cost)
+    path = [max(stems, key=lambda s: chain[s])] if stems else []
+    while True:
+        readers = [r for r in stems if path[-1] in needs.get(r, ())] if path else []
+        if not readers:
+            return path
+        path.append(max(readers, key=lambda r: chain[r]))
+
+
 def toc_chapters(root: Path) -> list[str]:
     """Chapter stems (e.g. ``01_data``) of ``_toc.yml`` with a ``book/<stem>.py``, in execution order."""
     import yaml
@@ -211,16 +229,21 @@ def package_digest(root: Path) -> str:
 
 
 def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress: bool = True,
-                    side_by_side: bool = False) -> float:
+                    side_by_side: bool = False, nice: int = 0) -> float:
     """Run one chapter through papermill; returns wall seconds.
 
     The executed notebook goes to ``out_dir/<stem>.ipynb``. On an error the partly
     executed notebook stays there and :class:`ChapterFailed` names the chapter and cell.
     ``side_by_side``: other chapters run at the same time, so the chapter's progress is
     printed as labelled lines (:class:`ConsoleRelay`) and papermill draws no bar.
+    ``nice``: lower this process's CPU priority by that much first (its kernel and the
+    kernel's workers inherit it); only for a process that runs this one chapter.
     """
     import jupytext
     import papermill as pm
+
+    if nice and hasattr(os, "nice"):
+        os.nice(int(nice))
 
     src = root / "book" / f"{stem}.py"
     nb = jupytext.read(src)
@@ -310,7 +333,9 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     order of :data:`READS` (a chapter starts when every chapter it reads has finished). With 1,
     or with one chapter to execute, they run one after another in this process. When a
     chapter fails, the chapters already running finish, no other starts, and the failure is
-    raised.
+    raised. The chapters of the longest chain (:func:`longest_chain`, by the last build's
+    times, else the estimates) start first and keep normal CPU priority; the others run at
+    :data:`OFF_CHAIN_NICE`, so that they use the cores the chain leaves free.
     """
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")
@@ -396,7 +421,9 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
             starting(stem)
             finished(stem, execute_chapter(root, stem, params_of[stem], nb_dir, progress=progress))
     else:
-        _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, previous, progress,
+        # the last build's times, else the estimates (a first build)
+        cost = {**{k: v for k, v in report.get("estimates", {}).items() if v}, **previous}
+        _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progress,
                           starting, finished, say)
 
     if html:
@@ -407,19 +434,28 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     return report
 
 
-def _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, previous, progress,
+def _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progress,
                       starting, finished, say):
     """Execute ``to_run`` with up to ``jobs`` chapters at a time in worker processes (see
     :func:`run`); ``starting``/``finished`` are called in this process as chapters start and
-    end."""
+    end. ``cost`` (``{stem: seconds}``) orders them: the chapters of the longest chain
+    (:func:`longest_chain`) start first and run at normal priority, the others at
+    :data:`OFF_CHAIN_NICE`."""
     import multiprocessing
     from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 
-    priority = start_order(to_run, needs, previous)
+    priority = start_order(to_run, needs, cost)
+    chain = longest_chain(to_run, needs, cost)
     pending, running, failure = list(to_run), {}, None
-    say(f"book: up to {jobs} chapters at a time (a chapter waits for the chapters it reads)")
-    # a fresh interpreter per worker: the runner may hold threads and a Dask client
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn")) as pool:
+    say(f"book: up to {jobs} chapters at a time (a chapter waits for the chapters it reads); "
+        f"the longest chain, {' then '.join(chain)}, first: the others run at lower CPU "
+        f"priority (nice {OFF_CHAIN_NICE})")
+    # a fresh interpreter per chapter: the runner may hold threads and a Dask client, and a
+    # chapter's priority ends with its process (Python 3.10 reuses workers: no priorities)
+    fresh = {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
+    lowered = OFF_CHAIN_NICE if fresh else 0
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
+                             **fresh) as pool:
         while pending or running:
             busy = set(pending) | set(running.values())
             ready = sorted((s for s in pending if not busy.intersection(needs[s])),
@@ -429,7 +465,7 @@ def _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, previous, pr
                 pending.remove(stem)
                 starting(stem)
                 running[pool.submit(execute_chapter, root, stem, params_of[stem], nb_dir,
-                                    progress, True)] = stem
+                                    progress, True, 0 if stem in chain else lowered)] = stem
             if not running:
                 break  # a chapter failed: what depends on it, or waits, does not start
             done, _ = wait(running, return_when=FIRST_COMPLETED)
