@@ -158,6 +158,16 @@ def test_the_longest_chain_follows_the_slowest_readers():
     assert build.longest_chain(stems, needs, {}) == ["gen", "stats", "intro"]  # unknown: 1 s each
 
 
+def test_a_first_build_orders_its_chapters_by_the_benchmark_record(tmp_path):
+    (tmp_path / "benchmarks").mkdir()
+    rows = [{"what": "chapter gen (full)", "seconds": 500.0}, {"what": "chapter gen (smoke)", "seconds": 9.0},
+            {"what": "chapter stats (full)", "seconds": 700.0}, {"what": "whole book (full)", "seconds": 1.0}]
+    (tmp_path / "benchmarks/latest.json").write_text(json.dumps({"rows": rows}))
+    assert build.recorded_times(tmp_path, "full") == {"gen": 500.0, "stats": 700.0}
+    assert build.recorded_times(tmp_path, "smoke") == {"gen": 9.0}
+    assert build.recorded_times(tmp_path / "none", "full") == {}
+
+
 def test_chapters_off_the_longest_chain_run_at_lower_cpu_priority(tmp_path, monkeypatch):
     base = os.nice(0)
     if base + build.OFF_CHAIN_NICE > 19:

@@ -197,6 +197,21 @@ def longest_chain(stems, needs: dict, cost: dict) -> list[str]:
         path.append(max(readers, key=lambda r: chain[r]))
 
 
+def recorded_times(root: Path, profile: str) -> dict:
+    """``{stem: seconds}`` of each chapter in the benchmark suite's record
+    (``benchmarks/latest.json``, rows ``chapter <stem> (<profile>)``); empty without one."""
+    try:
+        rows = json.loads((root / "benchmarks" / "latest.json").read_text())["rows"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    out = {}
+    for row in rows:
+        what = str(row.get("what", ""))
+        if what.startswith("chapter ") and what.endswith(f" ({profile})") and row.get("seconds"):
+            out[what[len("chapter "):-len(f" ({profile})")]] = float(row["seconds"])
+    return out
+
+
 def toc_chapters(root: Path) -> list[str]:
     """Chapter stems (e.g. ``01_data``) of ``_toc.yml`` with a ``book/<stem>.py``, in execution order."""
     import yaml
@@ -334,7 +349,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     or with one chapter to execute, they run one after another in this process. When a
     chapter fails, the chapters already running finish, no other starts, and the failure is
     raised. The chapters of the longest chain (:func:`longest_chain`, by the last build's
-    times, else the estimates) start first and keep normal CPU priority; the others run at
+    times, else the estimates, else :func:`recorded_times`) start first and keep normal CPU priority; the others run at
     :data:`OFF_CHAIN_NICE`, so that they use the cores the chain leaves free.
     """
     if profile not in PROFILES:
@@ -421,8 +436,9 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
             starting(stem)
             finished(stem, execute_chapter(root, stem, params_of[stem], nb_dir, progress=progress))
     else:
-        # the last build's times, else the estimates (a first build)
-        cost = {**{k: v for k, v in report.get("estimates", {}).items() if v}, **previous}
+        # the last build's times, else the estimates, else the benchmark record (a first build)
+        cost = {**recorded_times(root, profile),
+                **{k: v for k, v in report.get("estimates", {}).items() if v}, **previous}
         _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progress,
                           starting, finished, say)
 
