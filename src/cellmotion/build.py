@@ -12,13 +12,12 @@ re-runs everything.
 Chapters that read nothing of each other run at the same time (``--jobs``, three by
 default): each chapter keeps about 1.5 of two cores busy on its own, because loading data,
 plotting and scoring between the trainings run on one core, so chapters side by side fill the
-gaps. The full book's first build on two cores, 2026-12-03 (probe 1.56 s): two at a time
-21.7 min, three 21.1 min (``benchmarks/run.py --full``), with the same chapters; one at a
-time, with an earlier version of the chapters, about 25 min. With compiled networks reused
-across folds (:func:`cellmotion.classification.train_network`), three at a time took 24.5 min
-on a slower machine (probe 2.1 s; 700 probes against 813 before). A chapter starts when every
-chapter it reads has finished; of the chapters ready to start, the one heading the longest
-remaining chain (by the last recorded times) starts first.
+gaps. A chapter starts when every chapter it reads has finished; of the chapters ready to
+start, the one heading the longest remaining chain starts first (by the last build's times,
+else the estimates, else the benchmark record), and the chapters off the longest chain run at
+lower CPU priority (:data:`OFF_CHAIN_NICE`): that chain, generation then statistics, bounds
+the build's time from below, and the other chapters can use what it leaves of the cores. The
+measured times are in the README ("How long it takes").
 
 Before it executes anything the runner prints an estimate of each chapter's time for the
 dataset at hand, from the cost model that ``benchmarks/bench_scale.py`` stores
