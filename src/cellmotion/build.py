@@ -347,9 +347,10 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     order of :data:`READS` (a chapter starts when every chapter it reads has finished). With 1,
     or with one chapter to execute, they run one after another in this process. When a
     chapter fails, the chapters already running finish, no other starts, and the failure is
-    raised. The chapters of the longest chain (:func:`longest_chain`, by the last build's
-    times, else the estimates, else :func:`recorded_times`) start first and keep normal CPU priority; the others run at
-    :data:`OFF_CHAIN_NICE`, so that they use the cores the chain leaves free.
+    raised. The chapters of the longest chain (:func:`longest_chain`; by the last build's
+    times, else the estimates, else :func:`recorded_times`) start first and keep normal CPU
+    priority; the others run at :data:`OFF_CHAIN_NICE`, so that they use the cores the chain
+    leaves free.
     """
     if profile not in PROFILES:
         raise SystemExit(f"unknown profile '{profile}'; use one of {PROFILES}")

@@ -298,7 +298,8 @@ def fit_network(model, X, y, groups, n_classes: int, schedule: Schedule = FAST, 
                                                  restore_best_weights=True,
                                                  start_from_epoch=schedule.start_from_epoch))
     t0 = time.perf_counter()
-    train = runtime.batches((X, y, sample_weights(y, n_classes)), schedule.batch_size, shuffle_seed=seed)
+    train = runtime.batches((X, y, sample_weights(y, n_classes)), schedule.batch_size,
+                            shuffle_seed=seed)
     val = None if val is None else runtime.batches(val, schedule.batch_size)
     h = model.fit(train, epochs=schedule.max_epochs, validation_data=val, shuffle=False, verbose=0,
                   callbacks=cbs)  # shuffled by the pipeline
