@@ -140,11 +140,11 @@ def handle_gaps(df: pd.DataFrame, policy: str = "split", max_gap: int | None = N
     out["t"] = np.concatenate(times)
     out[dims] = np.vstack(positions)
     if any(p is not None for p in piece_ids):
-        ids = out["track_id"].to_numpy(object).copy()
-        ends = np.cumsum([len(s) for s in src])
-        for p, a, b in zip(piece_ids, ends - [len(s) for s in src], ends):
+        ids, a = out["track_id"].to_numpy(object).copy(), 0
+        for rows_of_piece, p in zip(src, piece_ids):
             if p is not None:
-                ids[a:b] = p
+                ids[a:a + len(rows_of_piece)] = p
+            a += len(rows_of_piece)
         out["track_id"] = ids
     fills = np.concatenate(filled)
     if fills.any():  # a filled position is no measurement: only what places it in a track is copied
