@@ -5,7 +5,8 @@
     .venv/bin/python benchmarks/run.py --long-components   # component benchmarks in full (hours)
     .venv/bin/python benchmarks/run.py --skip-chapters --skip-components --out /tmp/probe.json  # the probe only
 
-Measures on this machine: wall time and peak memory of each chapter executed alone (smoke
+Measures on this machine: wall time, CPU time (the chapter's processes together,
+:class:`cellmotion.build.CpuMeter`) and peak memory of each chapter executed alone (smoke
 profile), the whole book's first build as ``make book`` runs it (with ``--full``: the full
 profile from an empty artifacts folder, chapters side by side as the runner schedules them,
 HTML included; each chapter's own wall time beside the total), the incremental rebuild with
@@ -93,10 +94,13 @@ def chapters(profile: str) -> list[dict]:
     for stem in toc_chapters(ROOT):
         wall, peak, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
                                "--chapters", stem, "--force", "--no-estimate"])
+        cpu = json.loads((ROOT / art / "build-cpu.json").read_text()).get(stem)
         rows.append({"what": f"chapter {stem} ({profile})", "seconds": round(wall, 1),
-                     "peak_rss_mib": round(peak)})
-        print(f"  {stem:22s} {profile:5s} {wall:7.1f} s  peak {peak:6.0f} MiB", flush=True)
+                     "cpu_seconds": cpu, "peak_rss_mib": round(peak)})
+        print(f"  {stem:22s} {profile:5s} {wall:7.1f} s  {cpu or 0:7.1f} CPU-s  peak {peak:6.0f} MiB",
+              flush=True)
     rows.append({"what": f"all chapters ({profile})", "seconds": round(sum(r["seconds"] for r in rows), 1),
+                 "cpu_seconds": round(sum(r["cpu_seconds"] or 0 for r in rows), 1),
                  "peak_rss_mib": max(r["peak_rss_mib"] for r in rows)})
     # a rebuild right after: nothing changed, so nothing executes; HTML is rendered again
     wall, _, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
@@ -126,12 +130,14 @@ def book(profile: str, jobs: int = 3) -> list[dict]:
     wall, peak, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
                            "--force", "--no-estimate", "--jobs", str(jobs), "--html-dir", html])
     times = json.loads((ROOT / art / "build-timings.json").read_text())
-    rows = [{"what": f"chapter {stem} ({profile})", "seconds": times[stem], "peak_rss_mib": None}
-            for stem in toc_chapters(ROOT) if stem in times]
+    cpu = json.loads((ROOT / art / "build-cpu.json").read_text())
+    rows = [{"what": f"chapter {stem} ({profile})", "seconds": times[stem], "cpu_seconds": cpu.get(stem),
+             "peak_rss_mib": None} for stem in toc_chapters(ROOT) if stem in times]
     for r in rows:
-        print(f"  {r['what'][8:]:30s} {r['seconds']:7.1f} s", flush=True)
+        print(f"  {r['what'][8:]:30s} {r['seconds']:7.1f} s, {r['cpu_seconds'] or 0:7.1f} CPU-s", flush=True)
     rows.append({"what": f"whole book, first build incl. HTML, {jobs} chapters at a time ({profile})",
-                 "seconds": round(wall, 1), "peak_rss_mib": round(peak)})
+                 "seconds": round(wall, 1), "cpu_seconds": round(sum(cpu.values()), 1),
+                 "peak_rss_mib": round(peak)})
     print(f"  whole book {wall:.1f} s ({wall / 60:.1f} min), peak {peak:.0f} MiB", flush=True)
     wall2, _, _ = timed([PY, "-m", "cellmotion.build", "--profile", profile, "--artifacts", art,
                          "--no-estimate", "--html-dir", html])

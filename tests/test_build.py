@@ -187,6 +187,23 @@ def test_chapters_off_the_longest_chain_run_at_lower_cpu_priority(tmp_path, monk
     assert {s: int((art / f"{s}.nice").read_text()) - base for s in "abc"} == {"a": 0, "b": 0, "c": 0}
 
 
+def test_a_chapters_cpu_time_counts_the_work_of_the_processes_it_starts(tmp_path, monkeypatch):
+    """Chapters side by side share the cores, so their wall times overlap; the CPU time the
+    runner records is each chapter's own work, including its kernel's worker processes."""
+    burn = ('import subprocess, sys\n'
+            'subprocess.run([sys.executable, "-c", "import time\\nt = time.process_time()\\n'
+            'while time.process_time() - t < 3.0: pass"], check=True)')
+    root = tiny_book(tmp_path, {"a": CHAPTER.format(title="A", body="import time; time.sleep(3)"),
+                                "b": CHAPTER.format(title="B", body=burn)}, monkeypatch)
+    monkeypatch.setattr(build, "READS", {"a": (), "b": ()})
+    report = _run(jobs=2)
+    cpu = report["cpu"]
+    assert set(cpu) == {"a", "b"}
+    assert cpu["b"] - cpu["a"] > 2.0  # the child's 3 CPU-s (read every 0.5 s), which sleeping does not cost
+    assert json.loads((root / "artifacts/x/build-cpu.json").read_text()) == cpu
+    assert "CPU-s" in build.summary_table(report)
+
+
 def test_declared_reads_match_what_the_chapters_read():
     """A chapter of the book that reads another chapter's files (``find_artifact``) declares
     it in ``build.READS``; one that declares nothing reads nothing; a declared chapter exists."""

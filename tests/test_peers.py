@@ -147,3 +147,21 @@ def test_forest_predicts_probabilities_of_every_class():
     p = f.predict_proba(X)
     assert p.shape == (120, 2) and np.allclose(p.sum(axis=1), 1.0)
     assert np.mean(f.predict(X) == y) > 0.9
+
+
+@pytest.mark.parametrize("n_classes", [2, 4])
+def test_the_svd_penalty_search_chooses_what_scikit_learns_default_search_chooses(n_classes):
+    from sklearn.linear_model import RidgeClassifierCV
+
+    rng = np.random.default_rng(n_classes)
+    y = rng.integers(0, n_classes, 600)
+    y[:250] = 0  # unbalanced: the class weights enter the leave-one-out errors
+    F = rng.normal(size=(600, 80)) + 0.4 * y[:, None] * (np.arange(80) < 6)
+    alphas = np.logspace(-1, 5, 7)
+    ours = P.RidgeClassifierGCV(alphas=alphas, class_weight="balanced", gcv_mode="svd").fit(F, y)
+    theirs = RidgeClassifierCV(alphas=alphas, class_weight="balanced").fit(F, y)
+    assert ours.alpha_ == theirs.alpha_
+    assert ours.best_score_ == pytest.approx(theirs.best_score_, rel=1e-9)
+    np.testing.assert_allclose(ours.coef_, theirs.coef_, rtol=1e-7, atol=1e-12)
+    np.testing.assert_array_equal(ours.predict(F), theirs.predict(F))
+    assert clone(ours).get_params()["gcv_mode"] == "svd"  # a scikit-learn estimator like its parent

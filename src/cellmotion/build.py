@@ -133,6 +133,50 @@ KERNEL_START_ATTEMPTS = 3
 _KERNEL_START_FAILURES = ("Kernel didn't respond", "Kernel died before replying to kernel_info")
 
 
+class CpuMeter:
+    """CPU seconds (user + system) of this process and every process it starts, while used as a
+    context manager: a background thread reads the process tree every ``poll`` seconds and keeps
+    each process's last reading (a process that lives shorter than ``poll`` may be missed).
+
+    A chapter's kernel and its worker processes are counted, so ``seconds`` is the chapter's
+    own work even when chapters run side by side and share the cores (its wall time is not).
+    """
+
+    def __init__(self, poll: float = 0.5):
+        self.poll, self.seconds, self._seen = poll, 0.0, {}
+
+    def _read(self):
+        import psutil
+
+        me = psutil.Process()
+        for proc in [me, *me.children(recursive=True)]:
+            try:
+                t = proc.cpu_times()
+                self._seen[(proc.pid, proc.create_time())] = t.user + t.system
+            except psutil.Error:
+                continue  # it ended between the listing and the reading
+
+    def _loop(self):
+        while not self._stop.wait(self.poll):
+            self._read()
+
+    def __enter__(self):
+        import threading
+
+        self._stop = threading.Event()
+        self._read()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self._read()
+        self.seconds = sum(self._seen.values())
+        return False
+
+
 def _kernel_never_started(err: BaseException) -> bool:
     return isinstance(err, RuntimeError) and str(err).startswith(_KERNEL_START_FAILURES)
 
@@ -243,8 +287,9 @@ def package_digest(root: Path) -> str:
 
 
 def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress: bool = True,
-                    side_by_side: bool = False, nice: int = 0) -> float:
-    """Run one chapter through papermill; returns wall seconds.
+                    side_by_side: bool = False, nice: int = 0) -> tuple[float, float]:
+    """Run one chapter through papermill; returns its wall seconds and CPU seconds (user and
+    system time of this process, its kernel and the kernel's workers: :class:`CpuMeter`).
 
     The executed notebook goes to ``out_dir/<stem>.ipynb``. On an error the partly
     executed notebook stays there and :class:`ChapterFailed` names the chapter and cell.
@@ -271,11 +316,11 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
     for k, v in {**QUIET_ENV, "PYTHONWARNINGS": "ignore::DeprecationWarning,ignore::FutureWarning"}.items():
         os.environ.setdefault(k, v)
     os.environ["CELLMOTION_ROOT"] = str(root)
-    start = time.perf_counter()
+    start, meter = time.perf_counter(), CpuMeter()
     try:
         # the chapter's progress bars go to this console through a side channel, never to the page
-        with ConsoleRelay(out_dir / f"{stem}.console.log", show=progress,
-                          label=stem if side_by_side else None):
+        with meter, ConsoleRelay(out_dir / f"{stem}.console.log", show=progress,
+                                 label=stem if side_by_side else None):
             for attempt in range(1, KERNEL_START_ATTEMPTS + 1):
                 try:
                     pm.execute_notebook(str(raw), str(partial), parameters=params,
@@ -297,7 +342,7 @@ def execute_chapter(root: Path, stem: str, params: dict, out_dir: Path, progress
         raw.unlink(missing_ok=True)
     _hide_injected_parameters(partial)
     partial.replace(out)  # atomic: a finished notebook appears only when the chapter finished
-    return time.perf_counter() - start
+    return time.perf_counter() - start, meter.seconds
 
 
 def _hide_injected_parameters(path: Path):
@@ -387,9 +432,11 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     pkg = package_digest(root)
     data_digest = _digest(inputs)  # a config and every file it names
     report = {"profile": profile, "dataset": dataset, "artifacts": artifacts,
-              "executed": {}, "skipped": []}
+              "executed": {}, "cpu": {}, "skipped": []}
     timings = art / "build-timings.json"
     previous = json.loads(timings.read_text()) if timings.exists() else {}
+    cpu_file = art / "build-cpu.json"  # each chapter's CPU seconds (CpuMeter), last run
+    cpu_seconds = json.loads(cpu_file.read_text()) if cpu_file.exists() else {}
     needs = dependencies(all_stems)
     say = print if progress else (lambda *a, **k: None)
     say(f"book: dataset {dataset}, profile {profile}, results in {artifacts}/")
@@ -422,19 +469,22 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
         guess = f", estimated {_duration(guess)}" if guess is not None else ""
         say(f"[{number[stem]}/{len(all_stems)}] {stem}: executing ({last}{guess})", flush=True)
 
-    def finished(stem, seconds):
+    def finished(stem, seconds, cpu):
         report["executed"][stem] = round(seconds, 1)
+        report["cpu"][stem] = round(cpu, 1)
         state[stem] = keys[stem]
         write_json(state_file, state)
         previous[stem] = round(seconds, 1)
         write_json(timings, previous)
+        cpu_seconds[stem] = round(cpu, 1)
+        write_json(cpu_file, cpu_seconds)
 
     params_of = {stem: params for stem, params, _, _ in plan}
     jobs = max(1, min(int(jobs), len(to_run)))
     if jobs == 1:
         for stem in to_run:
             starting(stem)
-            finished(stem, execute_chapter(root, stem, params_of[stem], nb_dir, progress=progress))
+            finished(stem, *execute_chapter(root, stem, params_of[stem], nb_dir, progress=progress))
     else:
         # the last build's times, else the estimates, else the benchmark record (a first build)
         cost = {**recorded_times(root, profile),
@@ -488,15 +538,15 @@ def _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progre
             for future in done:
                 stem = running.pop(future)
                 try:
-                    seconds = future.result()
+                    seconds, cpu = future.result()
                 except ChapterFailed as err:
                     failure = failure or err
                     if running:
                         say(f"book: {stem} failed; waiting for {sorted(running.values())} to finish",
                             flush=True)
                     continue
-                finished(stem, seconds)
-                say(f"book: {stem} done in {_duration(seconds)}", flush=True)
+                finished(stem, seconds, cpu)
+                say(f"book: {stem} done in {_duration(seconds)} ({cpu:.0f} CPU-s)", flush=True)
     if failure is not None:
         raise failure
 
@@ -630,7 +680,8 @@ def main(argv=None):
     except DataError as err:
         raise SystemExit(f"dataset refused, nothing was written: {err}")
     print(summary_table(report))
-    print(f"total wall time {time.perf_counter() - start:.0f} s")
+    print(f"total wall time {time.perf_counter() - start:.0f} s"
+          + (f", {sum(report['cpu'].values()):.0f} CPU-s in the chapters" if report["cpu"] else ""))
 
 
 def summary_table(report: dict) -> str:
@@ -647,7 +698,9 @@ def summary_table(report: dict) -> str:
         g = guesses[stem]
         return "  (no estimate)" if g is None else f"  (estimated {_duration(g)})"
 
-    rows = [(s, f"executed in {t:.0f} s{beside(s)}") for s, t in report["executed"].items()]
+    cpu = report.get("cpu", {})
+    rows = [(s, f"executed in {t:.0f} s" + (f" ({cpu[s]:.0f} CPU-s)" if s in cpu else "") + beside(s))
+            for s, t in report["executed"].items()]
     rows += [(s, "unchanged, skipped") for s in report["skipped"]]
     width = max([len(s) for s, _ in rows] + [7])
     lines = [f"{'chapter':<{width}}  result", f"{'-' * width}  {'-' * 22}"]

@@ -162,22 +162,70 @@ class TrackFit:
     seconds: float
 
 
-def _study(velocities: np.ndarray, model: SuperstatModel):
+def _scaled_ar1():
+    """bayesloop's ``ScaledAR1`` observation model with the likelihood of a multi-component
+    step computed in one pass (a class made on first use: bayesloop is imported lazily).
+
+    bayesloop evaluates the scaled AR(1) density of each velocity component on the whole grid
+    and multiplies the components' grids (``ObservationModel.processed_pdf``): three
+    exponentials of 40,000 points per step on the report's grid. The residual ``v_t - q
+    v_{t-1}`` depends on the persistence only, so this model sums the components' squared
+    residuals per persistence value and takes one exponential; a component with a missing
+    value is left out, as bayesloop leaves it out. Same likelihood up to rounding (tested
+    against bayesloop's own model in ``tests/test_superstats.py``); the fit of a 3D track on
+    the 200 x 200 grid takes about a quarter less time.
+    """
+    global _ScaledAR1
+    if _ScaledAR1 is None:
+        import bayesloop as bl
+
+        class FusedScaledAR1(bl.om.ScaledAR1):
+            def prepare_grid(self, grid):
+                super().prepare_grid(grid)
+                q = np.asarray(grid[0])
+                # the persistence varies along its own axis only: residuals on that axis
+                self._q = q[:, :1] if q.ndim == 2 and np.all(q == q[:, :1]) else q
+
+            def processed_pdf(self, grid, data_segment):
+                if data_segment.ndim != 2:  # one component: bayesloop's own path
+                    return super().processed_pdf(grid, data_segment)
+                if not self._grid_is_prepared(grid):
+                    self.prepare_grid(grid)
+                measured = ~np.isnan(data_segment).any(axis=0)
+                if not measured.any():
+                    return np.ones_like(grid[0])
+                prev, now = data_segment[:, measured]
+                squares = sum((b - self._q * a) ** 2 for a, b in zip(prev, now))
+                return np.exp(squares * self._negative_half_inv_variance
+                              + measured.sum() * self._log_normalization)
+
+        _ScaledAR1 = FusedScaledAR1
+    return _ScaledAR1
+
+
+_ScaledAR1 = None
+
+
+def _study(velocities: np.ndarray, model: SuperstatModel, fused: bool = True):
     import bayesloop as bl
 
     S = bl.Study(silent=True)
     S.load_data(np.asarray(velocities, dtype=float), silent=True)
-    S.set(bl.om.ScaledAR1(PERSISTENCE, model.persistence_grid, SPEED, model.speed_grid),
-          silent=True)
-    S.set(bl.tm.CombinedTransitionModel(
+    observation = (_scaled_ar1() if fused else bl.om.ScaledAR1)(
+        PERSISTENCE, model.persistence_grid, SPEED, model.speed_grid)
+    S.set_observation_model(observation, silent=True)
+    S.set_transition_model(bl.tm.CombinedTransitionModel(
         bl.tm.GaussianRandomWalk("sigma_q", model.sigma_persistence, target=PERSISTENCE),
         bl.tm.GaussianRandomWalk("sigma_c", model.sigma_speed, target=SPEED),
         bl.tm.RegimeSwitch("log10p_min", model.log10_pmin)), silent=True)
     return S
 
 
-def fit_track(velocities, model: SuperstatModel = SuperstatModel()) -> TrackFit:
+def fit_track(velocities, model: SuperstatModel = SuperstatModel(), fused: bool = True) -> TrackFit:
     """Fit one track: ``velocities`` ``(T, d)`` [µm/min], components share the parameters.
+
+    ``fused=False`` uses bayesloop's own ``ScaledAR1`` likelihood instead of the one-pass
+    version (:func:`_scaled_ar1`, same numbers up to rounding): the probe's fixed workload.
 
     Raises ``ValueError`` for fewer than 3 steps or a fit whose posterior vanishes (data
     outside the grid, e.g. speeds far above ``model.speed_range``).
@@ -188,7 +236,7 @@ def fit_track(velocities, model: SuperstatModel = SuperstatModel()) -> TrackFit:
     if len(v) < 3:
         raise ValueError(f"a track needs at least 3 velocity steps, got {len(v)}")
     t0 = time.perf_counter()
-    S = _study(v, model)
+    S = _study(v, model, fused)
     S.fit(silent=True)
     if not np.isfinite(S.log_evidence):
         raise ValueError("bayesloop found zero posterior probability everywhere: are the "
