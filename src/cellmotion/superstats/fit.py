@@ -172,8 +172,9 @@ def _scaled_ar1():
     v_{t-1}`` depends on the persistence only, so this model sums the components' squared
     residuals per persistence value and takes one exponential; a component with a missing
     value is left out, as bayesloop leaves it out. Same likelihood up to rounding (tested
-    against bayesloop's own model in ``tests/test_superstats.py``); the fit of a 3D track on
-    the 200 x 200 grid takes about a quarter less time.
+    against bayesloop's own model in ``tests/test_superstats.py``); a fit of a 3D track of 288
+    steps on the 200 x 200 grid takes 0.80 of the time (``benchmarks/bench_superstats.py``),
+    about half where many of the components' densities underflow (far-off grid points).
     """
     global _ScaledAR1
     if _ScaledAR1 is None:
