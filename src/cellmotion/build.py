@@ -13,8 +13,9 @@ Chapters that read nothing of each other run at the same time (``--jobs``, three
 default): each chapter keeps about 1.5 of two cores busy on its own, because loading data,
 plotting and scoring between the trainings run on one core, so chapters side by side fill the
 gaps. A chapter starts when every chapter it reads has finished; of the chapters ready to
-start, the one heading the longest remaining chain starts first (by the last build's times,
-else the estimates, else the benchmark record), and the chapters off the longest chain run at
+start, the one heading the longest remaining chain starts first (by each chapter's work, its
+CPU seconds, in the last build, else the estimates, else the benchmark record:
+:func:`chapter_costs`), and the chapters off the longest chain run at
 lower CPU priority (:data:`OFF_CHAIN_NICE`): that chain, generation then statistics, bounds
 the build's time from below, and the other chapters can use what it leaves of the cores. The
 measured times are in the README ("How long it takes").
@@ -242,7 +243,8 @@ def longest_chain(stems, needs: dict, cost: dict) -> list[str]:
 
 def recorded_times(root: Path, profile: str) -> dict:
     """``{stem: seconds}`` of each chapter in the benchmark suite's record
-    (``benchmarks/latest.json``, rows ``chapter <stem> (<profile>)``); empty without one."""
+    (``benchmarks/latest.json``, rows ``chapter <stem> (<profile>)``): its CPU seconds where the
+    record has them, else its wall seconds; empty without a record."""
     try:
         rows = json.loads((root / "benchmarks" / "latest.json").read_text())["rows"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -250,9 +252,28 @@ def recorded_times(root: Path, profile: str) -> dict:
     out = {}
     for row in rows:
         what = str(row.get("what", ""))
-        if what.startswith("chapter ") and what.endswith(f" ({profile})") and row.get("seconds"):
-            out[what[len("chapter "):-len(f" ({profile})")]] = float(row["seconds"])
+        seconds = row.get("cpu_seconds") or row.get("seconds")
+        if what.startswith("chapter ") and what.endswith(f" ({profile})") and seconds:
+            out[what[len("chapter "):-len(f" ({profile})")]] = float(seconds)
     return out
+
+
+def chapter_costs(root: Path, art: Path, profile: str, estimates=None) -> dict:
+    """``{stem: seconds}`` that decide the longest chain (:func:`longest_chain`).
+
+    A chapter's work in the last build of ``art`` (its CPU seconds, ``build-cpu.json``), else
+    its wall seconds there (``build-timings.json``), else its estimate, else the benchmark
+    record (:func:`recorded_times`). Work, not wall time, where it is known: a chapter run at
+    lower priority beside the chain takes longer on the clock for that reason alone, and its
+    wall time would make it look like the longest chain in the next build.
+    """
+    cost = {**recorded_times(root, profile), **{k: v for k, v in (estimates or {}).items() if v}}
+    for name in ("build-timings.json", "build-cpu.json"):
+        try:
+            cost.update({k: float(v) for k, v in json.loads((art / name).read_text()).items() if v})
+        except (OSError, ValueError, AttributeError):
+            continue
+    return cost
 
 
 def toc_chapters(root: Path) -> list[str]:
@@ -486,9 +507,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
             starting(stem)
             finished(stem, *execute_chapter(root, stem, params_of[stem], nb_dir, progress=progress))
     else:
-        # the last build's times, else the estimates, else the benchmark record (a first build)
-        cost = {**recorded_times(root, profile),
-                **{k: v for k, v in report.get("estimates", {}).items() if v}, **previous}
+        cost = chapter_costs(root, art, profile, report.get("estimates"))
         _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progress,
                           starting, finished, say)
 
