@@ -222,6 +222,15 @@ def test_a_chapters_cpu_time_counts_the_work_of_the_processes_it_starts(tmp_path
     assert cpu["b"] - cpu["a"] > 2.0  # the child's 3 CPU-s (read every 0.5 s), which sleeping does not cost
     assert json.loads((root / "artifacts/x/build-cpu.json").read_text()) == cpu
     assert "CPU-s" in build.summary_table(report)
+    # one after another in the runner's own process: a chapter is not charged the work this
+    # process did before it started
+    import time
+
+    t0 = time.process_time()
+    while time.process_time() - t0 < 3.0:
+        pass
+    again = _run(jobs=1, force=True)["cpu"]
+    assert again["b"] - again["a"] > 2.0 and again["a"] < 0.6 * again["b"]
 
 
 def test_declared_reads_match_what_the_chapters_read():

@@ -144,7 +144,7 @@ class CpuMeter:
     """
 
     def __init__(self, poll: float = 0.5):
-        self.poll, self.seconds, self._seen = poll, 0.0, {}
+        self.poll, self.seconds, self._seen, self._before = poll, 0.0, {}, {}
 
     def _read(self):
         import psutil
@@ -166,6 +166,7 @@ class CpuMeter:
 
         self._stop = threading.Event()
         self._read()
+        self._before = dict(self._seen)  # what this process (and any child) had spent already
         self._thread = threading.Thread(target=self._loop, daemon=True)
         self._thread.start()
         return self
@@ -174,7 +175,7 @@ class CpuMeter:
         self._stop.set()
         self._thread.join()
         self._read()
-        self.seconds = sum(self._seen.values())
+        self.seconds = sum(v - self._before.get(k, 0.0) for k, v in self._seen.items())
         return False
 
 
