@@ -174,18 +174,16 @@ def test_a_first_build_orders_its_chapters_by_the_benchmark_record(tmp_path):
 def test_the_chain_follows_the_last_builds_work_not_its_slowed_wall_times(tmp_path):
     """A chapter run at lower priority beside the chain takes long on the clock; its CPU time
     says what it costs, so the next build does not mistake it for the longest chain."""
-    art = tmp_path / "artifacts"
-    art.mkdir()
-    (art / "build-timings.json").write_text(json.dumps({"gen": 300.0, "stats": 500.0, "cells": 1300.0}))
+    walls = {"gen": 300.0, "stats": 500.0, "cells": 1300.0}  # the last build's build-timings.json
     needs = {"gen": (), "stats": ("gen",), "cells": ()}
-    by_wall = build.chapter_costs(tmp_path, art, "full")
+    by_wall = build.chapter_costs(tmp_path, "full", walls=walls)
     assert build.longest_chain(list(needs), needs, by_wall) == ["cells"]
-    (art / "build-cpu.json").write_text(json.dumps({"gen": 340.0, "stats": 750.0, "cells": 760.0}))
-    by_work = build.chapter_costs(tmp_path, art, "full", estimates={"gen": 10.0})
+    cpu = {"gen": 340.0, "stats": 750.0, "cells": 760.0}  # its build-cpu.json
+    by_work = build.chapter_costs(tmp_path, "full", estimates={"gen": 10.0}, walls=walls, cpu=cpu)
     assert by_work == {"gen": 340.0, "stats": 750.0, "cells": 760.0}
     assert build.longest_chain(list(needs), needs, by_work) == ["gen", "stats"]
     # nothing measured yet: the estimates decide
-    assert build.chapter_costs(tmp_path, tmp_path / "none", "full", {"gen": 10.0, "x": None}) == {"gen": 10.0}
+    assert build.chapter_costs(tmp_path, "full", {"gen": 10.0, "x": None}) == {"gen": 10.0}
 
 
 def test_chapters_off_the_longest_chain_run_at_lower_cpu_priority(tmp_path, monkeypatch):

@@ -259,21 +259,18 @@ def recorded_times(root: Path, profile: str) -> dict:
     return out
 
 
-def chapter_costs(root: Path, art: Path, profile: str, estimates=None) -> dict:
+def chapter_costs(root: Path, profile: str, estimates=None, walls=None, cpu=None) -> dict:
     """``{stem: seconds}`` that decide the longest chain (:func:`longest_chain`).
 
-    A chapter's work in the last build of ``art`` (its CPU seconds, ``build-cpu.json``), else
-    its wall seconds there (``build-timings.json``), else its estimate, else the benchmark
-    record (:func:`recorded_times`). Work, not wall time, where it is known: a chapter run at
-    lower priority beside the chain takes longer on the clock for that reason alone, and its
-    wall time would make it look like the longest chain in the next build.
+    A chapter's work in the last build (``cpu``: its CPU seconds, ``build-cpu.json``), else its
+    wall seconds there (``walls``, ``build-timings.json``), else its estimate, else the
+    benchmark record (:func:`recorded_times`). Work, not wall time, where it is known: a
+    chapter run at lower priority beside the chain takes longer on the clock for that reason
+    alone, and its wall time would make it look like the longest chain in the next build.
     """
-    cost = {**recorded_times(root, profile), **{k: v for k, v in (estimates or {}).items() if v}}
-    for name in ("build-timings.json", "build-cpu.json"):
-        try:
-            cost.update({k: float(v) for k, v in json.loads((art / name).read_text()).items() if v})
-        except (OSError, ValueError, AttributeError):
-            continue
+    cost = dict(recorded_times(root, profile))
+    for known in (estimates, walls, cpu):
+        cost.update({k: float(v) for k, v in (known or {}).items() if v})
     return cost
 
 
@@ -508,7 +505,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
             starting(stem)
             finished(stem, *execute_chapter(root, stem, params_of[stem], nb_dir, progress=progress))
     else:
-        cost = chapter_costs(root, art, profile, report.get("estimates"))
+        cost = chapter_costs(root, profile, report.get("estimates"), previous, cpu_seconds)
         _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progress,
                           starting, finished, say)
 
