@@ -2,8 +2,9 @@
 
 - seconds per track at the report's grid (200 x 200) and a coarse grid (50 x 50), for a
   3D track of 288 velocity steps (Collagen-like) and a 2D track of 199 steps (dish-like);
-- the same 3D tracks with bayesloop's own scaled AR(1) likelihood (``fit_track(fused=False)``)
-  and the ratio of the book's one-pass likelihood to it;
+- the same 3D tracks with bayesloop's own study, scaled AR(1) model and forward-backward pass
+  (``fit_track(fused=False)``) and the ratio of the book's fit (one-pass likelihood, compiled
+  pass: ``cellmotion.superstats.compiled``) to it;
 - speed-up of 2 joblib workers (loky processes) over 1 on the same batch of tracks at
   200 x 200 (target >= 1.7 on an idle 2-core machine).
 
@@ -91,9 +92,9 @@ def main():
               f"{seconds_per_track(v2, m):.3f} s/track (2D, 199 steps)")
     m = ss.SuperstatModel(n_persistence=args.grid, n_speed=args.grid)
     own = seconds_per_track(v3, m, fused=False)
-    print(f"grid {args.grid}x{args.grid} with bayesloop's own likelihood (one exponential per "
-          f"component): {own:.3f} s/track (3D, 288 steps); the book's one-pass likelihood takes "
-          f"{seconds_per_track(v3, m) / own:.2f} of that")
+    print(f"grid {args.grid}x{args.grid} with bayesloop's own study and models: {own:.3f} s/track "
+          f"(3D, 288 steps); the book's fit (one-pass likelihood, compiled forward-backward "
+          f"pass) takes {seconds_per_track(v3, m) / own:.2f} of that")
 
     m = ss.SuperstatModel(n_persistence=args.grid, n_speed=args.grid)
     batch, _, _ = ss.known_parameter_tracks("drifting", n_tracks=args.tracks, n_steps=288, dims=3,

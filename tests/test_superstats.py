@@ -76,6 +76,60 @@ def test_the_one_pass_likelihood_fits_exactly_what_bayesloops_own_model_fits(dim
     assert ss.fit_track(1.3 * v, COARSE).log10_evidence != pytest.approx(own.log10_evidence, rel=1e-6)
 
 
+@pytest.mark.parametrize("n0, n1, sigma, log10_pmin", [(200, 200, 0.03, -7.0), (7, 5, 0.6, -7.0),
+                                                      (30, 40, 0.03, -300.0)])
+def test_the_compiled_transition_is_bayesloops_filters_and_regime_switch(n0, n1, sigma, log10_pmin):
+    """Two Gaussian random walks (correlate1d, 'reflect') and the regime switch, in one pass;
+    (7, 5, 0.6): kernels longer than the grid, reflected more than once."""
+    from scipy.ndimage import correlate1d
+    from bayesloop.transition_models import gaussian_kernel_1d
+
+    from cellmotion.superstats.compiled import transition_step
+
+    rng = np.random.default_rng(n0)
+    p = np.exp(-40 * rng.random((n0, n1)))
+    p /= p.sum()
+    kr, kc = gaussian_kernel_1d(sigma / (2 / n0)), gaussian_kernel_1d(sigma / (1.5 / n1))
+    floor = 10.0 ** log10_pmin * (2 / n0) * (1.5 / n1)
+    expected = correlate1d(correlate1d(p, kr, axis=0, mode="reflect"), kc, axis=1, mode="reflect")
+    expected[expected < floor] = floor
+    expected /= expected.sum()
+    got = transition_step(p, kr, kc, floor)
+    np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-300)
+    assert got.sum() == pytest.approx(1.0, rel=1e-14)
+    # the regime switch acts: a floor far above the values would change the result
+    assert not np.allclose(transition_step(p, kr, kc, 10 * p.max()), expected, rtol=1e-3)
+
+
+@pytest.mark.parametrize("dims", [1, 3])
+def test_the_compiled_study_leaves_what_bayesloops_study_leaves(dims):
+    """Posterior sequence, log-evidence, local evidence and posterior means of the compiled
+    forward-backward pass equal bayesloop's own (its Study, ScaledAR1 and transition models)."""
+    from cellmotion.superstats.fit import _study
+
+    rng = np.random.default_rng(10 + dims)
+    v = rng.normal(scale=0.4, size=(70, dims))
+    v[20, 0] = np.nan
+    model = ss.SuperstatModel(n_persistence=40, n_speed=30)
+    compiled, own = _study(v, model, fused=True), _study(v, model, fused=False)
+    assert type(compiled).__name__ == "CompiledStudy" and type(own).__name__ == "Study"
+    compiled.fit(silent=True)
+    own.fit(silent=True)
+    assert compiled.log_evidence == pytest.approx(own.log_evidence, rel=1e-12)
+    np.testing.assert_allclose(compiled.posterior_sequence, own.posterior_sequence, rtol=1e-9,
+                               atol=1e-300)
+    np.testing.assert_allclose(compiled.local_evidence, own.local_evidence, rtol=1e-9)
+    np.testing.assert_allclose(compiled.posterior_mean_values, own.posterior_mean_values,
+                               rtol=1e-10, atol=1e-13)
+    # a pass it does not compile (forward only) is bayesloop's own, with the same result
+    filtered, own_filtered = _study(v, model, fused=True), _study(v, model, fused=False)
+    filtered.fit(forward_only=True, silent=True)
+    own_filtered.fit(forward_only=True, silent=True)
+    np.testing.assert_allclose(filtered.posterior_sequence, own_filtered.posterior_sequence,
+                               rtol=1e-9, atol=1e-300)
+    assert not np.allclose(filtered.posterior_sequence, compiled.posterior_sequence, rtol=1e-3)
+
+
 def test_flat_z_is_dropped_and_would_bias_the_speed():
     vels, qt, ct = ss.known_parameter_tracks("constant", n_tracks=2, n_steps=200, dims=2,
                                              seed=3, persistence=0.3, speed=0.5)

@@ -172,9 +172,8 @@ def _scaled_ar1():
     v_{t-1}`` depends on the persistence only, so this model sums the components' squared
     residuals per persistence value and takes one exponential; a component with a missing
     value is left out, as bayesloop leaves it out. Same likelihood up to rounding (tested
-    against bayesloop's own model in ``tests/test_superstats.py``); a fit of a 3D track of 288
-    steps on the 200 x 200 grid takes 0.80 of the time (``benchmarks/bench_superstats.py``),
-    about half where many of the components' densities underflow (far-off grid points).
+    against bayesloop's own model in ``tests/test_superstats.py``). The compiled pass
+    (:mod:`cellmotion.superstats.compiled`) computes the same likelihood inside its loop.
     """
     global _ScaledAR1
     if _ScaledAR1 is None:
@@ -208,14 +207,22 @@ _ScaledAR1 = None
 
 
 def _study(velocities: np.ndarray, model: SuperstatModel, fused: bool = True):
+    """A bayesloop study of one track; ``fused``: the compiled forward-backward pass
+    (:mod:`cellmotion.superstats.compiled`, same fit to rounding), else bayesloop's own."""
     import bayesloop as bl
 
-    S = bl.Study(silent=True)
+    if fused:
+        from .compiled import compiled_classes
+
+        study, combined = compiled_classes(_scaled_ar1())
+    else:
+        study, combined = bl.Study, bl.tm.CombinedTransitionModel
+    S = study(silent=True)
     S.load_data(np.asarray(velocities, dtype=float), silent=True)
     observation = (_scaled_ar1() if fused else bl.om.ScaledAR1)(
         PERSISTENCE, model.persistence_grid, SPEED, model.speed_grid)
     S.set_observation_model(observation, silent=True)
-    S.set_transition_model(bl.tm.CombinedTransitionModel(
+    S.set_transition_model(combined(
         bl.tm.GaussianRandomWalk("sigma_q", model.sigma_persistence, target=PERSISTENCE),
         bl.tm.GaussianRandomWalk("sigma_c", model.sigma_speed, target=SPEED),
         bl.tm.RegimeSwitch("log10p_min", model.log10_pmin)), silent=True)
@@ -225,8 +232,11 @@ def _study(velocities: np.ndarray, model: SuperstatModel, fused: bool = True):
 def fit_track(velocities, model: SuperstatModel = SuperstatModel(), fused: bool = True) -> TrackFit:
     """Fit one track: ``velocities`` ``(T, d)`` [µm/min], components share the parameters.
 
-    ``fused=False`` uses bayesloop's own ``ScaledAR1`` likelihood instead of the one-pass
-    version (:func:`_scaled_ar1`, same numbers up to rounding): the probe's fixed workload.
+    By default the fit is bayesloop's ``Study`` with the one-pass likelihood
+    (:func:`_scaled_ar1`) and the compiled forward-backward pass
+    (:mod:`cellmotion.superstats.compiled`): the same numbers up to rounding, in about half
+    the time. ``fused=False`` is bayesloop's own study, models and pass: the probe's fixed
+    workload, and the reference the tests compare with.
 
     Raises ``ValueError`` for fewer than 3 steps or a fit whose posterior vanishes (data
     outside the grid, e.g. speeds far above ``model.speed_range``).
