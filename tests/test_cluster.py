@@ -8,6 +8,7 @@ it really runs on the workers, and a worker killed mid-run loses nothing.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -203,3 +204,73 @@ def test_an_unreachable_scheduler_is_an_error_naming_it():
     with pytest.raises(RuntimeError, match="127.0.0.1"):
         with cluster.use(address, timeout=2):
             pass
+
+
+def _timed_sleep(path, seconds):
+    """A task that records when it ran (start and end, wall clock) in ``path``."""
+    start = time.time()
+    time.sleep(seconds)
+    with open(path, "a") as f:
+        f.write(f"{os.getpid()} {start} {time.time()}\n")
+    return seconds
+
+
+def _chapter_like(path, n_tasks, n_jobs):
+    """What a chapter does: its own tasks through map_tasks (in another process)."""
+    return list(cluster.map_tasks(_timed_sleep, [(path, 0.4)] * n_tasks, n_jobs=n_jobs))
+
+
+def _nested(path):
+    """A task whose work is itself map_tasks in the same process."""
+    return list(cluster.map_tasks(_timed_sleep, [(path, 0.05)] * 2, n_jobs=1))
+
+
+def _overlap(path) -> float:
+    """Largest number of the recorded tasks that ran at the same moment."""
+    spans = [tuple(map(float, line.split()[1:])) for line in Path(path).read_text().splitlines()]
+    events = sorted([(s, 1) for s, _ in spans] + [(e, -1) for _, e in spans])
+    most = running = 0
+    for _, step in events:
+        running += step
+        most = max(most, running)
+    return most
+
+
+@pytest.mark.parametrize("slots", [None, 1, 2])
+def test_chapters_side_by_side_run_their_tasks_one_per_cpu_slot(tmp_path, monkeypatch, slots):
+    """Three 'chapters' (processes) with two workers each: with the runner's slots, no more
+    tasks run at once than there are slots; without them, more do (the test can fail)."""
+    import multiprocessing
+
+    from cellmotion.build import cpu_slots
+
+    monkeypatch.delenv(cluster.SLOTS_ENV, raising=False)
+    log = tmp_path / "spans.txt"
+    context = contextlib.nullcontext() if slots is None else cpu_slots(slots)
+    with context, multiprocessing.get_context("spawn").Pool(3) as pool:
+        runs = [pool.apply_async(_chapter_like, (str(log), 4, 2)) for _ in range(3)]
+        assert all(len(r.get(timeout=120)) == 4 for r in runs)
+    assert len(log.read_text().splitlines()) == 12
+    if slots is None:
+        assert _overlap(log) >= 3
+    else:
+        assert _overlap(log) == slots
+    assert cluster.SLOTS_ENV not in os.environ  # the runner's variable ends with the block
+
+
+def test_a_task_inside_a_task_takes_no_second_slot(tmp_path, monkeypatch):
+    """With one slot, a task that runs tasks itself finishes (no deadlock on its own slot)."""
+    import multiprocessing
+
+    from cellmotion.build import cpu_slots
+
+    monkeypatch.delenv(cluster.SLOTS_ENV, raising=False)
+    log = tmp_path / "spans.txt"
+    with cpu_slots(1), multiprocessing.get_context("spawn").Pool(1) as pool:
+        result = pool.apply_async(_run_nested, (str(log),))
+        assert result.get(timeout=60) == [[0.05, 0.05]]
+    assert len(log.read_text().splitlines()) == 2
+
+
+def _run_nested(path):
+    return list(cluster.map_tasks(_nested, [(path,)], n_jobs=1))

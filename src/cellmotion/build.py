@@ -40,6 +40,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import json
 import os
@@ -517,6 +518,37 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     return report
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the system says, else all)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def cpu_slots(n: int | None = None):
+    """One lock file per core in a fresh folder, named in :data:`cluster.SLOTS_ENV` for the
+    chapters started inside the block (they inherit the variable): their local tasks then
+    run one per core at a time (:func:`cellmotion.cluster.cpu_slot`). The folder and the
+    variable's earlier value are restored afterwards."""
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="cellmotion-cpu-slots-")
+    for i in range(n or available_cores()):
+        Path(folder, f"slot-{i}").touch()
+    previous = os.environ.get(cluster.SLOTS_ENV)
+    os.environ[cluster.SLOTS_ENV] = folder
+    try:
+        yield folder
+    finally:
+        if previous is None:
+            os.environ.pop(cluster.SLOTS_ENV, None)
+        else:
+            os.environ[cluster.SLOTS_ENV] = previous
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progress,
                       starting, finished, say):
     """Execute ``to_run`` with up to ``jobs`` chapters at a time in worker processes (see
@@ -537,8 +569,8 @@ def _run_side_by_side(root, to_run, needs, params_of, nb_dir, jobs, cost, progre
     # chapter's priority ends with its process (Python 3.10 reuses workers: no priorities)
     fresh = {"max_tasks_per_child": 1} if sys.version_info >= (3, 11) else {}
     lowered = OFF_CHAIN_NICE if fresh else 0
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("spawn"),
-                             **fresh) as pool:
+    with cpu_slots(), ProcessPoolExecutor(max_workers=jobs, **fresh,
+                                          mp_context=multiprocessing.get_context("spawn")) as pool:
         while pending or running:
             busy = set(pending) | set(running.values())
             ready = sorted((s for s in pending if not busy.intersection(needs[s])),

@@ -230,8 +230,9 @@ def compiled_classes(scaled_ar1):
                 return None
             *walks, switch = self.models
             if type(switch) is not bl.tm.RegimeSwitch \
-                    or not all(type(m) is bl.tm.GaussianRandomWalk for m in walks):
-                return None
+                    or not all(type(m) is bl.tm.GaussianRandomWalk for m in walks) \
+                    or any(np.size(m.hyper_parameter_values[0]) != 1 for m in self.models):
+                return None  # other models, or several hyper-parameter values (a hyper-study)
             for m in walks:
                 m.study = self.study
             axes = [m._get_axis_to_transform() for m in walks]
