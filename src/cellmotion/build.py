@@ -17,7 +17,11 @@ start, the one heading the longest remaining chain starts first (by each chapter
 CPU seconds, in the last build, else the estimates, else the benchmark record:
 :func:`chapter_costs`), and the chapters off the longest chain run at
 lower CPU priority (:data:`OFF_CHAIN_NICE`): that chain, generation then statistics, bounds
-the build's time from below, and the other chapters can use what it leaves of the cores. The
+the build's time from below, and the other chapters can use what it leaves of the cores.
+Side by side, the chapters' tasks (the folds, fits and generators of
+:func:`cellmotion.cluster.map_tasks`) run one per core at a time (:func:`cpu_slots`): without
+that, three chapters with two workers each time-sliced up to six processes on two cores,
+which cost CPU time (the real-cell chapter 850 CPU-s beside the others, 659 alone). The
 measured times are in the README ("How long it takes").
 
 Before it executes anything the runner prints an estimate of each chapter's time for the
