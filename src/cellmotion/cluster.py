@@ -164,7 +164,11 @@ def cpu_slot():
         pause = 0.01 if not hasattr(os, "nice") or os.nice(0) <= 0 else 0.05
         while paths and handle is None:
             for p in paths:
-                f = open(os.path.join(folder, p), "a")
+                try:
+                    f = open(os.path.join(folder, p), "a")
+                except OSError:  # the runner's folder is gone: hold nothing
+                    paths = []
+                    break
                 try:
                     fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except OSError:
