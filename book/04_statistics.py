@@ -64,7 +64,8 @@ sigma = 0.03  # s.d. of the Gaussian random walks per step (the report: 0.03)
 log10_pmin = -7.0  # regime-switch floor (the report: -7)
 max_original_per_condition = 0  # 0: every original track (the report: all 311)
 max_positions = 70_000  # positions used at most, whole cells from every condition (the generation chapter's; None: all; lifted on a Dask cluster; cellmotion.budget)
-max_generated_per_condition = 40  # generated tracks fitted per condition and sampler
+max_generated_per_condition = 40  # generated tracks fitted per condition and sampler (0: all; lifted on a Dask cluster).
+                                  # They are the generator's, not the user's data: this bounds their fits' cost whatever the dataset's size
 flat_z_condition = "Plastic"  # 2D condition for the flat-z demonstration
 flat_z_tracks = 30  # tracks of that condition fitted with z kept
 n_jobs = 0  # parallel fits (0: all cores)
@@ -98,7 +99,7 @@ from IPython.display import Markdown, display
 from matplotlib.lines import Line2D
 from myst_nb import glue
 
-from cellmotion import budget, figures, tables
+from cellmotion import budget, cluster, figures, tables
 from cellmotion import superstats
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.contract import validate_tracks
@@ -242,6 +243,7 @@ heldout_ids = set(map(str, traj_all.track_ids[test_all]))
 conditions = list(traj.condition_names)
 palette = figures.condition_palette(conditions)
 gen_traj, missing = {}, []
+gen_cap = None if cluster.scheduler_address() is not None else cap(max_generated_per_condition)
 for sampler in ("fixed", "original"):  # the generation chapter's tracks
     path = find_artifact(f"generated_{sampler}.csv", read_from)
     if not path.exists():
@@ -249,7 +251,7 @@ for sampler in ("fixed", "original"):  # the generation chapter's tracks
         continue
     g = to_trajectories(validate_tracks(pd.read_csv(path), source=str(path)), interval=interval)
     g = replace(g, flat_z=[c for c in traj.flat_z])  # 2D in the data = fitted on x, y
-    gen_traj[sampler] = g.subset(superstats.subsample_per_condition(g.conditions, cap(max_generated_per_condition), seed))
+    gen_traj[sampler] = g.subset(superstats.subsample_per_condition(g.conditions, gen_cap, seed))
 if missing:
     display(Markdown(f"No generated tracks of the {' and '.join(SAMPLER[s] for s in missing)} sampler were "
                      "found: run the generation chapter first. The comparison below leaves them out."))
@@ -290,7 +292,7 @@ if failed:  # a track whose posterior vanished on the grid
     display(Markdown(f"Left out, not describable on the grid (raise `speed_max`?): {', '.join(failed)}."))
 display(Markdown(budget.budget_sentence(traj_data, in_budget, budget.cap(max_positions))))
 tables.show(pd.DataFrame(fitted_rows), caption="Tracks fitted per condition (generated: fitted of those written, "
-            f"at most {max_generated_per_condition} per condition and sampler)",
+            + (f"at most {gen_cap} per condition and sampler)" if gen_cap else "all of them)"),
             headers={"condition": "Condition", "dims": "Fitted on", "n_original": "Original tracks",
                      **{f"gen_{s}": f"Generated, {SAMPLER[s]}" for s in generated}})
 
@@ -445,7 +447,7 @@ if cond_z is not None:
 # the report's sampler (a weighted sum of one draw from every component). They were fitted with
 # the originals above, on the same grid, with the same 2D conditions fitted on x, y; to keep
 # the run time down at most `max_generated_per_condition` tracks per condition and sampler
-# (a seeded random subset). {numref}`fig-densities` shows, for every condition, the density of
+# (a seeded random subset; all of them on a Dask cluster). {numref}`fig-densities` shows, for every condition, the density of
 # persistence and speed, averaged over the time steps of each track and then over the tracks,
 # with the 10, 25 and 50 % highest-density (credible) regions; {numref}`fig-densities-all`
 # puts all conditions in one plot.

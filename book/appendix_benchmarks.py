@@ -146,12 +146,17 @@ for prof, run in scale["runs"].items():
                            "capped": ", ".join(f"{k}={v}" for k, v in ch.get("caps", {}).items())})
 curves = pd.DataFrame(curves)
 if len(curves):
+    # each time also as a multiple of the probe measured in the same run (machines differ)
+    curves["time"] = [f"{s:.0f} s = {x:.0f}× probe" if np.isfinite(s) else np.nan
+                      for s, x in zip(curves["seconds"], curves["x probe"])]
     table = curves.pivot_table(index=["profile", "chapter"], columns="tracks requested",
-                               values="seconds").round(1)
-    table.columns = [f"{c} tracks [s]" for c in table.columns]
+                               values="time", aggfunc="first")
+    table.columns = [f"{c} tracks" for c in table.columns]
     exps = curves.groupby(["profile", "chapter"])[["b (positions)", "b (tracks)"]].first().round(2)
+    peak = curves.groupby(["profile", "chapter"])["peak memory [MiB]"].max().rename(
+        "peak memory, largest size [MiB]")
     caps = curves.groupby(["profile", "chapter"])["capped"].first()
-    display_table = table.join(exps).join(caps)
+    display_table = table.join(exps).join(peak).join(caps)
 else:
     display_table = pd.DataFrame()
 tables.show(display_table, digits=2,

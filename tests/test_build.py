@@ -62,6 +62,22 @@ def test_unchanged_rebuild_executes_nothing_and_edits_rerun_downstream(project):
     assert set(_run(force=True)["executed"]) == {"a", "b"}
 
 
+def test_a_build_on_a_cluster_is_not_taken_for_the_local_one(project, monkeypatch):
+    """On a Dask cluster the chapters lift their caps (cellmotion.budget.cap): a book built
+    locally must not be skipped as up to date when the build is pointed at a cluster, nor the
+    other way round."""
+    from cellmotion import cluster
+
+    assert set(_run()["executed"]) == {"a", "b"}
+    assert _run()["executed"] == {}
+    with monkeypatch.context() as m:
+        m.setattr(cluster, "scheduler_address", lambda address=None: "tcp://127.0.0.1:1")
+        m.setattr(cluster, "client", lambda *a, **k: None)  # no scheduler is contacted
+        assert set(_run()["executed"]) == {"a", "b"}
+        assert _run()["executed"] == {}
+    assert set(_run()["executed"]) == {"a", "b"}
+
+
 def test_failing_cell_stops_with_chapter_and_cell_and_keeps_partial_notebook(project):
     (project / "book" / "a.py").write_text(CHAPTER.format(
         title="A", body='raise ValueError("the cells are gone")'))

@@ -30,6 +30,7 @@ from cellmotion import superstats as ss  # noqa: E402
 DASK = shutil.which("dask", path=str(Path(sys.executable).parent)) or shutil.which("dask")
 COARSE = ss.SuperstatModel(n_persistence=20, n_speed=20, speed_range=(0.0, 3.0))
 START_TIMEOUT = 60  # seconds to wait for the scheduler file and both workers
+TASK_TIMEOUT = 300  # seconds to wait for any one task's result
 
 
 def _free_port() -> int:
@@ -49,8 +50,9 @@ def _stop(proc: subprocess.Popen) -> None:
 
 
 @pytest.fixture()
-def dask_cluster(tmp_path):
+def dask_cluster(tmp_path, monkeypatch):
     """``(address, [worker processes])``: a scheduler and two single-thread workers."""
+    monkeypatch.setenv(cluster.TASK_TIMEOUT_ENV, str(TASK_TIMEOUT))  # no task result waits longer
     if DASK is None:
         pytest.skip("the dask command-line tool is not installed (pip install 'cellmotion[dask]')")
     sched_file = tmp_path / "scheduler.json"
@@ -125,17 +127,30 @@ def test_the_address_can_come_from_dasks_own_variable(dask_cluster, monkeypatch)
 
 def test_a_worker_killed_mid_run_loses_nothing(dask_cluster):
     address, workers = dask_cluster
-    vels = _tracks(12)
-    local = ss.fit_tracks(vels, COARSE, n_jobs=1, progress=False)
-    with cluster.use(address) as c:
+    # fits long enough (a finer grid, longer tracks) that a worker is busy when it is killed
+    model = ss.SuperstatModel(n_persistence=80, n_speed=80, speed_range=(0.0, 3.0))
+    vels, _, _ = ss.known_parameter_tracks("drifting", n_tracks=12, n_steps=400, dims=2, seed=11)
+    local = ss.fit_tracks(vels, model, n_jobs=1, progress=False)
+    with cluster.use(address) as c, distributed.get_task_stream(c) as stream:
         # the mechanism of fit_tracks and of the cross-validation folds
-        gen = cluster.map_tasks(ss.fit_track, [(v, COARSE) for v in vels])
+        gen = cluster.map_tasks(ss.fit_track, [(v, model) for v in vels], name="kill-test")
         first = next(gen)  # the run is under way: at least one fit came back
-        os.kill(workers[0].pid, signal.SIGKILL)
-        workers[0].wait(timeout=30)
+        deadline = time.monotonic() + START_TIMEOUT
+        busy = {}
+        while not busy:  # a worker that is running a fit right now
+            busy = {w: list(keys) for w, keys in c.processing().items() if keys}
+            assert time.monotonic() < deadline, "no worker was running a fit"
+        victim, lost = next(iter(busy.items()))
+        pid = c.run(os.getpid, workers=[victim])[victim]
+        proc = next(p for p in workers if p.pid == pid)
+        os.kill(pid, signal.SIGKILL)
+        proc.wait(timeout=30)
         rest = list(gen)
         assert len(c.scheduler_info(n_workers=-1)["workers"]) == 1, "the killed worker is still listed"
     _same_fits(local, [first] + rest)
+    # the fits the killed worker was running were run again, on the worker that survived
+    survivor = {t["worker"] for t in stream.data if t["key"] in lost} - {victim}
+    assert survivor, f"the killed worker's fits {lost} were not run again elsewhere"
 
 
 def test_a_two_fold_cross_validation_on_the_cluster_equals_the_local_one(dask_cluster):
@@ -189,6 +204,19 @@ def test_generators_trained_on_the_cluster_equal_the_local_ones(dask_cluster):
         assert local[cond].scale == remote[cond].scale
         assert generation.heldout_nll(remote[cond], held_out) == pytest.approx(
             generation.heldout_nll(local[cond], held_out), rel=0.02)
+
+
+def test_a_lost_cluster_fails_a_run_instead_of_hanging_it(dask_cluster, monkeypatch):
+    address, workers = dask_cluster
+    monkeypatch.setenv(cluster.TASK_TIMEOUT_ENV, "3")
+    for p in workers:  # no worker is left to run anything
+        p.kill()
+        p.wait(timeout=30)
+    with cluster.use(address):
+        start = time.monotonic()
+        with pytest.raises(TimeoutError):
+            list(cluster.map_tasks(pow, [(2, 3), (3, 2)]))
+    assert time.monotonic() - start < 30
 
 
 def test_without_a_scheduler_nothing_changes(monkeypatch):

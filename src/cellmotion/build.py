@@ -467,11 +467,14 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     say(f"book: {cluster.describe()}")
     plan = []  # (stem, parameters, fingerprint, up to date)
     keys = {}
+    # on a Dask cluster the chapters lift their caps (cellmotion.budget.cap) and use every
+    # track: a book built locally is not the one the cluster builds, and the other way round
+    where = "|on a Dask cluster: caps lifted" if cluster.scheduler_address() is not None else ""
     for stem in all_stems:
         params = chapter_parameters(stem, dataset, profile, seed, artifacts)
         upstream = "".join(keys[d] for d in needs[stem])  # a chapter it reads changed: run again
-        keys[stem] = key = _digest([root / "book" / f"{stem}.py"],
-                                   json.dumps(params, sort_keys=True) + pkg + data_digest + upstream)
+        keys[stem] = key = _digest([root / "book" / f"{stem}.py"], json.dumps(
+            params, sort_keys=True) + pkg + data_digest + upstream + where)
         plan.append((stem, params, key, (nb_dir / f"{stem}.ipynb").exists() and state.get(stem) == key))
     to_run = [stem for stem, _, _, done in plan if stem in stems and (force or not done)]
     if estimate and to_run:
@@ -654,6 +657,9 @@ def print_estimates(root: Path, profile: str, stems, size: dict, say=print,
     speed = (f"probe {probe_seconds:.1f} s here, {ref:.1f} s when measured"
              if probe_seconds and ref else "probe not run")
     say(f"book: time estimate for {what} ({speed}; cost model of {laws.get('measured', '?')}):")
+    if cluster.scheduler_address() is not None:
+        say("  (measured on one machine with the caps in force: on the Dask cluster the fits, folds and "
+            "generators run remotely on every track, so these times do not apply)")
     width = max(len(s) for s in stems)
     measure = model.get("size", "positions")
     for s in stems:
@@ -669,7 +675,7 @@ def print_estimates(root: Path, profile: str, stems, size: dict, say=print,
     known = [e for e in estimates.values() if e is not None]
     if known:
         rest = "" if len(known) == len(stems) else f" for the {len(known)} chapters with an estimate"
-        say(f"  total ~{_duration(sum(known))}{rest}")
+        say(f"  total ~{_duration(sum(known))}{rest}, one chapter after another (side by side, less)")
     return estimates
 
 

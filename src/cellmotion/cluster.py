@@ -42,6 +42,10 @@ CLUSTER_ENV = "CELLMOTION_DASK"
 SLOTS_ENV = "CELLMOTION_CPU_SLOTS"
 #: Dask's own variable for the scheduler's address.
 DASK_ENV = "DASK_SCHEDULER_ADDRESS"
+#: Seconds to wait for any one task's result on a cluster (unset: no limit, since a fold may
+#: train for a long time); the tests set it, so that a lost cluster fails them instead of
+#: hanging them.
+TASK_TIMEOUT_ENV = "CELLMOTION_TASK_TIMEOUT"
 
 _clients: dict = {}
 
@@ -227,9 +231,10 @@ def map_tasks(func, arguments, *, n_jobs: int = -1, name: str | None = None):
         run = uuid.uuid4().hex[:8]
         futures = [c.submit(func, *args, pure=False, key=f"{prefix}-{run}-{i}")
                    for i, args in enumerate(arguments)]
+        timeout = float(os.environ.get(TASK_TIMEOUT_ENV) or 0) or None
         try:
             for f in futures:
-                yield f.result()
+                yield f.result(timeout=timeout)
         finally:
             for f in futures:
                 f.release()
