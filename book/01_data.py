@@ -177,7 +177,7 @@ tables.show(shown_drift, headers={"drift speed": f"drift [{V}]", "direction [deg
             digits={"direction [deg]": 0, "Rayleigh p": 2, "R": 2, "R chance": 2, "drift speed": 3},
             caption="Drift of each movie, tracks as read (R: mean resultant length of the cells' directions).")
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-movie-drift", "caption": "Mean drift velocity of each movie (arrow from the origin; one panel per condition, same scale), labelled with the mean resultant length R of its cells' net displacement directions and, in brackets, R's 95 % chance reference for as many random directions; a filled head marks R above chance. Tracks as read, before any drift removal; units on the axes."}}
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-movie-drift", "caption": "Mean drift velocity of each movie (arrow from the origin; one panel per condition, same scale), labelled with its movie; the box in each panel lists the mean resultant length R of each movie's cells' net displacement directions and, in brackets, R's 95 % chance reference for as many random directions (* and a filled head: R above chance). Tracks as read, before any drift removal; units on the axes."}}
 figures.plot_movie_drift(drift_raw, V, conditions,
                          replicate_name=info.replicate_name if has_movies(raw_tracks) else "condition");
 

@@ -260,8 +260,10 @@ display(Markdown(findings.window_length_sentence(window_lengths, acc_by_length, 
 #   training data (k-fold as well as one replicate left out in turn), so the naive t interval
 #   is too narrow. With fewer than three folds, or folds that do not vary, no interval exists
 #   and nothing is claimed. Comparisons are paired per fold; the p values of all pairs of
-#   models of one table are adjusted by Holm's method, and a model is said to beat another
-#   only when the interval of the difference excludes 0 *and* the adjusted p is below 0.05.
+#   models of one protocol are adjusted by Holm's method (per track and per window
+#   separately), and a model is said to beat another only when the interval of the
+#   difference excludes 0 *and* the adjusted p is below 0.05. The tables show both p values,
+#   the unadjusted one and the adjusted one ("p (Holm)") a claim rests on.
 # - **Seeds.** Each network is trained with every seed in `seeds` on every fold and the
 #   seeds' probabilities are averaged (a seed ensemble); the peers use the first seed. Folds
 #   are trained `n_jobs` at a time in worker processes, with the same seeds and the same
@@ -346,7 +348,9 @@ for proto, res in evaluation.items():
 #
 # Balanced accuracy of our network minus that of each other model, paired by fold, per track
 # (the headline) and per window (which still separates models when whole tracks are almost
-# all classified correctly).
+# all classified correctly). "p (unadjusted)" is the p value of one difference on its own;
+# "p (Holm)" is adjusted over every pair of models of the protocol, and only it decides
+# whether a difference is claimed in the sentences below the tables.
 
 # %% tags=["hide-input"]
 for proto, res in evaluation.items():
@@ -415,7 +419,9 @@ display(Markdown("\n".join(f"- {s}" for s in [
 # error for every condition (`shared_noise`: white, 2 µm r.m.s.; `simulate_dataset(...,
 # noise_override=...)`) and score the two fast peers again. Where the score drops, part of
 # what they learned was the noise model, not the motion. (Synthetic stand-in only: real data
-# has one noise model, whatever the tracker made of it.)
+# has one noise model, whatever the tracker made of it.) The p values of the table are
+# adjusted by Holm's method over its rows (per track and per window separately), and a drop
+# or a rise is claimed only when the interval excludes 0 and the adjusted p is below 0.05.
 
 # %% tags=["hide-input"]
 noise_rows = []
@@ -431,10 +437,13 @@ if is_synthetic(dataset) and noise_models:
                                           seeds=tuple(seeds[:1]), report=None, n_jobs=n_jobs)
     noise_rows = classification.compare_evaluations(evaluation["grouped"], evaluation_shared, noise_models)
     wall["noise_ablation"] = time.perf_counter() - t0
-    display(tables.show(pd.DataFrame(noise_rows).drop(columns="p").assign(
-        model=lambda d: d["model"].map(findings.label)), headers={
+    claim_words = {1: "drop", -1: "rise", 0: "none claimed"}
+    display(tables.show(pd.DataFrame(noise_rows).assign(
+        model=lambda d: d["model"].map(findings.label), claim=lambda d: d["claim"].map(claim_words))[
+        ["model", "per", "a", "b", "diff", "lower", "upper", "p", "p_holm", "claim", "reason"]], headers={
         "a": "own noise models", "b": "one noise model", "diff": "own minus one",
-        "lower": "95 % interval, lower", "upper": "95 % interval, upper", "per": "balanced accuracy per"},
+        "lower": "95 % interval, lower", "upper": "95 % interval, upper", "per": "balanced accuracy per",
+        "p": "p (unadjusted)", "p_holm": "p (Holm)", "claim": "change claimed"},
         digits=3, missing="no interval (too few folds)"))
 else:
     print("the noise ablation needs the synthetic stand-in: skipped")

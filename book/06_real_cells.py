@@ -244,24 +244,17 @@ wall["data"] = time.perf_counter() - t_start
 
 # %% tags=["remove-input"]
 drift_table = drift.movie_drift_table(raw_tracks, seed=seed)
-display(tables.show(drift_table, headers={
-    "vx": f"mean vx [{V}]", "vy": f"mean vy [{V}]", "R": "R (cells' directions)",
-    "R_chance_95": "R, 95 % chance level"}, digits=3))
+shown_drift = drift_table.drop(columns=["vx", "vy"] + (["movie"] if "replicate" in drift_table.columns else []))
+shown_drift["Rayleigh p"] = [findings.p_text(p) for p in shown_drift["Rayleigh p"]]
+display(tables.show(shown_drift, headers={
+    "replicate": info.replicate_name, "drift speed": f"drift speed [{V}]",
+    "direction [deg]": "direction [°]", "R": "R (cells' directions)", "R chance": "R by chance (95 %)"},
+    digits={"direction [deg]": 0, "R": 2, "R chance": 2, "drift speed": 3},
+    caption="Drift of each movie, tracks as read (drift speed: length of the mean velocity; direction: "
+            "counter-clockwise from +x; R: mean resultant length of the cells' net displacement directions)."))
 
-# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-drift", "caption": "Drift per movie (condition × donor): each arrow is a movie's mean velocity [px/frame] from the origin, labelled with its donor and R (mean resultant length of its cells' directions); one panel per condition, one scale for all."}}
-fig, axes = plt.subplots(1, len(conditions), figsize=(3.2 * len(conditions), 3.3), squeeze=False)
-reach = 1.15 * float(np.hypot(drift_table["vx"], drift_table["vy"]).max() or 1.0)
-for ax, cond in zip(axes[0], conditions):
-    for _, r in drift_table[drift_table["condition"] == cond].iterrows():
-        ax.annotate("", xy=(r["vx"], r["vy"]), xytext=(0, 0),
-                    arrowprops={"arrowstyle": "->", "color": palette[cond], "lw": 1.5})
-        ax.text(r["vx"], r["vy"], f" {r.get('replicate', r['movie'])} (R {r['R']:.2f})", fontsize=7)
-    ax.set(xlim=(-reach, reach), ylim=(-reach, reach), title=cond, xlabel=f"mean vx [{V}]",
-           ylabel=f"mean vy [{V}]")
-    ax.axhline(0, color="grey", lw=0.5)
-    ax.axvline(0, color="grey", lw=0.5)
-    ax.set_aspect("equal", adjustable="box")
-fig.tight_layout()
+# %% tags=["hide-input"] mystnb={"figure": {"name": "fig-real-drift", "caption": "Mean drift velocity of each movie (condition × donor; arrow from the origin, one panel per condition, same scale), labelled with its donor; the box in each panel lists the mean resultant length R of each movie's cells' net displacement directions and, in brackets, R's 95 % chance reference for as many random directions (* and a filled head: R above chance). Tracks as read, before any drift removal; velocities in px/frame."}}
+figures.plot_movie_drift(drift_table, V, conditions, replicate_name=info.replicate_name);
 
 # %% tags=["remove-input"]
 drift_rows = drift_table.to_dict(orient="records")
@@ -273,44 +266,43 @@ display(Markdown(drift_words))
 # %% [markdown]
 # ### The protocol
 #
-# Five classifiers read windows of 30 steps and name the condition: the report's best network
-# (B, one LSTM layer of 10 units), our network, a random forest on the motility measures a
-# cell biologist computes per window (celltrackR's list), and the field's two convolution
-# classifiers from aeon, MiniRocket (Dempster, Schmidt & Webb 2021) and MultiRocket (Tan et
-# al. 2022): random convolutions, a class-balanced ridge classifier, and its scores calibrated
-# into probabilities by temperature scaling. A track's prediction averages its windows' probabilities, and the score is
-# the **per-track balanced accuracy** (mean recall over the four conditions, so chance is 25 %
-# however unbalanced the conditions are).
-#
-# - **Before any model sees a track,** each movie's mean velocity is subtracted from its
-#   steps (`drift: subtract-movie-mean` in the dataset's config; fitted on the movie's own
-#   tracks, without labels).
-# - **No model may read the direction of motion:** every model reads inputs that do not
-#   change when a whole window is rotated — the networks and MiniRocket the log speed and the
-#   turning angle into each step, the forest its speeds, angles and lengths. The same rule for
-#   every model.
-# - **The primary protocol leaves one donor out:** train on three donors, test on the fourth,
-#   as a lab would use a classifier on a new experiment. Folds grouped by cell (every donor on
-#   both sides, no cell on both) are shown beside it.
-# - **Intervals:** the 95 % interval of a mean over folds is the corrected resampled t of
-#   Nadeau & Bengio, for both protocols: the four donor folds' training sets overlap by two
-#   thirds, so their scores are correlated like those of k-fold, and the correction takes each
-#   donor fold's own numbers of test and training cells. We chose it over a bootstrap over
-#   donors: with four donors a bootstrap has only 35 distinct resamples and its percentile
-#   interval is too narrow. Where the folds do not vary, or there are too few of them, no
-#   interval is given and nothing is claimed.
-# - **Many comparisons:** the p values of all pairs of models of one table are adjusted by
-#   Holm's method; a model is said to beat another only when the paired interval excludes 0
-#   *and* the adjusted p is below 0.05.
+# Two protocols split the tracks into folds: leaving one donor out (the primary protocol) and
+# folds grouped by cell. A track may be subsampled per condition first (`max_tracks_per_condition`).
 
 # %%
-t0 = time.perf_counter()
 keep = None
 if max_tracks_per_condition is not None:
     keep = superstats.subsample_per_condition(traj.conditions, max_tracks_per_condition, seed=seed)
 cls_traj = traj.subset(keep) if keep is not None else traj
 folds = {"donor": classification.replicate_folds(cls_traj),
          "grouped": classification.grouped_folds(cls_traj, info.window_length, cv_folds, cv_repeats, seed)}
+
+# %% tags=["remove-input"]
+display(Markdown(findings.protocol_text(
+    {m: classification.input_candidate(m, "invariant").describe() for m in classifiers}, conditions,
+    len(folds["donor"]), info.window_length, info.replicate_name)))
+
+# %% [markdown]
+# - **Before any model sees a track,** each movie's mean velocity is subtracted from its
+#   steps (`drift: subtract-movie-mean` in the dataset's config; fitted on the movie's own
+#   tracks, without labels).
+# - **No model may read the direction of motion:** every model reads inputs that do not
+#   change when a whole window is rotated (each model's inputs are listed above; the forest's
+#   motility measures are rotation-invariant by construction). The same rule for every model.
+# - **The primary protocol leaves one donor out:** train on the other donors, test on the one
+#   left out, as a lab would use a classifier on a new experiment. Folds grouped by cell
+#   (every donor on both sides, no cell on both) are shown beside it.
+# - **Intervals:** the 95 % interval of a mean over folds is the corrected resampled t of
+#   Nadeau & Bengio, for both protocols (why, for the donor folds, in the paragraph above).
+#   Where the folds do not vary, or there are too few of them, no interval is given and
+#   nothing is claimed.
+# - **Many comparisons:** the p values of all pairs of models of one table are adjusted by
+#   Holm's method; a model is said to beat another only when the paired interval excludes 0
+#   *and* the adjusted p is below 0.05. The sentences below use the same rule, and give every
+#   difference of scores in percentage points.
+
+# %%
+t0 = time.perf_counter()
 schedule = classification.fast_schedule(batch_size, max_epochs, patience, start_from_epoch=3)
 cls = {name: classification.evaluate_models(cls_traj, f, classifiers, window=info.window_length,
                                seeds=tuple(classifier_seeds), schedule=schedule, report=None,
@@ -333,7 +325,7 @@ tables.show(score_table, index="model")
 
 # %% tags=["remove-input"]
 cost = classification.new_donor_cost(cls["grouped"], cls["donor"])
-ours_by = ({p: class_findings.win_sentence(cls[p], "ours", class_findings.PEERS, info.replicate_name)
+ours_by = ({p: findings.ours_sentence(cls[p], class_findings.protocol_words(cls[p], info.replicate_name))
             for p in cls}
            if "ours" in classifiers and any(m in classifiers for m in class_findings.PEERS) else {})
 ours_lines = list(ours_by.values())
@@ -369,8 +361,13 @@ display(Markdown(findings.selection_sentence(
 # ### How much of the earlier score was the movie
 #
 # The peers once more on the same folds, with the tracks as recorded (each movie's drift
-# kept) and with their own inputs (MiniRocket on the x and y velocities), then with one of
-# the two remedies at a time. The last column is the protocol above.
+# kept) and with their own inputs (below), then with one of the two remedies at a time. The
+# last column is the protocol above.
+
+# %% tags=["remove-input"]
+display(Markdown(findings.own_inputs_sentence(
+    {m: classification.input_candidate(m, "as-is").describe() for m in artefact_models},
+    {m: classification.input_candidate(m, "invariant").describe() for m in artefact_models})))
 
 # %%
 t0 = time.perf_counter()
@@ -425,7 +422,8 @@ fig.tight_layout()
 # ## Generation: does the LSTM-MDN predict real steps?
 #
 # One LSTM mixture density network per condition (the report's 10 units and 10 Gaussian
-# components) is trained on the tracks of 80 % of the cells and scored on the other 20 %: the
+# components) is trained on the tracks of most of the cells and scored on the others (the
+# share held out is set by `test_fraction`; the counts are printed below the code): the
 # negative log-likelihood (NLL) per held-out step, in nats with velocities in px/frame (lower
 # is better). The baselines are a Gaussian for independent steps and a persistent random walk
 # (AR(1)) shared by all cells of a condition, fitted to the same training tracks. Intervals
@@ -443,6 +441,9 @@ gens = generation.train_generators(  # one network per condition, the conditions
     progress=True)
 nll = generation.heldout_nll_table(traj, train_idx, test_idx, generators=gens, n_boot=n_boot, seed=seed)
 wall["generation"] = time.perf_counter() - t0
+n_train, n_test = (len(set(traj.subset(i).cells)) for i in (train_idx, test_idx))
+print(f"{n_train:,} cells for training, {n_test:,} held out "
+      f"({n_test / (n_train + n_test):.0%}; test_fraction = {test_fraction:g})")
 tables.show(pd.DataFrame({
     "condition": nll["condition"], "model": nll["label"], "held-out tracks": nll["n_tracks"],
     "NLL [nats/step]": nll["nll"],

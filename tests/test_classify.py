@@ -322,8 +322,59 @@ def test_compare_evaluations_pairs_the_folds_of_two_versions_of_a_dataset():
     assert rows["window"]["diff"] == pytest.approx(0.102)
     assert rows["window"]["lower"] > 0          # the same shift on every fold: a clear drop
     assert rows["track"]["lower"] < 0 < rows["track"]["upper"]
+    # one model: each family (per track, per window) holds one row, so Holm changes nothing
+    assert rows["window"]["p_holm"] == pytest.approx(rows["window"]["p"])
+    assert (rows["window"]["claim"], rows["track"]["claim"]) == (1, 0)
     with pytest.raises(ValueError, match="different folds"):
         C.compare_evaluations(a, result(*b_folds, n_folds=3))
+
+
+def test_compare_evaluations_claims_only_what_survives_holm_over_the_rows_of_the_table():
+    base = [0.8] * 5
+    noise = np.array([0.01, -0.01, 0.02, -0.02, 0.0])
+
+    def result(track_shift, window_shift, models=("forest", "minirocket", "multirocket")):
+        return C.Evaluation.from_dict(
+            {"n_folds": 5, "protocol": "kfold", "cells_per_fold": {"train": 80, "test": 20},
+             "models": {m: {"per_track_bacc": {"mean": 0.8, "folds": list(0.8 + track_shift + noise)},
+                            "per_window_bacc": {"mean": 0.8, "folds": list(0.8 + window_shift + noise)}}
+                        for m in models}})
+    flat = C.Evaluation.from_dict(
+        {"n_folds": 5, "protocol": "kfold", "cells_per_fold": {"train": 80, "test": 20},
+         "models": {m: {"per_track_bacc": {"mean": 0.8, "folds": base},
+                        "per_window_bacc": {"mean": 0.8, "folds": base}}
+                    for m in ("forest", "minirocket", "multirocket")}})
+    rows = C.compare_evaluations(result(0.035, 0.08), flat)
+    track = [r for r in rows if r["per"] == "track"]
+    window = [r for r in rows if r["per"] == "window"]
+    # per track every interval excludes 0 and p < 0.05 on its own, but not after Holm over 3 rows
+    assert all(r["lower"] > 0 and r["p"] < 0.05 for r in track)
+    assert all(r["p_holm"] >= 0.05 and r["claim"] == 0 for r in track)
+    assert [r["p_holm"] for r in track] == pytest.approx(list(E.holm([r["p"] for r in track])))
+    # per window is its own family, and a large shift survives the adjustment
+    assert all(r["p_holm"] < 0.05 and r["claim"] == 1 for r in window)
+    # a drop (b higher) is claimed as -1; the old columns are still there
+    back = C.compare_evaluations(flat, result(0.035, 0.08))
+    assert [r["claim"] for r in back if r["per"] == "window"] == [-1, -1, -1]
+    assert {"model", "per", "a", "b", "diff", "lower", "upper", "p", "reason"} <= set(back[0])
+    # alone, the same per-track shift is claimed: the adjustment is over the rows of one call
+    one = C.compare_evaluations(result(0.035, 0.08, ("forest",)), flat, ["forest"])
+    assert one[0]["per"] == "track" and one[0]["claim"] == 1
+
+
+def test_paired_frame_shows_the_unadjusted_and_the_holm_adjusted_p_under_their_own_headers():
+    from cellmotion.results import Score
+    d = Score(0.05, 0.01, 0.09, 0.023, p_holm=0.28)
+    w = Score(0.02, -0.01, 0.05, 0.2, p_holm=0.6)
+    res = C.Evaluation(paired={"ours": {"minirocket": d}}, paired_window={"ours": {"minirocket": w}})
+    df = C.paired_frame(res, "ours")
+    assert ("per track", "p") not in df.columns
+    assert df.loc["minirocket", ("per track", C.PAIRED_P_UNADJUSTED)] == pytest.approx(0.023)
+    assert df.loc["minirocket", ("per track", C.PAIRED_P_HOLM)] == pytest.approx(0.28)
+    assert df.loc["minirocket", ("per window", C.PAIRED_P_HOLM)] == pytest.approx(0.6)
+    assert (C.PAIRED_P_UNADJUSTED, C.PAIRED_P_HOLM) == ("p (unadjusted)", "p (Holm)")
+    none = C.Evaluation(paired={"ours": {"forest": Score(0.1)}})  # too few folds: no interval
+    assert C.paired_frame(none, "ours").loc["forest", ("per track", "95 % interval")] == "no interval"
 
 
 def test_folds_trained_in_two_worker_processes_give_the_same_result_as_one_process():

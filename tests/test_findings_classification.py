@@ -135,6 +135,19 @@ def test_noise_ablation_sentence_names_a_change_only_when_the_interval_excludes_
     assert "no interval" in flat and "drops" not in flat
 
 
+def test_noise_ablation_sentence_claims_no_change_that_holm_takes_away():
+    row = {"model": "forest", "per": "window", "a": 0.94, "b": 0.80, "diff": 0.14, "lower": 0.10,
+           "upper": 0.18, "p": 0.02, "p_holm": 0.06}
+    s = F.noise_ablation_sentence([row])
+    assert "drops" not in s and "no change can be claimed after Holm's adjustment" in s
+    assert "adjusted p = 0.06" in s and "95 % interval +10 to +18" in s
+    kept = F.noise_ablation_sentence([{**row, "p_holm": 0.004}])
+    assert "(drops:" in kept and "Holm-adjusted p = 0.004" in kept
+    # the row's adjusted p reaches claim() through row_difference
+    assert F.row_difference(row).p_holm == 0.06 and F.claim(F.row_difference(row)) == 0
+    assert F.row_difference({k: v for k, v in row.items() if k != "p_holm"}).p_holm is None
+
+
 def test_headline_claims_no_lead_from_folds_without_an_interval():
     from cellmotion.findings import classification as F
 

@@ -18,16 +18,27 @@ def test_no_better_network_unless_the_interval_says_so():
                   "noise": {"mean": 0.06, "lower": np.nan, "upper": np.nan},  # no interval
                   "ours+forest": {"mean": -0.2, "lower": -0.3, "upper": -0.1}})  # contains ours
     s = FI.network_sentence(m)
-    assert "scores higher than report-best" in s and "scores lower than forest" in s
-    assert "cannot be told apart from minirocket, noise" in s
-    assert "ours+forest" not in s and "better" not in s
+    assert "scores higher than the report's network B" in s
+    assert "scores lower than the motility-feature forest" in s
+    assert "cannot be told apart from MiniRocket and noise" in s
+    assert "report-best" not in s and "minirocket" not in s  # readers' names, not model ids
+    assert "ours+forest" not in s and "our network averaged" not in s and "better" not in s
     assert "not compared" in FI.network_sentence(None)
     assert "not compared" in FI.network_sentence(Evaluation())
 
 
+def test_the_introduction_claims_only_what_survives_holm_as_the_chapters_do():
+    m = _metrics({"forest": {"mean": -0.1, "lower": -0.15, "upper": -0.05, "p": 0.01, "p_holm": 0.03},
+                  "minirocket": {"mean": 0.05, "lower": 0.01, "upper": 0.09, "p": 0.023, "p_holm": 0.28}})
+    s = FI.network_sentence(m)
+    assert "scores lower than the motility-feature forest" in s
+    assert "cannot be told apart from MiniRocket" in s and "scores higher" not in s
+    assert "Holm" in s
+
+
 def test_chapter_list_carries_the_measured_sentence():
     text = FI.chapter_list(_metrics({"forest": {"mean": -0.1, "lower": -0.15, "upper": -0.05}}))
-    assert "scores lower than forest" in text and "better network" not in text
+    assert "scores lower than the motility-feature forest" in text and "better network" not in text
     assert text.count("{doc}") == 7
 
 

@@ -80,7 +80,8 @@ Keys of ``classification_metrics.json`` (:func:`chapter_metrics`, written with :
 - ``per_trajectory``: ``{net: per-track balanced accuracy}`` on the 80/20 split
 - ``noise_ablation``: synthetic stand-in only, ``{"shared_noise": [r.m.s. µm, correlation
   time min], "rows": [...]}``: the peers on the same cells with one tracking-noise model for
-  every condition, rows of :func:`compare_evaluations` (own noise models minus one model)
+  every condition, rows of :func:`compare_evaluations` (own noise models minus one model,
+  with the Holm-adjusted ``p_holm`` and ``claim`` of each row)
 - ``wall_time_s``: ``{step: seconds}``
 """
 
@@ -952,7 +953,8 @@ MODELS = {c.name: c for c in [
     Candidate("report-best", "network", replace(NETWORKS["B"], name="report-best"),
               description="the report's network B (1 LSTM layer x 10 units) on velocities"),
     Candidate("ours", "network", OURS),
-    Candidate("forest", "forest", description="random forest on six motility features per window"),
+    Candidate("forest", "forest", description=f"random forest on {len(peers.MOTILITY_FEATURES)} "
+                                                f"celltrackR-style motility measures per window"),
     Candidate("minirocket", "minirocket", channels="velocity",
               description="aeon's MiniRocket (1,000 kernels) on velocities, balanced ridge classifier"),
     # ablations of ours: one change each
@@ -1757,9 +1759,18 @@ def evaluation_frame(result: Evaluation, metric: str = "per_track_bacc", digits:
     return df.sort_values("balanced accuracy per track", ascending=False)
 
 
+#: Column headers of :func:`paired_frame` for the two p values of a paired difference.
+PAIRED_P_UNADJUSTED, PAIRED_P_HOLM = "p (unadjusted)", "p (Holm)"
+
+
 def paired_frame(result: Evaluation, of: str, digits: int = 3) -> pd.DataFrame:
     """Paired per-fold differences ``of - other`` of balanced accuracy per track and per
-    window, with 95 % intervals.
+    window, with 95 % intervals, unadjusted p values and Holm-adjusted p values.
+
+    The Holm-adjusted p is the one a claim rests on (:func:`holm_adjust`: over every pair of
+    models of the result, per track and per window separately), so the table shows it beside
+    the unadjusted one under its own header, and the sentences below the table (which quote
+    the adjusted p) and the table say the same.
 
     Parameters
     ----------
@@ -1773,27 +1784,37 @@ def paired_frame(result: Evaluation, of: str, digits: int = 3) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        One row per other model, columns ``(per, difference | 95 % interval | p)``.
+        One row per other model, columns ``(per, difference | 95 % interval |
+        p (unadjusted) | p (Holm))``; the interval reads "no interval" where there is none
+        (too few folds, no spread), and ``p (Holm)`` is NaN where no adjusted p is stored.
     """
     f = f"{{:+.{digits}f}}"
     rows = {}
     for table, what in ((result.paired, "per track"), (result.paired_window, "per window")):
         for b, d in table.get(of, {}).items():
+            q = d.p_holm if d.p_holm is not None else float("nan")
             rows.setdefault(b, {}).update({
                 (what, "difference"): f.format(d.mean),
-                (what, "95 % interval"): f"[{f.format(d.lower)}, {f.format(d.upper)}]",
-                (what, "p"): round(d.p, 3)})
+                (what, "95 % interval"): (f"[{f.format(d.lower)}, {f.format(d.upper)}]"
+                                          if d.has_interval else "no interval"),
+                (what, PAIRED_P_UNADJUSTED): round(d.p, 3),
+                (what, PAIRED_P_HOLM): round(q, 3)})
     df = pd.DataFrame.from_dict(rows, orient="index")
     df.columns = pd.MultiIndex.from_tuples(df.columns)
     df.index.name = f"{of} minus"
     return df
 
 
-def compare_evaluations(a: Evaluation, b: Evaluation, models=None) -> list:
+def compare_evaluations(a: Evaluation, b: Evaluation, models=None, alpha: float = 0.05) -> list:
     """The same models on the same folds of two versions of a dataset: ``a`` minus ``b``.
 
     Per model and score (balanced accuracy per track and per window): both means and the
-    paired per-fold difference with its 95 % interval (:func:`interval`).
+    paired per-fold difference with its 95 % interval (:func:`interval`) and p value. The rows
+    of one call are one table, so their p values are adjusted together by Holm's method
+    (:func:`cellmotion.evaluation.holm`), one family per score (every model's per-track rows,
+    every model's per-window rows), as :func:`holm_adjust` does for the pairs of models of a
+    result. ``claim`` says what may be said of a row: the interval exists and excludes 0 *and*
+    the adjusted p is below ``alpha``.
 
     Parameters
     ----------
@@ -1802,11 +1823,16 @@ def compare_evaluations(a: Evaluation, b: Evaluation, models=None) -> list:
         tracking-noise models, and the same cells with one noise model for every condition).
     models : list of str, optional
         Models to compare (default: those in both).
+    alpha : float
+        Level of the adjusted p for ``claim``.
 
     Returns
     -------
     list of dict
-        Rows ``{model, per, a, b, diff, lower, upper, p, reason}``.
+        Rows ``{model, per, a, b, diff, lower, upper, p, p_holm, claim, reason}``: ``p`` is the
+        unadjusted p of ``diff``, ``p_holm`` the Holm-adjusted one (NaN without an interval),
+        ``claim`` +1 where ``a`` is higher, -1 where ``b`` is higher, 0 where nothing can be
+        claimed (no interval, an interval containing 0, or ``p_holm`` not below ``alpha``).
 
     Raises
     ------
@@ -1825,6 +1851,14 @@ def compare_evaluations(a: Evaluation, b: Evaluation, models=None) -> list:
             rows.append({"model": name, "per": per, "a": float(np.nanmean(fa)), "b": float(np.nanmean(fb)),
                          "diff": d.mean, "lower": d.lower, "upper": d.upper, "p": d.p,
                          "reason": d.reason})
+    for per in ("track", "window"):
+        family = [r for r in rows if r["per"] == per]
+        for r, q in zip(family, evaluation.holm([r["p"] for r in family])):
+            r["p_holm"] = float(q)
+    for r in rows:
+        ok = (np.isfinite(r["lower"]) and np.isfinite(r["upper"]) and r["lower"] < r["upper"]
+              and np.isfinite(r["p_holm"]) and r["p_holm"] < alpha)
+        r["claim"] = 0 if not ok else 1 if r["lower"] > 0 else -1 if r["upper"] < 0 else 0
     return rows
 
 

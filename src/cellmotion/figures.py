@@ -206,14 +206,25 @@ def plot_movie_drift(table, speed_unit: str, conditions=None, replicate_name: st
         sub = table[table["condition"] == cond]
         ax.axhline(0, color="0.85", lw=0.8, zorder=0)
         ax.axvline(0, color="0.85", lw=0.8, zorder=0)
+        lines = []
         for _, row in sub.iterrows():
             above = bool(row["R"] > row["R chance"])
             ax.annotate("", xy=(row["vx"], row["vy"]), xytext=(0, 0),
                         arrowprops=dict(arrowstyle="-|>" if above else "->", color=colours[cond],
                                         lw=1.6))
-            ax.text(row["vx"], row["vy"],
-                    f" {row[label_col]}\n R={row['R']:.2f} ({row['R chance']:.2f})",
-                    fontsize=7, ha="left" if row["vx"] >= 0 else "right", va="center")
+            # only the movie's name at the tip, pushed outward along the arrow, so that short
+            # arrows near the origin do not stack their labels; R and its chance reference go
+            # into the panel's corner
+            angle = np.arctan2(row["vy"], row["vx"])
+            ax.annotate(str(row[label_col]), xy=(row["vx"], row["vy"]),
+                        xytext=(7 * np.cos(angle), 7 * np.sin(angle)), textcoords="offset points",
+                        fontsize=7, ha="left" if np.cos(angle) >= 0 else "right",
+                        va="bottom" if np.sin(angle) >= 0 else "top")
+            lines.append(f"{row[label_col]}: R {row['R']:.2f} ({row['R chance']:.2f})"
+                         + (" *" if above else ""))
+        ax.text(0.03, 0.03, "\n".join(lines), transform=ax.transAxes, fontsize=6.5,
+                va="bottom", ha="left", family="monospace",
+                bbox=dict(boxstyle="round,pad=0.25", facecolor="white", edgecolor="0.85", alpha=0.9))
         ax.set_title(cond)
         ax.set_xlim(-lim, lim)
         ax.set_ylim(-lim, lim)
@@ -221,7 +232,7 @@ def plot_movie_drift(table, speed_unit: str, conditions=None, replicate_name: st
         ax.set_xlabel(f"mean $v_x$ [{speed_unit}]")
     axes[0][0].set_ylabel(f"mean $v_y$ [{speed_unit}]")
     fig.suptitle(f"Drift of each {replicate_name}'s movie; R of the cells' directions "
-                 "(chance 95 %)", fontsize=9)
+                 "(95 % chance level; * and a filled head: above it)", fontsize=9)
     fig.tight_layout()
     return fig
 

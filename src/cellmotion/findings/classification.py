@@ -96,15 +96,19 @@ def row_difference(row: dict) -> Score:
     Parameters
     ----------
     row : dict
-        ``{diff, lower, upper[, p][, reason]}`` (bounds may be ``None``, as read from JSON).
+        ``{diff, lower, upper[, p][, p_holm][, reason]}`` (bounds may be ``None``, as read
+        from JSON).
 
     Returns
     -------
     Score
-        ``mean`` = ``diff``.
+        ``mean`` = ``diff``; ``p_holm`` (Holm-adjusted over the rows of the row's table) where
+        the row has it, so that :func:`claim` applies the same adjustment as to the paired
+        tables.
     """
     return Score(to_float(row["diff"]), to_float(row.get("lower")), to_float(row.get("upper")),
-                 to_float(row.get("p")), reason=row.get("reason") or "")
+                 to_float(row.get("p")), reason=row.get("reason") or "",
+                 p_holm=to_float(row["p_holm"]) if "p_holm" in row else None)
 
 
 def has_interval(s: Score) -> bool:
@@ -585,9 +589,12 @@ def noise_ablation_sentence(rows, a_name: str = "its own noise models",
                             b_name: str = "one noise model for every condition") -> str:
     """What changes when the same cells are seen through another tracking error.
 
-    One clause per model and score; a drop or a rise is named only when the interval of the
-    paired difference excludes 0 (an interval of zero width, from folds that all agree or too
-    few folds, claims nothing).
+    One clause per model and score; a drop or a rise is named only when :func:`claim` allows
+    it: the interval of the paired difference excludes 0 *and*, where the row carries one,
+    the p value adjusted by Holm's method over the rows of the table (``p_holm``,
+    :func:`cellmotion.classification.compare_evaluations`) is below 0.05. An interval that
+    excludes 0 whose adjusted p is not below 0.05 is said to be so; an interval of zero width,
+    from folds that all agree or too few folds, claims nothing.
 
     Parameters
     ----------
@@ -604,16 +611,24 @@ def noise_ablation_sentence(rows, a_name: str = "its own noise models",
     parts = []
     for r in rows:
         d = row_difference(r)
+        c = claim(d)
+        adjusted = d.p_holm is not None and math.isfinite(d.p_holm)
         if not has_interval(d):  # no spread over the folds, or too few folds: no interval
             what = f"no interval ({d.reason or 'the folds do not vary'}), so no change is claimed"
-        elif d.lower > 0:
+        elif c > 0:
             what = "drops"
-        elif d.upper < 0:
+        elif c < 0:
             what = "rises"
+        elif (d.lower > 0 or d.upper < 0) and adjusted:
+            what = (f"no change can be claimed after Holm's adjustment over the table's "
+                    f"{r['per']} rows, adjusted p = {d.p_holm:.2f}")
         else:
             what = "shows no change that can be claimed"
         iv = (f", 95 % interval {100 * d.lower:+.0f} to {100 * d.upper:+.0f}"
               if has_interval(d) else "")
+        if c and adjusted:
+            iv += (", Holm-adjusted p < 0.001" if d.p_holm < 0.001
+                   else f", Holm-adjusted p = {d.p_holm:.3f}")
         parts.append(f"{label(r['model'])}, per {r['per']}: {pct(r['a'])} with {a_name}, "
                      f"{pct(r['b'])} with {b_name} ({what}: difference {100 * r['diff']:+.0f} "
                      f"points{iv})")

@@ -8,7 +8,14 @@ never promises "a better network" that the run did not measure.
 from __future__ import annotations
 
 from ..results import Evaluation
+from .classification import claim, label
 from .numbers import finite as _finite
+
+
+def _names(models: list) -> str:
+    """``["forest", "minirocket"]`` -> ``"the motility-feature forest and MiniRocket"``."""
+    names = [label(m) for m in models]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def network_sentence(grouped: Evaluation | None, model: str = "ours") -> str:
@@ -16,34 +23,35 @@ def network_sentence(grouped: Evaluation | None, model: str = "ours") -> str:
 
     ``grouped``: the result of the folds grouped by cell (``evaluation.grouped`` of
     ``classification_metrics.json``, read with :meth:`cellmotion.results.Evaluation.from_dict`;
-    ``None`` where the chapter did not run); the paired intervals of per-track balanced
+    ``None`` where the chapter did not run); the paired differences of per-track balanced
     accuracy are read from ``grouped.paired[model]`` (ensembles that contain ``model`` are
-    left out). A model is "beaten" only where the 95 % interval of the difference lies above
-    0, "ahead" only where it lies below; every other comparison is "no difference can be
-    claimed" (an interval that contains 0 or none at all).
+    left out). Each is judged by :func:`cellmotion.findings.classification.claim`, the rule of
+    the chapters: a model is "scored higher than" only where the 95 % interval of the
+    difference lies above 0 *and* its Holm-adjusted p (``p_holm``, adjusted over every pair of
+    models of the table, as stored by the chapter) is below 0.05, "scored lower" likewise;
+    every other comparison is "cannot be told apart" (an interval that contains 0, none at
+    all, or one that does not survive the adjustment). Models are named as the chapters name
+    them (:func:`cellmotion.findings.classification.label`).
     """
     paired = (grouped.paired if grouped is not None else {}).get(model) or {}
     paired = {k: v for k, v in paired.items() if model not in str(k).split("+")}
     if not paired:
         return "our own network (not compared in this build)"
     above, below, neither = [], [], []
-    for other, iv in paired.items():
-        lo, hi = iv.lower, iv.upper
-        if _finite(lo, hi) and lo > 0:
-            above.append(other)
-        elif _finite(lo, hi) and hi < 0:
-            below.append(other)
-        else:
-            neither.append(other)
+    for other, d in paired.items():
+        c = claim(d)
+        (above if c > 0 else below if c < 0 else neither).append(other)
     parts = []
     if above:
-        parts.append(f"scores higher than {', '.join(above)}")
+        parts.append(f"scores higher than {_names(above)}")
     if below:
-        parts.append(f"scores lower than {', '.join(below)}")
+        parts.append(f"scores lower than {_names(below)}")
     if neither:
-        parts.append(f"cannot be told apart from {', '.join(neither)}")
-    return ("our own network, which in this build " + "; ".join(parts)
-            + " (per-track balanced accuracy, 95 % intervals over folds grouped by cell)")
+        parts.append(f"cannot be told apart from {_names(neither)}")
+    adjusted = any(d.p_holm is not None for d in paired.values())
+    how = ("95 % intervals over folds grouped by cell, p values adjusted by Holm's method over "
+           "the pairs of models" if adjusted else "95 % intervals over folds grouped by cell")
+    return "our own network, which in this build " + "; ".join(parts) + f" (per-track balanced accuracy, {how})"
 
 
 def chapter_list(grouped: Evaluation | None = None) -> str:

@@ -2,8 +2,9 @@
 
 Every function takes the chapter's results and returns a number, a table or a sentence, so
 the chapter's words follow its numbers and can be tested on small made-up inputs
-(``tests/test_real_data.py``); :func:`real_cells_metrics` assembles ``real_cells_metrics.json``
-and :func:`headline` reads it back.
+(``tests/test_real_data.py``, ``tests/test_real_cells_findings.py``);
+:func:`real_cells_metrics` assembles ``real_cells_metrics.json`` and :func:`headline` reads it
+back.
 
 Shapes used here
 ----------------
@@ -21,8 +22,10 @@ condition_b, bhattacharyya, lower, upper`` (``cellmotion.superstats.condition_ov
 
 from __future__ import annotations
 
+import math
+
 from ..results import Evaluation, Score
-from .classification import (claim, has_interval, label, paired, pct, ranking,  # noqa: F401
+from .classification import (PEERS, claim, has_interval, label, paired, pct, ranking,  # noqa: F401
                              row_difference, with_interval)
 # (shared with chapter 2: one way to name a classifier and to write a score with its interval)
 
@@ -57,6 +60,45 @@ def points(s: Score, digits: int = 0) -> str:
         return f"{f(100 * s.mean)} points (no interval: {why})"
     lo, hi = max(-1.0, s.lower), min(1.0, s.upper)
     return f"{f(100 * s.mean)} points (95 % interval {f(100 * lo)} to {f(100 * hi)})"
+
+
+def p_text(p: float) -> str:
+    """A p value as a table or a sentence shows it: ``"<0.001"`` below 0.001, three decimals
+    below 0.01, else two; ``"—"`` where there is none.
+
+    Parameters
+    ----------
+    p : float
+        A p value in [0, 1] (NaN or None: none).
+
+    Returns
+    -------
+    str
+    """
+    if p is None or not math.isfinite(p):
+        return "\u2014"
+    if p < 0.001:
+        return "<0.001"
+    return f"{p:.3f}" if p < 0.01 else f"{p:.2f}"
+
+
+def _holm(d: Score) -> str:
+    """``"Holm-adjusted p = 0.03"`` (``"p < 0.001"``), or ``""`` where none is stored."""
+    q = d.p_holm
+    if q is None or not math.isfinite(q) or not has_interval(d):
+        return ""
+    t = p_text(q)
+    return f"Holm-adjusted p {'< 0.001' if t.startswith('<') else '= ' + t}"
+
+
+def _evidence(d: Score, bare: bool = False) -> str:
+    """A paired difference in points with its interval and, where stored, its Holm-adjusted p:
+    ``"+14 points (95 % interval +7 to +21; Holm-adjusted p = 0.004)"`` (``bare``: without the
+    parentheses, the parts joined by ``"; "``)."""
+    text = points(d)
+    head, _, rest = text.partition(" (")
+    parts = [head, rest[:-1]] + ([_holm(d)] if _holm(d) else [])
+    return "; ".join(parts) if bare else f"{head} ({'; '.join(parts[1:])})"
 
 
 # ----------------------------------------------------------------------------- the data
@@ -100,9 +142,12 @@ def counts_sentence(read: int, pieces: int, used: int, cells_used: int, windows:
 def winner_sentence(result: Evaluation, protocol: str, metric: str = "per_track_bacc") -> str:
     """Which classifier scores highest under one protocol, and whether its lead is real.
 
-    A lead is claimed only when the paired interval against the runner-up exists, excludes 0
-    and, where stored, its Holm-adjusted p (over every pair of models of the table) is below
-    0.05 (:func:`cellmotion.findings.classification.claim`).
+    The leader is tested against every other model, with the table's criterion
+    (:func:`cellmotion.findings.classification.claim`: the paired interval exists, excludes 0
+    and, where stored, its Holm-adjusted p over every pair of models of the table is below
+    0.05). A winner is claimed only when the leader beats every other model so; otherwise the
+    sentence names the models it cannot be told apart from (and why), and those it does beat.
+    Differences are in percentage points throughout.
 
     Parameters
     ----------
@@ -126,19 +171,175 @@ def winner_sentence(result: Evaluation, protocol: str, metric: str = "per_track_
             f"{with_interval(getattr(models[best], metric), extra=chance)}")
     if len(order) < 2:
         return head + "."
-    second = order[1]
-    d = paired(result, best, second)
-    if claim(d) > 0:
-        return (head + f". It beats {label(second)}, the runner-up, by {points(d)}.")
-    if not has_interval(d):
-        return (head + f". Whether it leads {label(second)} ({points(d)}) cannot be judged "
-                "without an interval: no winner can be claimed.")
-    if d.lower > 0:
-        return (head + f". Its lead over {label(second)}, {points(d)}, does not survive Holm's "
-                f"adjustment for the comparisons of the table (adjusted p = {d.p_holm:.2f}): "
-                "no winner can be claimed.")
-    return (head + f". Its lead over {label(second)}, {points(d)}, is within the noise: "
-            "no winner can be claimed.")
+    others = order[1:]
+    diffs = {m: paired(result, best, m) for m in others}
+    beaten = [m for m in others if claim(diffs[m]) > 0]
+    level = [m for m in others if m not in beaten]
+    if not level:
+        if len(others) == 1:
+            return head + f". It beats {label(others[0])}, the runner-up, by {_evidence(diffs[others[0]])}."
+        return (head + ". It beats every other model (paired interval above 0 after Holm's "
+                "adjustment for the comparisons of the table): "
+                + "; ".join(f"{label(m)}{', the runner-up,' if m == others[0] else ''} by "
+                            f"{_evidence(diffs[m])}" for m in others) + ".")
+
+    def why(d: Score) -> str:
+        if not has_interval(d):
+            return "cannot be judged without an interval"
+        if d.lower > 0:
+            return "does not survive Holm's adjustment for the comparisons of the table"
+        if d.upper < 0:
+            return "is reversed in the paired comparison"
+        return "is within the noise"
+
+    text = head + ". Its lead over " + "; over ".join(
+        f"{label(m)}, {_evidence(diffs[m])}, {why(diffs[m])}" for m in level)
+    text += ": no winner can be claimed."
+    if beaten:
+        text += " It does beat " + _join([f"{label(m)} by {_evidence(diffs[m])}" for m in beaten]) + "."
+    return text
+
+
+def ours_sentence(result: Evaluation, protocol: str, ours: str = "ours", peers=PEERS) -> str:
+    """Our network against each peer under one protocol, with the criterion of the table and of
+    :func:`winner_sentence` (:func:`cellmotion.findings.classification.claim`), in percentage
+    points.
+
+    Parameters
+    ----------
+    result : Evaluation
+        One protocol's result.
+    protocol : str
+        The protocol in words.
+    ours : str
+        Our model.
+    peers : tuple of str
+        The peers (those present count).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    KeyError
+        Without ``ours`` or a peer in the result.
+    """
+    present = [p for p in peers if p in result.models and p != ours]
+    if ours not in result.models or not present:
+        raise KeyError(f"need '{ours}' and at least one peer in the result")
+    verbs = {1: "beats", -1: "is beaten by", 0: "cannot be told apart from"}
+    groups = {1: [], -1: [], 0: []}
+    for p in present:
+        d = paired(result, ours, p)
+        groups[claim(d)].append(f"{label(p)} ({_evidence(d, bare=True)})")
+    said = [f"{verbs[key]} {_join(groups[key])}" for key in (1, -1, 0) if groups[key]]
+    return (f"With {protocol}, {label(ours)} " + "; it ".join(said) + f". Differences are "
+            f"{label(ours)} minus the peer in per-track balanced accuracy; one counts only when "
+            "its 95 % interval excludes 0 and its Holm-adjusted p is below 0.05, as in the table.")
+
+
+_NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+
+
+def _count(n: int) -> str:
+    return _NUMBER_WORDS[n] if 0 <= n < len(_NUMBER_WORDS) else f"{n:,}"
+
+
+#: Where a model of the comparison is published (shown beside its description).
+CITATIONS = {"minirocket": "Dempster, Schmidt & Webb 2021", "multirocket": "Tan et al. 2022"}
+
+
+def protocol_text(descriptions: dict, conditions, n_donors: int, window_length: int,
+                  replicate_name: str = "donor") -> str:
+    """The classifiers compared and the chance level, from the models run and the data.
+
+    Parameters
+    ----------
+    descriptions : dict
+        ``{model: what it reads and is}`` in the order compared (e.g.
+        ``cellmotion.classification.input_candidate(m, "invariant").describe()``).
+    conditions : list of str
+        The conditions (classes).
+    n_donors : int
+        Donors (replicates), one fold each in the primary protocol.
+    window_length : int
+        Steps per window.
+    replicate_name : str
+        What a replicate is called.
+
+    Returns
+    -------
+    str
+        Markdown: one paragraph on the models and the score, one on the donor folds and why
+        their interval is not a bootstrap over donors.
+
+    Raises
+    ------
+    ValueError
+        Without a model or a condition.
+    """
+    k = len(list(conditions))
+    if not descriptions or k == 0:
+        raise ValueError("need at least one model and one condition")
+    n = len(descriptions)
+    items = []
+    for m, d in descriptions.items():
+        cite = f" ({CITATIONS[m]})" if m in CITATIONS else ""
+        core = label(m).removeprefix("the ")
+        items.append(f"- {d}{cite}" if core in d else f"- {label(m)}: {d}{cite}")
+    noun = "classifier reads" if n == 1 else "classifiers read"
+    verb = "names" if n == 1 else "name"
+    text = (f"{_count(n).capitalize()} {noun} windows of {window_length} steps and {verb} the "
+            "condition:\n\n" + "\n".join(items) + "\n\nA track's prediction averages its windows' "
+            f"probabilities, and the score is the **per-track balanced accuracy** (mean recall over "
+            f"the {_count(k)} conditions, so chance is {pct(1 / k)} however unbalanced the "
+            "conditions are).")
+    r = replicate_name
+    if n_donors >= 2:
+        resamples = math.comb(2 * n_donors - 1, n_donors)
+        shared = n_donors - 2
+        share = (f"any two {r} folds share {_count(shared)} of their {_count(n_donors - 1)} "
+                 f"training {r}s, so their scores are correlated like those of k-fold "
+                 "cross-validation, and the Nadeau–Bengio correction of the interval" if shared
+                 else "the Nadeau–Bengio correction of the interval")
+        text += (f"\n\nThe primary protocol trains on {_count(n_donors - 1)} {r}"
+                 f"{'s' if n_donors > 2 else ''} and tests on the one left out, in turn for each of "
+                 f"the {_count(n_donors)} {r}s; {share} takes each fold's own "
+                 f"numbers of test and training cells. A bootstrap over {r}s was not used: with "
+                 f"{_count(n_donors)} {r}s it has only {resamples:,} distinct resamples and its "
+                 "percentile interval is too narrow.")
+    return text
+
+
+def own_inputs_sentence(as_is: dict, invariant: dict) -> str:
+    """What each model of the drift comparison reads as its own inputs, against the book's
+    rotation-invariant ones.
+
+    Parameters
+    ----------
+    as_is, invariant : dict
+        ``{model: description}`` with its own inputs and with rotation-invariant ones
+        (``cellmotion.classification.input_candidate(m, inputs).describe()``).
+
+    Returns
+    -------
+    str
+
+    Raises
+    ------
+    ValueError
+        Without a model.
+    """
+    if not as_is:
+        raise ValueError("no model")
+    parts = []
+    for m, own in as_is.items():
+        same = invariant.get(m) == own
+        parts.append(f"{label(m)} as {own}"
+                     + (" (rotation-invariant already, so for it only the drift differs)" if same
+                        else f" (rotation-invariant version: {invariant.get(m, 'none')})"))
+    return "Each peer here with its own inputs: " + "; ".join(parts) + "."
 
 
 def new_donor_sentence(cost: dict) -> str:
@@ -168,10 +369,10 @@ def new_donor_sentence(cost: dict) -> str:
     real = [m for m in order if claim(cost[m]) > 0]
     n = len(next(iter(cost.values())).donors) or None
     unit = f", paired over {n} donors" if n else ""
-    text = (f"A donor the classifier has never seen costs {label(hi)} {points(cost[hi])} of "
+    text = (f"A donor the classifier has never seen costs {label(hi)} {_evidence(cost[hi])} of "
             f"per-track balanced accuracy")
     if lo != hi:
-        text += f" and {label(lo)} {points(cost[lo])}"
+        text += f" and {label(lo)} {_evidence(cost[lo])}"
     text += (f" (the same cells scored when other cells of their donor were in training minus "
              f"when their donor was held out{unit})")
     if real:
@@ -280,7 +481,7 @@ def artefact_sentence(rows_by_protocol: dict) -> str:
             word = ("the movie was worth" if c > 0 else "the movie cost" if c < 0
                     else "no difference can be claimed:")
             clauses.append(f"{label(r['model'])} {pct(r['a'])} with the movie's drift and direction "
-                           f"against {pct(r['b'])} without ({word} {points(d)})")
+                           f"against {pct(r['b'])} without ({word} {_evidence(d)})")
         if clauses:
             parts.append(f"with {protocol}, " + "; ".join(clauses))
     if not parts:
