@@ -123,12 +123,13 @@ def save_selection(sel: dict, args, seconds: float):
     from datetime import datetime, timezone
     from pathlib import Path
 
-    from cellmotion.classification import MODELS
+    from cellmotion.classification import input_candidate
     from cellmotion.probe import measure_probe
 
     record = {"date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
               "command": "benchmarks/bench_classify_ablation.py " + " ".join(sys.argv[1:]),
-              "descriptions": {m: MODELS[m].describe() for m in sel["candidates"]},
+              "inputs": "invariant",  # what evaluate_models gives every candidate by default
+              "descriptions": {m: input_candidate(m, "invariant").describe() for m in sel["candidates"]},
               "seeds": list(args.seeds), "max_epochs": args.max_epochs, "window": args.window,
               "synthetic_folds": args.folds, **sel, "seconds": round(seconds),
               "probe_seconds": measure_probe()["seconds"]}

@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/bench_scale.py                      # full profile, 250/1,000/4,000 tracks
     .venv/bin/python benchmarks/bench_scale.py --profile smoke      # the smoke profile's parameters
     .venv/bin/python benchmarks/bench_scale.py --sizes 60 120 250 --chapters 01_data 03_generation
+    .venv/bin/python benchmarks/bench_scale.py --sizes 1000 --merge   # one size again, the others kept
 
 For every size a synthetic screen is written (:mod:`cellmotion.synthetic.screen`: four
 conditions, 100 to 500 frames of 5 min per track, some frames missing, read through a
@@ -33,6 +34,8 @@ import argparse
 import json
 import shutil
 import sys
+
+import numpy as np
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -121,11 +124,19 @@ def save(args, stems, points, caps, date, before, after) -> dict:
                             "frames_per_track": [100, 500], "frame_interval_min": 5.0,
                             "seed": args.seed}})
     for s in stems:
+        new_points = [{"n_tracks": pt["n_tracks"], "tracks": pt["tracks"], "positions": pt["positions"],
+                       "probe_s": round(probe_s, 3), "date": date, **pt["chapters"][s]} for pt in points]
+        old = run["chapters"].get(s) if args.merge else None
+        if old:  # keep the sizes this run did not measure, each with its own run's probe
+            measured = {pt["n_tracks"] for pt in new_points}
+            kept = [{"probe_s": old["probe_s"], "date": old["date"], **pt} for pt in old["points"]
+                    if pt["n_tracks"] not in measured]
+            new_points = sorted(kept + new_points, key=lambda pt: pt["n_tracks"])
+            laws[s] = fits([{"chapters": {s: pt}, **pt} for pt in new_points], [s])[s]
         run["chapters"][s] = {
-            "date": date, "probe_s": round(probe_s, 3), "probe": {"before": before, "after": after},
-            "caps": caps.get(s, {}), "fit": laws[s],
-            "points": [{"n_tracks": pt["n_tracks"], "tracks": pt["tracks"],
-                        "positions": pt["positions"], **pt["chapters"][s]} for pt in points]}
+            "date": date, "probe_s": round(float(np.mean([pt["probe_s"] for pt in new_points])), 3),
+            "probe": {"before": before, "after": after},
+            "caps": caps.get(s, {}), "fit": laws[s], "points": new_points}
     write_json(path, record)
     if not args.no_cost_model:
         new = {s: {"a": law["a"], "b": law["b"], "r2": law["r2"], "sizes": law["sizes"]}
@@ -150,6 +161,9 @@ def main(argv=None):
     p.add_argument("--cost-model", default=str(ROOT / probe.COST_MODEL),
                    help="where the fitted laws are stored for the build's estimate")
     p.add_argument("--no-cost-model", action="store_true", help="record only, keep the cost model")
+    p.add_argument("--merge", action="store_true",
+                   help="keep the recorded sizes this run does not measure (each point keeps its "
+                        "run's probe) and fit the laws on all of them, e.g. to measure one size again")
     args = p.parse_args(argv)
 
     all_stems = toc_chapters(ROOT)

@@ -62,6 +62,20 @@ def test_unchanged_rebuild_executes_nothing_and_edits_rerun_downstream(project):
     assert set(_run(force=True)["executed"]) == {"a", "b"}
 
 
+def test_a_repository_file_a_chapter_reads_reruns_it_when_it_changes(project, monkeypatch):
+    """A committed record a chapter reads (e.g. benchmarks/selection.json for the real-cell
+    chapter) is part of its fingerprint: changing it re-executes that chapter only."""
+    (project / "record.json").write_text('{"design": "ours"}')
+    monkeypatch.setattr(build, "READS_FILES", {"b": ("record*.json",)})
+    assert set(_run()["executed"]) == {"a", "b"}
+    assert _run()["executed"] == {}
+    (project / "record.json").write_text('{"design": "report-best"}')
+    assert set(_run()["executed"]) == {"b"}
+    (project / "record-2.json").write_text("{}")  # a new file the pattern matches
+    assert set(_run()["executed"]) == {"b"}
+    assert _run()["executed"] == {}
+
+
 def test_a_build_on_a_cluster_is_not_taken_for_the_local_one(project, monkeypatch):
     """On a Dask cluster the chapters lift their caps (cellmotion.budget.cap): a book built
     locally must not be skipped as up to date when the build is pointed at a cluster, nor the

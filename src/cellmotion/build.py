@@ -202,6 +202,21 @@ READS = {
     "appendix_benchmarks": (),  # the committed benchmark records only
 }
 
+#: Files of the repository a chapter reads besides the dataset and other chapters' results
+#: (paths relative to the project root, glob patterns allowed): the chapter is executed again
+#: when one of them changes, as when its source does.
+READS_FILES = {
+    "06_real_cells": ("data/leukocytes-ghent/*", "benchmarks/selection.json"),
+    "05_own_data": ("data/example/*.yml",),  # its tracks are generated from the package
+    "appendix_benchmarks": ("benchmarks/*.json",),
+}
+
+
+def files_read(root: Path, stem: str) -> list:
+    """The files of :data:`READS_FILES` for chapter ``stem`` that exist now, sorted."""
+    return sorted({p for pattern in READS_FILES.get(stem, ()) for p in root.glob(pattern)
+                   if p.is_file()})
+
 
 def dependencies(stems) -> dict:
     """``{stem: chapters it reads}`` for chapters in execution order (:data:`READS`)."""
@@ -473,7 +488,7 @@ def run(profile: str = "full", dataset: str = "synthetic", seed: int = 0, chapte
     for stem in all_stems:
         params = chapter_parameters(stem, dataset, profile, seed, artifacts)
         upstream = "".join(keys[d] for d in needs[stem])  # a chapter it reads changed: run again
-        keys[stem] = key = _digest([root / "book" / f"{stem}.py"], json.dumps(
+        keys[stem] = key = _digest([root / "book" / f"{stem}.py", *files_read(root, stem)], json.dumps(
             params, sort_keys=True) + pkg + data_digest + upstream + where)
         plan.append((stem, params, key, (nb_dir / f"{stem}.ipynb").exists() and state.get(stem) == key))
     to_run = [stem for stem, _, _, done in plan if stem in stems and (force or not done)]
