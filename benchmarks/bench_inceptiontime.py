@@ -10,7 +10,7 @@ steps, training windows every 10 steps, test windows not overlapping, the config
 removal): wall time, CPU time of this process and balanced accuracy per test window, for a
 few epoch counts. Compare with the chapter's whole CPU time in ``benchmarks/latest.json``.
 
-Usage: .venv/bin/python benchmarks/bench_inceptiontime.py [--epochs 10 30] [--fold 0]
+Usage: .venv/bin/python benchmarks/bench_inceptiontime.py [--epochs 10 30] [--fold 0] [--quick]
 Timings depend on the machine and its load: report them with the probe
 (``python -m cellmotion.probe``).
 """
@@ -18,6 +18,8 @@ Timings depend on the machine and its load: report them with the probe
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import tempfile
 import time
@@ -32,7 +34,10 @@ def main(argv=None):
     p.add_argument("--fold", type=int, default=0, help="which donor is held out (index)")
     p.add_argument("--window", type=int, default=30)
     p.add_argument("--stride", type=int, default=10, help="steps between training windows")
+    p.add_argument("--quick", action="store_true", help="2 epochs only (the benchmark suite's quick form)")
     args = p.parse_args(argv)
+    if args.quick:
+        args.epochs = [2]
 
     import numpy as np
     from aeon.classification.deep_learning import IndividualInceptionClassifier
@@ -61,8 +66,9 @@ def main(argv=None):
             c0, t0 = time.process_time(), time.perf_counter()
             clf = IndividualInceptionClassifier(n_epochs=epochs, batch_size=64, random_state=0,
                                                 verbose=False, file_path=scratch + os.sep)
-            clf.fit(Xtr, ytr)
-            bacc = balanced_accuracy_score(yte, clf.predict(Xte))
+            with contextlib.redirect_stdout(io.StringIO()):  # Keras's progress bars of predict
+                clf.fit(Xtr, ytr)
+                bacc = balanced_accuracy_score(yte, clf.predict(Xte))
             print(f"{epochs:4d} epochs: wall {time.perf_counter() - t0:7.1f} s, "
                   f"CPU {time.process_time() - c0:7.1f} s, balanced accuracy per window {bacc:.3f}",
                   flush=True)

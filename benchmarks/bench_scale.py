@@ -53,16 +53,42 @@ from cellmotion.synthetic.screen import write_screen  # noqa: E402
 SIZES = (250, 1000, 4000)
 
 
-def capped(profile: str, stems) -> dict:
-    """The profile's parameters that cap how many tracks a chapter works on.
+def chapter_defaults(stem: str) -> dict:
+    """The values of a chapter's parameters cell (``name = literal  # comment`` lines) that are
+    Python literals; the others (expressions) are left out."""
+    import ast
 
-    Parameters naming tracks (``max_tracks``, ``max_original_per_condition``, ``n_generate``,
-    ...) but not those of figures only (``max_tracks_drawn``, ``tracks_drawn``).
+    text = (ROOT / "book" / f"{stem}.py").read_text(encoding="utf-8")
+    start = text.find('tags=["parameters"')
+    if start < 0:
+        return {}
+    cell = text[start:].split("\n# %%", 1)[0].splitlines()[1:]
+    out = {}
+    for line in cell:
+        name, eq, rest = line.partition("=")
+        if not eq or not name.strip().isidentifier() or line.startswith((" ", "#")):
+            continue
+        try:
+            out[name.strip()] = ast.literal_eval(rest.split("#", 1)[0].strip())
+        except (ValueError, SyntaxError):
+            continue
+    return out
+
+
+def capped(profile: str, stems) -> dict:
+    """The parameters that cap how many tracks or positions a chapter works on, as the profile
+    runs it (the chapter's defaults, overridden by the profile's values).
+
+    Parameters naming tracks or positions (``max_tracks``, ``max_positions``,
+    ``max_generated_per_condition``, ``n_generate``, ...) but not those of figures only
+    (``max_tracks_drawn``, ``tracks_drawn``); a cap of 0 or None (no cap) is left out.
     """
     out = {}
     for s in stems:
-        caps = {k: v for k, v in TABLE[profile].get(s, {}).items()
-                if ("tracks" in k or "per_condition" in k or k == "n_generate") and "drawn" not in k}
+        values = {**chapter_defaults(s), **TABLE[profile].get(s, {})}
+        caps = {k: v for k, v in values.items()
+                if ("tracks" in k or "per_condition" in k or "positions" in k or k == "n_generate")
+                and "drawn" not in k and v not in (0, None) and not isinstance(v, (str, bool))}
         if caps:
             out[s] = caps
     return out

@@ -123,8 +123,12 @@ for comp in record.get("components", []):
 # the dataset's positions at the analysis interval (and, for comparison, its number of
 # tracks). The fitted laws are the cost model from which `python -m cellmotion.build` prints
 # its time estimate before it executes anything, scaled by the probe of the machine at hand.
-# A profile that caps a chapter's tracks (the smoke profile does) flattens that chapter's
-# curve: its exponent then describes the profile, not the method.
+# A chapter that caps the tracks or positions it works on has a flat curve once the data
+# exceed the cap, and its exponent then describes the capped book, not the method: in the full
+# profile the classification, generation and statistics chapters work on at most
+# `max_positions` positions of the user's tracks (70,000, the size of the default dataset;
+# lifted on a Dask cluster), and the real-cell chapter reads its own dataset whatever the
+# screen. The last column lists the caps in force.
 
 # %%
 scale_path = project_path(scale_file, create=False)
@@ -139,7 +143,7 @@ for prof, run in scale["runs"].items():
             curves.append({"profile": prof, "chapter": stem, "tracks requested": pt["n_tracks"],
                            "tracks": pt["tracks"], "positions": pt["positions"],
                            "seconds": pt.get("seconds", np.nan),
-                           "x probe": pt.get("seconds", np.nan) / ch["probe_s"],
+                           "x probe": pt.get("seconds", np.nan) / pt.get("probe_s", ch["probe_s"]),
                            "peak memory [MiB]": pt.get("peak_rss_mib"),
                            "b (positions)": (ch["fit"] or {}).get("b", np.nan),
                            "b (tracks)": (ch["fit"] or {}).get("b_tracks", np.nan),

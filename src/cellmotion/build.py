@@ -785,8 +785,10 @@ def summary_table(report: dict) -> str:
     if known:
         actual = sum(report["executed"][s] for s in known)
         lines.append(f"{'-' * width}  {'-' * 22}")
-        lines.append(f"{'total':<{width}}  executed in {_duration(actual)}, estimated "
-                     f"{_duration(sum(guesses[s] for s in known))} ({len(known)} chapters with an estimate)")
+        lines.append(f"{'total':<{width}}  chapters' times added up {_duration(actual)}, estimated "
+                     f"{_duration(sum(guesses[s] for s in known))} ({len(known)} chapters with an "
+                     "estimate; side by side a chapter takes longer than alone, and the build less "
+                     "than the sum)")
     return "\n".join(lines)
 
 
