@@ -73,6 +73,8 @@ def test_environment_names_the_best_model_with_its_interval_or_says_it_has_none(
     res.models["forest"].per_track_bacc.upper = float("nan")
     assert FI.environment_cell(FI.environment_facts(res), "x") == "71 % (no interval), motility-feature forest"
     assert FI.environment_facts(None) is None and FI.environment_facts(Evaluation()) is None
+    null = {"name": "motility-feature forest", "mean": 0.55, "lower": 0.41, "upper": 0.69, "n_conditions": 2}
+    assert FI.environment_cell(null, "x") == "55 % (41–69 %), motility-feature forest; chance 50 %: not above it"
 
 
 def _bc(cond, other, ref, lo, hi, sampler="fixed"):
@@ -107,6 +109,20 @@ def test_answer_sentences_say_each_answer_once_and_name_both_data_sets():
     assert s[1].count("worse than a simple random walk") == 1 and "real leukocytes" in s[1]
     assert "not measured" in s[2]
     assert FI.answer_sentences({"environment": None, "prediction": None, "statistics": None}) == []
+
+
+def test_the_environment_is_called_recognised_only_where_its_interval_lies_above_chance():
+    """On data where nothing separates the conditions (a null split of one movie) the best
+    classifier still has a best mean; the sentence must not call that recognition."""
+    base = {"model": "forest", "name": "motility-feature forest", "n_conditions": 2}
+    null = FI.answer_sentences({"environment": {**base, "mean": 0.55, "lower": 0.41, "upper": 0.69}})[0]
+    assert "55 %" in null and "not told apart from chance" in null
+    below = FI.answer_sentences({"environment": {**base, "mean": 0.40, "lower": 0.30, "upper": 0.49}})[0]
+    assert "not told apart from chance" in below
+    real = FI.answer_sentences({"environment": {**base, "mean": 0.70, "lower": 0.60, "upper": 0.80}})[0]
+    assert "chance 50 %" in real and "not told apart" not in real and "no claim" not in real
+    none = FI.answer_sentences({"environment": {**base, "mean": 0.70, "lower": None, "upper": None}})[0]
+    assert "no interval, so no claim" in none
 
 
 # ----------------------------------------------------------------------------- the data chapter's answer

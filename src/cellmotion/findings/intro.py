@@ -195,7 +195,9 @@ def environment_cell(f: dict | None, why: str) -> str:
         return why
     iv = (f"({100 * f['lower']:.0f}–{100 * f['upper']:.0f} %)" if f["lower"] is not None
           else "(no interval)")
-    return f"{_pct(f['mean'])} {iv}, {f['name']}"
+    level = 1 / f["n_conditions"] if f.get("n_conditions") else None
+    at_chance = f["lower"] is not None and level is not None and f["lower"] <= level
+    return f"{_pct(f['mean'])} {iv}, {f['name']}" + (f"; chance {_pct(level)}: not above it" if at_chance else "")
 
 
 def prediction_cell(f: dict | None, why: str) -> str:
@@ -265,9 +267,17 @@ def answer_sentences(ours: dict, real: dict | None = None, data: str = "the synt
             chance = f"; chance {_pct(1 / f['n_conditions'])}" if f.get("n_conditions") else ""
             iv = (f", 95 % interval {100 * f['lower']:.0f}–{100 * f['upper']:.0f} %"
                   if f["lower"] is not None else ", without an interval")
-            parts.append(f"{_pct(f['mean'])} on {where} ({f['name']}{iv}{chance})")
-        out.append("The environment of a track is recognised with a per-track balanced accuracy of "
-                   + " and ".join(parts) + ".")
+            # is the environment recognised at all? only when the interval lies above chance
+            level = 1 / f["n_conditions"] if f.get("n_conditions") else None
+            if f["lower"] is None:
+                verdict = ": no interval, so no claim"
+            elif level is not None and f["lower"] <= level:
+                verdict = ": not told apart from chance"
+            else:
+                verdict = ""
+            parts.append(f"{_pct(f['mean'])} on {where} ({f['name']}{iv}{chance}){verdict}")
+        out.append("The best classifier's per-track balanced accuracy, telling a track's environment "
+                   "from its motion, is " + " and ".join(parts) + ".")
     p, pr = ours.get("prediction"), real.get("prediction")
     if p or pr:
         kinds, parts = set(), []
