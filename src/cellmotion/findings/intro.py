@@ -270,7 +270,7 @@ def answer_sentences(ours: dict, real: dict | None = None, data: str = "the synt
             # is the environment recognised at all? only when the interval lies above chance
             level = 1 / f["n_conditions"] if f.get("n_conditions") else None
             if f["lower"] is None:
-                verdict = ": no interval, so no claim"
+                verdict = ""  # "without an interval" above says it: nothing is claimed
             elif level is not None and f["lower"] <= level:
                 verdict = ": not told apart from chance"
             else:
