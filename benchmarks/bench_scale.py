@@ -34,10 +34,10 @@ import argparse
 import json
 import shutil
 import sys
-
-import numpy as np
 from datetime import datetime, timezone
 from pathlib import Path
+
+import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from run import PY, ROOT, machine, timed  # noqa: E402  (the suite's peak-memory wrapper)

@@ -99,7 +99,7 @@ from IPython.display import Markdown, display
 from matplotlib.lines import Line2D
 from myst_nb import glue
 
-from cellmotion import budget, cluster, figures, tables
+from cellmotion import budget, figures, tables
 from cellmotion import superstats
 from cellmotion.datasets import is_synthetic, load_dataset
 from cellmotion.contract import validate_tracks
@@ -243,7 +243,7 @@ heldout_ids = set(map(str, traj_all.track_ids[test_all]))
 conditions = list(traj.condition_names)
 palette = figures.condition_palette(conditions)
 gen_traj, missing = {}, []
-gen_cap = None if cluster.scheduler_address() is not None else cap(max_generated_per_condition)
+gen_cap = budget.cap(cap(max_generated_per_condition))  # None: all of them (0, or on a Dask cluster)
 for sampler in ("fixed", "original"):  # the generation chapter's tracks
     path = find_artifact(f"generated_{sampler}.csv", read_from)
     if not path.exists():

@@ -330,20 +330,14 @@ def test_compare_evaluations_pairs_the_folds_of_two_versions_of_a_dataset():
 
 
 def test_compare_evaluations_claims_only_what_survives_holm_over_the_rows_of_the_table():
-    base = [0.8] * 5
-    noise = np.array([0.01, -0.01, 0.02, -0.02, 0.0])
-
-    def result(track_shift, window_shift, models=("forest", "minirocket", "multirocket")):
+    def result(track_shift, window_shift, models=("forest", "minirocket", "multirocket"),
+               noise=np.array([0.01, -0.01, 0.02, -0.02, 0.0])):
         return C.Evaluation.from_dict(
             {"n_folds": 5, "protocol": "kfold", "cells_per_fold": {"train": 80, "test": 20},
              "models": {m: {"per_track_bacc": {"mean": 0.8, "folds": list(0.8 + track_shift + noise)},
                             "per_window_bacc": {"mean": 0.8, "folds": list(0.8 + window_shift + noise)}}
                         for m in models}})
-    flat = C.Evaluation.from_dict(
-        {"n_folds": 5, "protocol": "kfold", "cells_per_fold": {"train": 80, "test": 20},
-         "models": {m: {"per_track_bacc": {"mean": 0.8, "folds": base},
-                        "per_window_bacc": {"mean": 0.8, "folds": base}}
-                    for m in ("forest", "minirocket", "multirocket")}})
+    flat = result(0.0, 0.0, noise=np.zeros(5))  # every fold at 0.8
     rows = C.compare_evaluations(result(0.035, 0.08), flat)
     track = [r for r in rows if r["per"] == "track"]
     window = [r for r in rows if r["per"] == "window"]

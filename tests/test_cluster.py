@@ -140,6 +140,7 @@ def test_a_worker_killed_mid_run_loses_nothing(dask_cluster):
         while not busy:  # a worker that is running a fit right now
             busy = {w: list(keys) for w, keys in c.processing().items() if keys}
             assert time.monotonic() < deadline, "no worker was running a fit"
+            time.sleep(0 if busy else 0.02)
         victim, lost = next(iter(busy.items()))
         pid = c.run(os.getpid, workers=[victim])[victim]
         proc = next(p for p in workers if p.pid == pid)
