@@ -158,7 +158,7 @@ if len(curves):
     table.columns = [f"{c} tracks" for c in table.columns]
     exps = curves.groupby(["profile", "chapter"])[["b (positions)", "b (tracks)"]].first().round(2)
     peak = curves.groupby(["profile", "chapter"])["peak memory [MiB]"].max().rename(
-        "peak memory, largest size [MiB]")
+        "peak memory, highest at any size [MiB]")
     caps = curves.groupby(["profile", "chapter"])["capped"].first()
     display_table = table.join(exps).join(peak).join(caps)
 else:
